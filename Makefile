@@ -1,0 +1,30 @@
+# Two commands on a fresh machine:
+#   make paper   raw exports in data/raw -> notebooks, tables, figures, _variables.yml, article
+#   make test    unit tests, notebook checks (nbval) and the reproduction audit
+# Each creates the local virtual environment (.venv) the first time it is needed.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+READY  := $(VENV)/.installed
+
+.PHONY: paper test build venv clean
+
+$(READY): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	@touch $@
+
+venv: $(READY)
+
+paper: $(READY)
+	$(BIN)/mmrs build
+
+build: paper
+
+test: $(READY)
+	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+clean:
+	rm -rf build _manuscript _preview

@@ -1,0 +1,144 @@
+"""The runner: parameters, incremental skip, --raw/--out, clean and stable outputs."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from mmrs import paths, runner, variables
+
+COUNT_CODE = textwrap.dedent(
+    """
+    from pathlib import Path
+    from mmrs import paths, variables
+    P = paths.layout(raw_dir, out_dir)
+    lines = sum(len(p.read_text().splitlines()) for p in sorted((P.raw / "things").glob("*.txt")))
+    variables.record(P, "01_count", {"things.lines": lines, "things.factor": factor})
+    print("lines:", lines * factor)
+    """
+)
+
+
+def _notebook(code: str, params: str) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    p = nbformat.v4.new_code_cell(params)
+    p.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Count"), p, nbformat.v4.new_code_cell(code)]
+    for i, c in enumerate(nb.cells):
+        c["id"] = f"cell-{i}"
+    return nb
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    root = tmp_path / "proj"
+    (root / "notebooks").mkdir(parents=True)
+    (root / "data" / "raw" / "things").mkdir(parents=True)
+    (root / "data" / "raw" / "things" / "a.txt").write_text("1\n2\n3\n")
+    (root / "data" / "raw" / "other.txt").write_text("unrelated\n")
+    (root / "pipeline.yml").write_text(textwrap.dedent(
+        """
+        raw: data/raw
+        out: .
+        notebooks:
+          - notebook: 01_count.ipynb
+            reads: [things]
+            parameters: {factor: 2}
+        """))
+    nbformat.write(_notebook(COUNT_CODE, 'raw_dir = "data/raw"\nout_dir = "."\nfactor = 1'),
+                   root / "notebooks" / "01_count.ipynb")
+    monkeypatch.setenv(paths.ENV_ROOT, str(root))
+    return root
+
+
+def _build(**kw):
+    logs: list[str] = []
+    res = runner.build(runner.Pipeline.load(), log=logs.append, progress_bar=False, **kw)
+    return res, logs
+
+
+def test_runs_then_skips_until_an_input_changes(project):
+    nb = project / "notebooks" / "01_count.ipynb"
+    (res,), _ = _build()
+    assert res.status == "ran"
+    first = nb.read_bytes()
+    out = nbformat.reads(first.decode(), as_version=4)
+    assert "lines: 6" in out.cells[-1].outputs[0]["text"]  # parameter from pipeline.yml reached it
+    assert variables.load(paths.layout())["things"] == {"lines": 3, "factor": 2}
+
+    (res,), logs = _build()
+    assert res.status == "skipped" and "unchanged" in logs[-1]
+    assert nb.read_bytes() == first
+
+    # A data file the notebook does not read does not trigger a run ...
+    (project / "data" / "raw" / "other.txt").write_text("changed\n")
+    (res,), _ = _build()
+    assert res.status == "skipped"
+
+    # ... one it reads does, and the output follows the data.
+    (project / "data" / "raw" / "things" / "a.txt").write_text("1\n2\n3\n4\n")
+    (res,), _ = _build()
+    assert res.status == "ran" and any("things/a.txt" in r for r in res.reasons)
+    assert variables.load(paths.layout())["things"]["lines"] == 4
+
+
+def test_forced_rebuild_is_byte_identical_and_clean(project):
+    nb = project / "notebooks" / "01_count.ipynb"
+    _build()
+    first = nb.read_bytes()
+    _build(force=True)
+    assert nb.read_bytes() == first
+    text = first.decode()
+    for leak in ("papermill", "start_time", "duration", str(project)):
+        assert leak not in text.replace('"injected-parameters"', "")
+    injected = [c for c in nbformat.reads(text, as_version=4).cells
+                if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and injected[0]["id"] == "injected-parameters"
+    assert 'raw_dir = "data/raw"' in injected[0].source  # relative: no machine path
+
+
+def test_raw_and_out_elsewhere_leave_the_project_untouched(project, tmp_path):
+    nb = project / "notebooks" / "01_count.ipynb"
+    _build()
+    before = nb.read_bytes(), (project / "_variables.yml").read_bytes()
+    other_raw = tmp_path / "raw2"
+    (other_raw / "things").mkdir(parents=True)
+    (other_raw / "things" / "a.txt").write_text("x\n")
+    out = tmp_path / "out2"
+    (res,), _ = _build(raw=other_raw, out=out)
+    assert res.status == "ran"
+    assert (nb.read_bytes(), (project / "_variables.yml").read_bytes()) == before
+    assert variables.load(paths.Layout(other_raw, out))["things"]["lines"] == 1
+    assert (out / "notebooks" / "01_count.ipynb").is_file()
+
+
+def test_a_failing_cell_stops_the_build_with_its_error(project):
+    nb = project / "notebooks" / "01_count.ipynb"
+    bad = _notebook("raise ValueError('row 7 of the sheet is empty')", 'raw_dir = "data/raw"\nout_dir = "."')
+    nbformat.write(bad, nb)
+    with pytest.raises(runner.BuildError) as err:
+        _build()
+    msg = str(err.value)
+    assert "01_count.ipynb failed in cell" in msg and "row 7 of the sheet is empty" in msg
+    assert not (project / "build" / "stamps" / "01_count.json").exists()
+
+
+def test_pipeline_file_errors_are_clear(project):
+    (project / "pipeline.yml").write_text("notebooks:\n  - notebook: x.ipynb\n    parameters: {raw_dir: a}\n")
+    with pytest.raises(runner.BuildError, match="set by the runner"):
+        runner.Pipeline.load()
+    (project / "pipeline.yml").write_text("notebooks:\n  - notebook: missing.ipynb\n")
+    with pytest.raises(runner.BuildError, match="does not exist"):
+        _build()
+
+
+def test_stamp_lists_every_file_read(project):
+    _build()
+    stamp = json.loads((project / "build" / "stamps" / "01_count.json").read_text())
+    assert list(stamp["inputs"]) == ["things/a.txt"]
+    assert stamp["parameters"] == {"raw_dir": "data/raw", "out_dir": ".", "factor": 2}
