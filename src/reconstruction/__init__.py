@@ -1,0 +1,1 @@
+"""Deterministic generator of the reconstructed raw data in data/raw (project-specific)."""
