@@ -1,0 +1,66 @@
+"""The project's own pipeline: pipeline.yml and the committed notebooks agree.
+
+nbval runs each notebook with the defaults of its parameters cell; `make paper`
+runs it with the values in pipeline.yml. They must be the same run.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from mmrs import runner
+
+ROOT = Path(__file__).resolve().parents[1]
+PIPELINE = runner.Pipeline.load(ROOT / "pipeline.yml")
+STEPS = {s.notebook: s for s in PIPELINE.steps}
+
+
+def _defaults(nb) -> dict:
+    cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(cells) == 1, "exactly one cell tagged 'parameters'"
+    values = {}
+    for node in ast.parse(cells[0].source).body:
+        assert isinstance(node, ast.Assign) and len(node.targets) == 1, "parameters are plain assignments"
+        values[node.targets[0].id] = ast.literal_eval(node.value)
+    return values
+
+
+def test_every_notebook_is_in_the_pipeline():
+    on_disk = {p.name for p in (ROOT / "notebooks").glob("*.ipynb")}
+    assert on_disk == set(STEPS)
+
+
+@pytest.mark.parametrize("name", sorted(STEPS))
+def test_notebook_defaults_equal_pipeline_parameters(name):
+    step = STEPS[name]
+    nb = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+    defaults = _defaults(nb)
+    assert defaults.get("raw_dir") == PIPELINE.raw and defaults.get("out_dir") == PIPELINE.out
+    assert {k: defaults.get(k) for k in step.parameters} == step.parameters
+    assert set(defaults) == {"raw_dir", "out_dir", *step.parameters}
+
+
+@pytest.mark.parametrize("name", sorted(STEPS))
+def test_committed_notebook_is_executed_and_clean(name):
+    text = (ROOT / "notebooks" / name).read_text(encoding="utf-8")
+    nb = nbformat.reads(text, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.execution_count is not None for c in code), "run it with `mmrs build`"
+    injected = [c for c in code if runner.INJECTED_TAG in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and injected[0]["id"] == runner.INJECTED_TAG
+    assert "papermill" not in json.loads(text)["metadata"]
+    for c in code:
+        for out in c.outputs:
+            assert out.get("name") != "stderr", f"warning or error text in a cell of {name}: {out.get('text', '')[:200]}"
+    assert str(ROOT) not in text
+
+
+@pytest.mark.parametrize("name", sorted(STEPS))
+def test_declared_raw_inputs_exist(name):
+    for pattern in STEPS[name].reads:
+        assert list((ROOT / PIPELINE.raw).glob(pattern)), f"{name} reads {pattern}, which is missing"
