@@ -21,6 +21,16 @@ SEP = "; "
 #: Canonical database names (the search log and the importers use these).
 DATABASES = ("Web of Science", "Scopus", "PsycInfo", "PubPsych", "PubMed", "ERIC")
 
+#: Short codes used in record identifiers (``r1/wos/WOS:000...``).
+DATABASE_CODES = {
+    "Web of Science": "wos",
+    "Scopus": "scopus",
+    "PsycInfo": "psycinfo",
+    "PubPsych": "pubpsych",
+    "PubMed": "pubmed",
+    "ERIC": "eric",
+}
+
 _str = dict(dtype="string", nullable=True, required=True)
 
 #: Column -> description, in table order. The schema below is built from this.

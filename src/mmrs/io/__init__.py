@@ -1,0 +1,159 @@
+"""Importers: bibliographic exports -> the records table (:mod:`mmrs.schema`).
+
+``read_export(path)`` recognises the format from the file's content and reads
+it; ``read_searches(folder)`` reads every export listed in a search log. The
+formats, their dialects and how each maps to the table are described in the
+parser modules:
+
+========================  ===================================================
+``wos-plaintext``         Web of Science plain text (:mod:`.wos`)
+``wos-tabdelimited``      Web of Science tab-delimited, UTF-16 or UTF-8
+``scopus-csv``            Scopus CSV (:mod:`.scopus`)
+``ris`` (``ris/ovid``...) RIS and its dialects (:mod:`.ris`)
+``medline``               PubMed .nbib and ERIC's export (:mod:`.medline`)
+``ovid-tagged``           Ovid tagged (:mod:`.ovid`)
+``endnote-xml``           EndNote XML (:mod:`.endnote`)
+========================  ===================================================
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputError
+from ..schema import DATABASE_CODES, DATABASES, to_records
+from . import endnote, medline, ovid, ris, scopus, wos
+from .common import Parsed
+from .searchlog import SearchImport, read_search_log, read_searches
+from .text import Text, read_text
+
+__all__ = [
+    "FORMATS", "Parsed", "SearchImport", "assign_ids", "detect_format", "parse_file",
+    "read_export", "read_search_log", "read_searches", "read_text",
+]
+
+#: Format id -> parser (Text -> Parsed).
+FORMATS: dict[str, Callable[[Text], Parsed]] = {
+    "wos-plaintext": wos.parse_plaintext,
+    "wos-tabdelimited": wos.parse_tabdelimited,
+    "scopus-csv": scopus.parse,
+    "ris": ris.parse,
+    "medline": medline.parse,
+    "ovid-tagged": ovid.parse,
+    "endnote-xml": endnote.parse,
+}
+#: Formats whose layout alone tells the database.
+_INHERENT = {"wos-plaintext", "wos-tabdelimited", "scopus-csv"}
+_RIS_TY = re.compile(r"^TY {1,2}- ")
+_MEDLINE_HEAD = re.compile(r"^(PMID- |OWN - )")
+
+
+def detect_format(text: Text) -> str:
+    """The format id of a decoded export (see :data:`FORMATS`)."""
+    lines = [line for line in text.lines[:200] if line.strip()]
+    if not lines:
+        raise InputError(text.path, problem="the file is empty", expected="an export with records")
+    head = lines[0]
+    if head.startswith("FN "):
+        return "wos-plaintext"
+    if head.startswith("PT\t"):
+        return "wos-tabdelimited"
+    if head.startswith(("<?xml", "<xml")):
+        return "endnote-xml"
+    if ovid._HEAD.match(head):
+        return "ovid-tagged"
+    if _MEDLINE_HEAD.match(head):
+        return "medline"
+    if any(_RIS_TY.match(line) for line in lines[:60]):
+        return "ris"
+    header = [h.strip().strip('"') for h in head.split(",")]
+    if scopus.looks_like_scopus(header):
+        return "scopus-csv"
+    raise InputError(
+        text.path, line=1, problem="could not recognise the export format",
+        expected="one of: Web of Science plain text ('FN ...') or tab-delimited, Scopus CSV, RIS ('TY  - '), "
+                 "MEDLINE/.nbib ('PMID- '), Ovid tagged ('<1. >'), EndNote XML",
+        found=head,
+    )
+
+
+def parse_file(path: str | os.PathLike, fmt: str | None = None) -> tuple[Parsed, Text]:
+    """Decode and parse one file; return the parsed records and the text."""
+    text = read_text(path)
+    fmt = fmt or detect_format(text)
+    try:
+        parser = FORMATS[fmt]
+    except KeyError:
+        raise InputError(path, problem=f"unknown format {fmt!r}", expected=", ".join(FORMATS)) from None
+    parsed = parser(text)
+    if not parsed.records:
+        raise InputError(path, problem="the file holds no records", expected="at least one record")
+    return parsed, text
+
+
+def _relative(path: Path, base: str | os.PathLike | None) -> str:
+    if base is not None:
+        try:
+            return path.resolve().relative_to(Path(base).resolve()).as_posix()
+        except ValueError:
+            pass
+    from ..paths import display
+
+    return display(path)
+
+
+def read_export(
+    path: str | os.PathLike,
+    *,
+    database: str | None = None,
+    round: int | None = None,
+    fmt: str | None = None,
+    base: str | os.PathLike | None = None,
+) -> pd.DataFrame:
+    """Read one export file into the records table.
+
+    ``database`` and ``round`` label the records (the database is otherwise
+    taken from the content where it shows one); ``base`` is the folder that
+    ``source_file`` is given relative to.
+    """
+    frame = _frame(Path(path), database=database, round=round, fmt=fmt, base=base)
+    return to_records(assign_ids(frame))
+
+
+def _frame(path: Path, *, database, round, fmt, base) -> pd.DataFrame:
+    parsed, text = parse_file(path, fmt)
+    if database is not None and database not in DATABASES:
+        raise InputError(path, problem=f"unknown database {database!r}", expected=", ".join(DATABASES))
+    if database and parsed.database and database != parsed.database and parsed.format in _INHERENT:
+        raise InputError(path, problem=f"declared as {database}, but the file is a {parsed.database} export "
+                                       f"({parsed.format})")
+    frame = pd.DataFrame.from_records(parsed.records)
+    frame.insert(0, "source_file", _relative(path, base))
+    frame["database"] = database or parsed.database
+    frame["round"] = round
+    frame["format"] = parsed.format
+    frame.attrs["encoding"] = text.encoding
+    return frame
+
+
+def assign_ids(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give every record its ``record_id``: ``r{round}/{database code}/{accession}``
+    when round, database and accession are known (``~2``, ``~3`` appended to an
+    accession repeated within a round and database, in file order), otherwise
+    ``{source_file}#{ordinal in the file}``."""
+    out = frame.copy()
+    ordinal = out.groupby("source_file", sort=False).cumcount() + 1
+    fallback = out["source_file"].astype(str) + "#" + ordinal.astype(str)
+    code = out["database"].map(DATABASE_CODES)
+    known = out["round"].notna() & code.notna() & out["accession"].notna() & (out["accession"].astype(str) != "")
+    base = ("r" + out["round"].astype("Int64").astype(str) + "/" + code.astype(str) + "/"
+            + out["accession"].astype(str).str.strip())
+    repeat = base.where(known).groupby(base.where(known)).cumcount() + 1
+    ids = base.where(repeat <= 1, base + "~" + repeat.astype(str))
+    out["record_id"] = ids.where(known, fallback)
+    return out
