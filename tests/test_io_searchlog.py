@@ -69,3 +69,10 @@ def test_a_bad_export_is_named_by_its_own_file_and_line(folder):
 
 def test_database_contradicting_the_log(folder):
     assert "declared as Scopus" in _log_error(folder, "1,2021-11-29,Web of Science,", "1,2021-11-29,Scopus,")
+
+
+def test_records_per_database_table(folder):
+    table = io.records_per_database(io.read_searches(folder).records).set_index("Database")
+    assert list(table.columns) == ["Round 1", "Round 2", "Total"]
+    assert table.loc["Web of Science", "Round 1"] == 2 and table.loc["PubMed", "Round 1"] == 0
+    assert table.loc["Total", "Total"] == 6 and list(table.index)[-1] == "Total"

@@ -46,6 +46,13 @@ _METADATA = {
 FIGURE_FORMATS = ("svg", "png", "pdf")
 
 
+def palette(n: int) -> list:
+    """``n`` colours that stay distinct for colour-blind readers and in grey print."""
+    import seaborn as sns
+
+    return sns.color_palette("colorblind", n)
+
+
 def use_style() -> None:
     """Apply :data:`STYLE` to matplotlib (call once at the top of a notebook)."""
     matplotlib.rcParams.update(STYLE)
@@ -70,6 +77,18 @@ def save_table(frame: pd.DataFrame, layout: Layout, name: str, *, index: bool = 
     md_path = layout.table(f"{name}.md")
     md_path.write_text(to_markdown(frame, index=index, floatfmt=floatfmt) + "\n", encoding="utf-8")
     return [csv_path, md_path]
+
+
+def show_table(frame: pd.DataFrame, layout: Layout, name: str, *, index: bool = False, floatfmt: str = "g"):
+    """Save a table (CSV and Markdown) and return it for display as Markdown.
+
+    Notebooks end a table cell with this call: the cell's output is the pipe
+    table that the manuscript embeds (Quarto renders Markdown output in every
+    format, where HTML tables from some libraries come out empty)."""
+    from IPython.display import Markdown
+
+    save_table(frame, layout, name, index=index, floatfmt=floatfmt)
+    return Markdown(to_markdown(frame, index=index, floatfmt=floatfmt))
 
 
 def to_markdown(frame: pd.DataFrame, *, index: bool = False, floatfmt: str = "g") -> str:

@@ -29,12 +29,12 @@ from ..errors import InputError
 from ..schema import DATABASE_CODES, DATABASES, to_records
 from . import endnote, medline, ovid, ris, scopus, wos
 from .common import Parsed
-from .searchlog import SearchImport, read_search_log, read_searches
+from .searchlog import SearchImport, read_search_log, read_searches, records_per_database
 from .text import Text, read_text
 
 __all__ = [
     "FORMATS", "Parsed", "SearchImport", "assign_ids", "detect_format", "parse_file",
-    "read_export", "read_search_log", "read_searches", "read_text",
+    "read_export", "read_search_log", "read_searches", "read_text", "records_per_database",
 ]
 
 #: Format id -> parser (Text -> Parsed).

@@ -124,3 +124,16 @@ def read_searches(search_dir: str | os.PathLike, log: str = LOG_NAME) -> SearchI
     records = to_records(assign_ids(pd.concat(frames, ignore_index=True)))
     files = pd.DataFrame(summary).astype({"records_reported": "Int64", "difference": "Int64"})
     return SearchImport(records, files)
+
+
+def records_per_database(records: pd.DataFrame, databases: list[str] | None = None) -> pd.DataFrame:
+    """Records per database (rows) and search round (columns), with totals."""
+    table = records.pivot_table(index="database", columns="round", values="record_id", aggfunc="count",
+                                fill_value=0, observed=True)
+    known = list(databases or DATABASES)
+    table = table.loc[[d for d in known if d in table.index] + sorted(set(table.index) - set(known))]
+    table.columns = [f"Round {c}" for c in table.columns]
+    table["Total"] = table.sum(axis=1)
+    table.loc["Total"] = table.sum(axis=0)
+    table.index.name = "Database"
+    return table.reset_index().astype({c: "int64" for c in table.columns})
