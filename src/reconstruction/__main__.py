@@ -16,6 +16,8 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--data", type=Path, help="data folder to write into (default: the project's data/)")
     s.add_argument("--scale", type=float, default=1.0,
                    help="multiply the numbers of works and records (benchmarks; 1 = the article's)")
+    sub.add_parser("dedup-review", help="decisions on the pairs the deduplication flags for review "
+                                        "(run after 'search')")
     args = p.parse_args(argv)
     start = time.perf_counter()
     if args.part == "search":
@@ -23,6 +25,12 @@ def main(argv: list[str] | None = None) -> int:
 
         result = generate(args.data, args.scale)
         print(f"wrote {len(result.hits)} records of {len(result.works)} works in {len(result.files)} export files "
+              f"({time.perf_counter() - start:.1f} s)")
+    elif args.part == "dedup-review":
+        from .dedup_review import generate
+
+        counts = generate()
+        print(f"wrote {counts['decisions']} review decisions, {counts['errors']} of them reviewer errors "
               f"({time.perf_counter() - start:.1f} s)")
     return 0
 

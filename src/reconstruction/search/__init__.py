@@ -139,6 +139,8 @@ class Generator:
         slot.kind = kind
         slot.journal, slot.topic, slot.discipline = base.journal, base.topic, base.discipline
         slot.print_date, slot.online_date = base.print_date, base.online_date
+        if kind in ("erratum", "conference abstract"):  # printed only, when the work first appeared
+            slot.print_date = slot.online_date = base.online_date
         slot.volume, slot.language, slot.original_title = base.volume, base.language, base.original_title
         self.doi_seq[(base.journal.code, base.year)] += 1
         slot.doi = f"10.5555/{base.journal.code}.{base.year}.{self.doi_seq[(base.journal.code, base.year)]:05d}"

@@ -1,0 +1,207 @@
+"""Deduplication accuracy, speed and memory, beside bib-dedupe and published figures.
+
+    python benchmarks/bench_dedup.py [--skip-bib-dedupe] [--large]
+
+Datasets:
+- the real labelled benchmarks in ../shared/realdata (SRA respiratory,
+  haematology and stroke; Hair et al.'s diabetes set; bib-dedupe's special
+  cases), when that folder is present (or MMRS_REALDATA points to it);
+- the reconstruction (data/raw/search with its ground truth), and, with
+  --large, the generated set ten times larger (benchmarks/_work/scale10,
+  written by benchmarks/bench_import.py or here).
+
+Methods: Bramer mode with the default rule for flagged pairs (kept apart), and
+with the project's recorded decisions where they exist; the strict method;
+bib-dedupe 0.11.0 run in its own virtual environment (benchmarks/_work/
+venv-bibdedupe, created on first use) on the same records in the same run.
+
+Counting: "removable duplicates" (records minus works); false merges are
+records of distinct works merged into one cluster (studies lost). The
+published figures printed at the end use the conventions their sources state
+(benchmarks/published_accuracy.yaml).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from mmrs import dedup, io, schema
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / "benchmarks" / "_work"
+VENV = WORK / "venv-bibdedupe"
+BIB_DEDUPE = "bib-dedupe==0.11.0"
+
+RUNNER = r"""
+import json, sys, time
+import pandas as pd
+import bib_dedupe.bib_dedupe as bd
+records = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False)
+start = time.perf_counter()
+prepped = bd.prep(records, verbosity_level=0, cpu=1)
+pairs = bd.block(prepped, verbosity_level=0, cpu=1)
+matched = bd.match(pairs, verbosity_level=0, cpu=1)
+clusters = bd.cluster(matched, verbosity_level=0)
+seconds = time.perf_counter() - start
+json.dump({"seconds": seconds, "clusters": [sorted(c) for c in clusters]}, open(sys.argv[2], "w"))
+"""
+
+
+def realdata() -> Path | None:
+    env = os.environ.get("MMRS_REALDATA")
+    folder = Path(env) if env else ROOT.parent / "shared" / "realdata"
+    return folder if folder.is_dir() else None
+
+
+def truth_from_groups(ids: pd.Series, groups_csv: Path) -> pd.Series:
+    truth = pd.Series(list(ids), index=list(ids))
+    for row in pd.read_csv(groups_csv)["merged_ids"]:
+        members = row.split(";")
+        truth.loc[[m for m in members if m in truth.index]] = members[0]
+    return truth
+
+
+def load_bibdedupe_set(folder: Path) -> tuple[pd.DataFrame, pd.Series]:
+    raw = pd.read_csv(folder / "records_pre_merged.csv", dtype=str, keep_default_na=False)
+    for column in ("title", "author", "journal", "volume", "number", "pages", "ENTRYTYPE", "doi", "year"):
+        if column not in raw:
+            raw[column] = ""
+    records = schema.to_records(pd.DataFrame({
+        "record_id": raw["ID"], "source_file": folder.name, "line": range(2, len(raw) + 2), "format": "csv",
+        "authors": raw["author"].str.replace(" and ", "; ", regex=False), "title": raw["title"],
+        "journal": raw["journal"], "year": pd.to_numeric(raw["year"], errors="coerce"),
+        "volume": raw["volume"], "issue": raw["number"], "pages": raw["pages"], "type": raw["ENTRYTYPE"],
+        "doi": raw["doi"],
+    }))
+    return records, truth_from_groups(records["record_id"], folder / "merged_record_ids.csv")
+
+
+def load_diabetes(base: Path) -> tuple[pd.DataFrame, pd.Series]:
+    raw = pd.read_csv(base / "ASySD" / "labelled_test_set.csv", dtype=str, keep_default_na=False, encoding="cp1252")
+    raw = raw.replace("NA", "")  # the file was written by R, which spells a missing value NA
+    ids = "id_" + raw["record_id"].astype(int).map("{:07d}".format)
+    records = schema.to_records(pd.DataFrame({
+        "record_id": ids, "source_file": "labelled_test_set.csv", "line": range(2, len(raw) + 2), "format": "csv",
+        "authors": raw["author"], "title": raw["title"], "journal": raw["journal"],
+        "year": pd.to_numeric(raw["year"], errors="coerce"), "volume": raw["volume"], "issue": raw["number"],
+        "pages": raw["pages"], "doi": raw["doi"], "abstract": raw["abstract"],
+    }))
+    return records, truth_from_groups(records["record_id"], base / "bib-dedupe" / "diabetes" / "merged_record_ids.csv")
+
+
+def load_reconstruction(data: Path) -> tuple[pd.DataFrame, pd.Series]:
+    records = io.read_searches(data / "raw" / "search").records
+    truth = pd.read_csv(data / "reconstruction" / "truth" / "records.csv", usecols=["record_id", "work_id"])
+    return records, truth.set_index("record_id")["work_id"]
+
+
+def to_bibdedupe(records: pd.DataFrame, path: Path) -> None:
+    pd.DataFrame({
+        "ID": records["record_id"], "ENTRYTYPE": "article", "title": records["title"].fillna(""),
+        "author": records["authors"].fillna("").str.replace("; ", " and ", regex=False),
+        "year": records["year"].astype("string").fillna(""), "journal": records["journal"].fillna(""),
+        "volume": records["volume"].fillna(""), "number": records["issue"].fillna(""),
+        "pages": records["pages"].fillna(""), "doi": records["doi"].fillna(""),
+    }).to_csv(path, index=False)
+
+
+def ensure_bibdedupe() -> Path:
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        print(f"creating {VENV.relative_to(ROOT)} with {BIB_DEDUPE} ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", BIB_DEDUPE], check=True)
+    return python
+
+
+def run_bibdedupe(records: pd.DataFrame, name: str) -> tuple[pd.Series, float]:
+    python = ensure_bibdedupe()
+    WORK.mkdir(parents=True, exist_ok=True)
+    src, out = WORK / f"{name}.bibdedupe.csv", WORK / f"{name}.bibdedupe.json"
+    to_bibdedupe(records, src)
+    subprocess.run([str(python), "-c", RUNNER, str(src), str(out)], check=True, capture_output=True)
+    result = json.loads(out.read_text())
+    clusters = pd.Series(list(records["record_id"]), index=list(records["record_id"]))
+    for members in result["clusters"]:
+        clusters.loc[members] = members[0]
+    return clusters, result["seconds"]
+
+
+def run_ours(records: pd.DataFrame, method: str, **kw) -> tuple[pd.Series, float, float]:
+    """Clusters, seconds (a plain run) and peak MB (a second run under tracemalloc, which slows it)."""
+    start = time.perf_counter()
+    res = dedup.deduplicate(records, method=method, **kw)
+    seconds = time.perf_counter() - start
+    tracemalloc.start()
+    dedup.deduplicate(records, method=method, **kw)
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return res.clusters.set_index("record_id")["cluster"], seconds, peak
+
+
+def row(dataset, method, predicted, truth, seconds, peak=None) -> dict:
+    m = dedup.evaluate(predicted, truth.loc[predicted.index])
+    return {"dataset": dataset, "method": method, "records": m["records"], "removable": m["removable"],
+            "found": m["tp"], "missed": m["fn"], "false merges": m["fp"], "sensitivity": m["sensitivity"],
+            "specificity": m["specificity"], "precision": m["precision"], "seconds": seconds, "peak MB": peak}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-bib-dedupe", action="store_true", help="do not run bib-dedupe")
+    parser.add_argument("--large", action="store_true", help="also time the 10x generated set")
+    args = parser.parse_args()
+    sets: dict[str, tuple[pd.DataFrame, pd.Series]] = {}
+    real = realdata()
+    if real is None:
+        print("real benchmarks skipped: ../shared/realdata not found (set MMRS_REALDATA)")
+    else:
+        for name in ("respiratory", "haematology", "stroke", "special_cases"):
+            sets[name] = load_bibdedupe_set(real / "bib-dedupe" / name)
+        sets["diabetes"] = load_diabetes(real)
+    sets["reconstruction"] = load_reconstruction(ROOT / "data")
+    if args.large:
+        big = WORK / "scale10"
+        if not (big / "raw" / "search" / "searches.csv").is_file():
+            from reconstruction.search import generate
+
+            print("generating the 10x set ...", flush=True)
+            generate(big, scale=10)
+        sets["reconstruction 10x"] = load_reconstruction(big)
+    decisions = ROOT / "data" / "raw" / "dedup" / "review_decisions.csv"
+    rows = []
+    for name, (records, truth) in sets.items():
+        print(f"{name}: {len(records)} records ...", flush=True)
+        for method, kw in (("bramer", {}), ("strict", {})):
+            pred, sec, peak = run_ours(records, method, **kw)
+            rows.append(row(name, method, pred, truth, sec, peak))
+        if name == "reconstruction" and decisions.is_file():
+            pred, sec, peak = run_ours(records, "bramer", decisions=decisions)
+            rows.append(row(name, "bramer + recorded review", pred, truth, sec, peak))
+        if not args.skip_bib_dedupe and name != "reconstruction 10x":
+            pred, sec = run_bibdedupe(records, name.replace(" ", "_"))
+            rows.append(row(name, "bib-dedupe 0.11.0", pred, truth, sec))
+    table = pd.DataFrame(rows)
+    bib = table[table["method"].str.startswith("bib-dedupe")].set_index("dataset")["seconds"]
+    table["x faster than bib-dedupe"] = [bib.get(d, float("nan")) / s for d, s in zip(table["dataset"], table["seconds"])]
+    pd.set_option("display.width", 200)
+    print()
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}" if v < 1 else f"{v:.1f}"))
+    published = yaml.safe_load((ROOT / "benchmarks" / "published_accuracy.yaml").read_text())
+    print("\nPublished figures (not rerun here; see the sources and their counting conventions):")
+    for entry in published["figures"]:
+        print(f"- {entry['dataset']}: {entry['tool']}: {entry['result']} [{entry['source']}]")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""Deduplication of search records: Bramer et al.'s method, and a stricter second method.
+
+``deduplicate(records, method="bramer")`` reproduces the sequence of
+comparisons that Bramer et al. (2016) run in EndNote (:mod:`.bramer`); the
+pairs that their method leaves to a person are flagged, and recorded decisions
+(``decisions=`` a CSV file, see :func:`.engine.read_decisions`) settle them.
+``method="strict"`` (:mod:`.strict`) decides every pair itself, aiming at no
+false merge. Both work round by round (:mod:`.engine`): a record found again in
+a later search round is a duplicate of the earlier record.
+
+The result (:class:`.engine.DedupResult`) holds the clusters with the record
+kept in each, the evidence of every merge, the flagged pairs, the records
+removed by each pass, and the unique records per round.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+
+from . import bramer, normalize, strict
+from .engine import KEEP_ORDER, DedupResult, Pass, read_decisions, run
+from .evaluate import evaluate
+
+METHODS = ("bramer", "strict")
+
+__all__ = ["DedupResult", "KEEP_ORDER", "METHODS", "Pass", "deduplicate", "evaluate", "normalize",
+           "read_decisions"]
+
+
+def deduplicate(
+    records: pd.DataFrame,
+    method: str = "bramer",
+    *,
+    passes=bramer.DEFAULT,
+    decisions: str | os.PathLike | None = None,
+    review_default: str = "separate",
+    title_threshold: float = 0.95,
+) -> DedupResult:
+    """Deduplicate a records table (the importers' schema).
+
+    ``passes`` selects Bramer passes by number (e.g. ``["1", "2", "3"]``);
+    ``decisions`` is a CSV of review decisions for flagged pairs;
+    ``title_threshold`` is the strict method's title similarity.
+    """
+    keys = normalize.keys(records.reset_index(drop=True))
+    if method == "bramer":
+        chosen = bramer.passes(passes)
+        parameters = {"passes": [str(p) for p in passes], "review_default": review_default}
+    elif method == "strict":
+        chosen = strict.build(records.reset_index(drop=True), keys, title_threshold=title_threshold)
+        parameters = {"title_threshold": title_threshold}
+    else:
+        raise ValueError(f"unknown method {method!r}; choose one of {METHODS}")
+    decided = read_decisions(decisions) if decisions else None
+    return run(records, chosen, method=method, parameters=parameters, decisions=decided,
+               decisions_file=str(decisions) if decisions else None, review_default=review_default, keys=keys,
+               cluster_guards=strict.CLUSTER_GUARDS if method == "strict" else ())

@@ -1,0 +1,306 @@
+"""The machinery both deduplication methods share: passes, rounds, clusters, evidence.
+
+A *pass* proposes candidate pairs of records and decides which are the same
+work. Records are grouped into clusters (union-find); each cluster keeps one
+record, chosen by :data:`KEEP_ORDER`.
+
+**Rounds.** An update of a review deduplicates each new search round against
+itself and against everything found before: the rounds are processed in order,
+and when round *r* starts, the clusters formed so far are closed to each other
+- a round-3 record may join a round-1 cluster, but cannot make two earlier
+clusters one (that would change the counts already reported for the earlier
+rounds). A round-3 record that matches a round-1 record is a duplicate of it,
+and the round-1 record is kept.
+
+**Review.** A *review* pass only proposes: its pairs are listed as flagged,
+and a recorded decision (:func:`read_decisions`) says whether they are the same
+work. Pairs without a decision follow ``review_default`` ("separate": leave
+them apart, the safe choice - a missed duplicate costs a second look at
+screening, a wrong merge loses a study). A decision about a pair the method
+did not flag is an error.
+
+Every merge is recorded with its pass, the fields compared and their
+normalised values, and the record kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from . import normalize
+
+#: Which record of a cluster is kept: earliest round first, then the database
+#: order below (records with identifiers and full metadata first), then the
+#: record with the most fields filled, then the record identifier.
+KEEP_ORDER = ("PubMed", "Scopus", "Web of Science", "PsycInfo", "ERIC", "PubPsych")
+COMPLETENESS = ["authors", "title", "journal", "year", "volume", "issue", "pages", "doi", "abstract"]
+DECISION_COLUMNS = ["record_id_1", "record_id_2", "decision", "reviewer", "note"]
+DECISIONS = {"duplicate": True, "not duplicate": False}
+
+
+@dataclass
+class Pass:
+    """One comparison step. ``fields`` name the keys compared; ``candidates``
+    yields (new, other) index pairs; ``accept`` (None: accept all) decides."""
+
+    name: str
+    fields: tuple[str, ...]
+    review: bool = False
+    description: str = ""
+    block_on: tuple[tuple[str, ...], ...] | None = None
+    accept: Callable[[int, int], bool] | None = field(default=None, repr=False)
+
+
+@dataclass
+class DedupResult:
+    method: str
+    parameters: dict
+    clusters: pd.DataFrame  # record_id, round, database, cluster, kept, kept_record_id
+    evidence: pd.DataFrame  # one row per merge
+    flagged: pd.DataFrame  # one row per pair proposed for review
+    passes: pd.DataFrame  # round, pass, removed
+
+    @property
+    def unique(self) -> int:
+        return int(self.clusters["kept"].sum())
+
+    def per_round(self) -> pd.DataFrame:
+        """Per round: records, duplicates removed, unique records new in the
+        round, and unique records up to and including it."""
+        c = self.clusters
+        rounds = sorted(c["round"].dropna().unique())
+        rows, total = [], 0
+        for r in rounds:
+            here = c[c["round"] == r]
+            new = int(here["kept"].sum())
+            total += new
+            rows.append({"round": int(r), "records": len(here), "duplicates_removed": len(here) - new,
+                         "new_unique": new, "unique_to_date": total})
+        return pd.DataFrame(rows)
+
+    def pass_table(self) -> pd.DataFrame:
+        """Records removed by each pass in each round (rounds as columns)."""
+        table = self.passes.pivot_table(index="pass", columns="round", values="removed", aggfunc="sum",
+                                        fill_value=0, sort=False)
+        table.columns = [f"Round {int(c)}" for c in table.columns]
+        table["Total"] = table.sum(axis=1)
+        return table.reset_index().rename(columns={"pass": "Pass"})
+
+    def kept_records(self) -> pd.DataFrame:
+        return self.clusters[self.clusters["kept"]]
+
+    def overlap(self) -> pd.Series:
+        """Unique records by the set of databases that found them (for an UpSet plot)."""
+        sets = self.clusters.groupby("cluster")["database"].agg(lambda d: tuple(sorted(set(d.dropna()))))
+        return sets.value_counts().sort_index()
+
+    def review_summary(self) -> pd.DataFrame:
+        """Flagged pairs per round, pass and decision."""
+        f = self.flagged
+        if f.empty:
+            return pd.DataFrame(columns=["round", "pass", "decision", "decided_by", "pairs"])
+        return (f.groupby(["round", "pass", "decision", "decided_by"]).size().rename("pairs").reset_index())
+
+
+class Linker:
+    """Union-find over records, with clusters of earlier rounds closed to each other.
+
+    ``guards`` (optional): per record, a tuple of values (e.g. DOI, volume,
+    first page); two clusters whose values for one position are both known and
+    share nothing are not joined, so a chain of pairwise matches cannot end in
+    a cluster holding two different DOIs.
+    """
+
+    def __init__(self, priority: np.ndarray, guards: list[tuple] | None = None):
+        n = len(priority)
+        self.parent = np.arange(n)
+        self.best = np.arange(n)  # per root: the record kept
+        self.priority = priority  # lower is better
+        self.closed = np.zeros(n, dtype=bool)  # per root: formed in an earlier round
+        self.guards = None if guards is None else [tuple({v} if pd.notna(v) else set() for v in g) for g in guards]
+
+    def find(self, i: int) -> int:
+        root = i
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[i] != root:
+            self.parent[i], i = root, self.parent[i]
+        return root
+
+    def can_join(self, i: int, j: int) -> bool:
+        ri, rj = self.find(i), self.find(j)
+        if ri == rj or (self.closed[ri] and self.closed[rj]):
+            return False
+        if self.guards is not None:
+            for a, b in zip(self.guards[ri], self.guards[rj]):
+                if a and b and not a & b:
+                    return False
+        return True
+
+    def union(self, i: int, j: int) -> bool:
+        if not self.can_join(i, j):
+            return False
+        ri, rj = self.find(i), self.find(j)
+        keep, drop = (ri, rj) if self.priority[self.best[ri]] <= self.priority[self.best[rj]] else (rj, ri)
+        self.parent[drop] = keep
+        self.closed[keep] = self.closed[keep] or self.closed[drop]
+        if self.guards is not None:
+            self.guards[keep] = tuple(a | b for a, b in zip(self.guards[keep], self.guards[drop]))
+        return True
+
+    def close(self, members: np.ndarray) -> None:
+        for i in members:
+            self.closed[self.find(i)] = True
+
+    def kept(self, i: int) -> int:
+        return int(self.best[self.find(i)])
+
+
+def priorities(records: pd.DataFrame) -> np.ndarray:
+    order = {db: k for k, db in enumerate(KEEP_ORDER)}
+    frame = pd.DataFrame({
+        "round": pd.to_numeric(records["round"], errors="coerce").fillna(0).to_numpy(),
+        "db": records["database"].map(order).fillna(len(order)).to_numpy(),
+        "filled": -records[COMPLETENESS].notna().sum(axis=1).to_numpy(),
+        "id": records["record_id"].astype(str).to_numpy(),
+    })
+    ranked = frame.sort_values(["round", "db", "filled", "id"]).index.to_numpy()
+    rank = np.empty(len(frame), dtype=np.int64)
+    rank[ranked] = np.arange(len(frame))
+    return rank
+
+
+def block_pairs(keys: pd.DataFrame, fields: tuple[str, ...], active: np.ndarray, new: np.ndarray,
+                priority: np.ndarray) -> Iterator[tuple[int, int]]:
+    """(new, other) pairs of active records that share every field's key (none missing)."""
+    sub = keys.loc[active, list(fields)].dropna()
+    if sub.empty:
+        return
+    idx = sub.index.to_numpy()
+    codes = sub.groupby(list(fields), sort=False).ngroup().to_numpy()
+    order = np.lexsort((priority[idx], codes))
+    idx, codes = idx[order], codes[order]
+    bounds = np.flatnonzero(np.diff(codes)) + 1
+    for group in np.split(idx, bounds):
+        if len(group) < 2:
+            continue
+        fresh = group[new[group]]
+        for i in fresh:
+            for j in group:
+                if j != i and (not new[j] or priority[j] < priority[i]):
+                    yield int(i), int(j)
+
+
+def read_decisions(path: str | os.PathLike) -> dict[frozenset, tuple[bool, int]]:
+    """Recorded review decisions: pair -> (duplicate?, line in the file).
+
+    CSV columns ``record_id_1,record_id_2,decision,reviewer,note``; decision
+    is ``duplicate`` or ``not duplicate``.
+    """
+    p = Path(path)
+    out: dict[frozenset, tuple[bool, int]] = {}
+    with p.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames != DECISION_COLUMNS:
+            raise InputError(p, line=1, expected="the columns " + ",".join(DECISION_COLUMNS),
+                             found=",".join(reader.fieldnames or []))
+        for row in reader:
+            line = reader.line_num
+            decision = (row["decision"] or "").strip().lower()
+            if decision not in DECISIONS:
+                raise InputError(p, line=line, expected="decision 'duplicate' or 'not duplicate'",
+                                 found=row["decision"])
+            pair = frozenset((row["record_id_1"].strip(), row["record_id_2"].strip()))
+            if len(pair) != 2:
+                raise InputError(p, line=line, problem="a record is paired with itself", found=row["record_id_1"])
+            if pair in out:
+                raise InputError(p, line=line, problem=f"the pair is decided twice (first on line {out[pair][1]})")
+            out[pair] = (DECISIONS[decision], line)
+    return out
+
+
+def run(records: pd.DataFrame, passes: Iterable[Pass], *, method: str, parameters: dict,
+        decisions: dict | None = None, decisions_file: str | None = None,
+        review_default: str = "separate", keys: pd.DataFrame | None = None,
+        cluster_guards: tuple[str, ...] = (), unused_decisions: str = "error") -> DedupResult:
+    """Apply the passes round by round; return clusters, evidence, flags and counts."""
+    if review_default not in ("separate", "merge"):
+        raise ValueError("review_default must be 'separate' or 'merge'")
+    records = records.reset_index(drop=True)
+    if records["record_id"].duplicated().any():
+        dup = records.loc[records["record_id"].duplicated(), "record_id"].iloc[0]
+        raise InputError(None, f"record_id {dup!r} appears twice; deduplication needs unique identifiers")
+    passes = list(passes)
+    keys = normalize.keys(records) if keys is None else keys
+    priority = priorities(records)
+    guards = (list(keys[list(cluster_guards)].itertuples(index=False, name=None)) if cluster_guards else None)
+    link = Linker(priority, guards)
+    rounds_col = pd.to_numeric(records["round"], errors="coerce").fillna(0).to_numpy()
+    ids = records["record_id"].astype(str).to_numpy()
+    decisions = dict(decisions or {})
+    used: set[frozenset] = set()
+    evidence, flagged, removed = [], [], []
+
+    def values(i: int, fields) -> str:
+        return " | ".join(str(keys.at[i, f]) for f in fields)
+
+    for r in sorted(set(rounds_col)):
+        link.close(np.flatnonzero(rounds_col < r))
+        active, new = rounds_col <= r, rounds_col == r
+        for p in passes:
+            count, seen = 0, set()
+            blocks = p.block_on or (p.fields,)
+            for fields in blocks:
+                for i, j in block_pairs(keys, fields, active, new, priority):
+                    if not link.can_join(i, j):
+                        continue
+                    if p.accept is not None and not p.accept(i, j):
+                        continue
+                    if p.review:
+                        roots = frozenset((link.find(i), link.find(j)))
+                        if roots in seen:
+                            continue
+                        seen.add(roots)
+                        pair = frozenset((ids[i], ids[j]))
+                        decided = decisions.get(pair)
+                        duplicate = decided[0] if decided else review_default == "merge"
+                        if decided:
+                            used.add(pair)
+                        flagged.append({"round": int(r), "pass": p.name, "record_id_1": ids[i], "record_id_2": ids[j],
+                                        "fields": ", ".join(p.fields), "values_1": values(i, p.fields),
+                                        "values_2": values(j, p.fields),
+                                        "decision": ("duplicate" if duplicate else "not duplicate"),
+                                        "decided_by": "recorded decision" if decided else f"default ({review_default})"})
+                        if not duplicate:
+                            continue
+                    if link.union(i, j):
+                        count += 1
+                        evidence.append({"round": int(r), "pass": p.name, "record_id": ids[i], "matched": ids[j],
+                                         "fields": ", ".join(fields), "values": values(i, fields),
+                                         "kept": ids[link.kept(i)]})
+            removed.append({"round": int(r), "pass": p.name, "removed": count})
+    unused = [pair for pair in decisions if pair not in used]
+    if unused and unused_decisions == "error":
+        pair = min(unused, key=lambda q: decisions[q][1])
+        raise InputError(decisions_file, line=decisions[pair][1],
+                         problem=f"a decision about {' and '.join(sorted(pair))}, a pair the method did not flag "
+                                 "for review", expected="decisions only for flagged pairs")
+    kept_idx = np.array([link.kept(i) for i in range(len(records))], dtype=np.int64)
+    clusters = pd.DataFrame({
+        "record_id": ids, "round": records["round"].to_numpy(), "database": records["database"].to_numpy(),
+        "cluster": pd.Series(kept_idx).rank(method="dense").astype(int).to_numpy(),
+        "kept": kept_idx == np.arange(len(records)), "kept_record_id": ids[kept_idx],
+    })
+    cols_e = ["round", "pass", "record_id", "matched", "fields", "values", "kept"]
+    cols_f = ["round", "pass", "record_id_1", "record_id_2", "fields", "values_1", "values_2", "decision",
+              "decided_by"]
+    return DedupResult(method, parameters, clusters, pd.DataFrame(evidence, columns=cols_e),
+                       pd.DataFrame(flagged, columns=cols_f), pd.DataFrame(removed))

@@ -1,0 +1,69 @@
+"""How good a deduplication is, measured against known duplicate groups.
+
+Two ways of counting are in use, and published figures mix them:
+
+- **removable duplicates** (bib-dedupe, and this project's headline figures):
+  a set of *k* copies of one work holds *k - 1* duplicates to remove. A true
+  positive is a copy correctly removed, a false negative a copy left in, a
+  false positive a record removed although its work was not otherwise kept -
+  a study lost. Specificity is the share of works kept.
+- **records in duplicate sets** (Rathbone et al., DedupEndNote, McKeown &
+  Mir): every record of a set of two or more copies counts as a duplicate,
+  the one kept included; a record is predicted a duplicate when its cluster
+  has two or more records.
+
+Pairwise figures count pairs of records (same work or not), and *false
+merges* counts clusters that mix works, and the works lost in them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def _pairs(n: pd.Series) -> int:
+    return int((n * (n - 1) // 2).sum())
+
+
+def evaluate(predicted: pd.Series, truth: pd.Series) -> dict:
+    """Compare predicted clusters with true groups (both indexed by record id)."""
+    frame = pd.DataFrame({"pred": predicted, "true": truth})
+    if frame.isna().any().any():
+        missing = frame.index[frame.isna().any(axis=1)][:3].tolist()
+        raise ValueError(f"records without a predicted cluster or a true group, e.g. {missing}")
+    n = len(frame)
+    groups_true = frame["true"].nunique()
+    cell = frame.groupby(["pred", "true"]).size()
+    # removable-duplicates convention
+    spread = frame.groupby("true")["pred"].nunique()  # predicted clusters each work is split over
+    mixed = frame.groupby("pred")["true"].nunique()  # works mixed in each predicted cluster
+    tp = int((frame.groupby("true").size() - spread).sum())
+    fn = int((spread - 1).sum())
+    fp = int((mixed - 1).sum())
+    tn = groups_true - fp
+    # records-in-duplicate-sets convention
+    size_true = frame["true"].map(frame["true"].value_counts())
+    size_pred = frame["pred"].map(frame["pred"].value_counts())
+    is_dup, said_dup = size_true >= 2, size_pred >= 2
+    # pairwise
+    same_both = _pairs(cell)
+    same_pred = _pairs(frame["pred"].value_counts())
+    same_true = _pairs(frame["true"].value_counts())
+    return {
+        "records": n,
+        "works": groups_true,
+        "clusters": int(frame["pred"].nunique()),
+        "removable": tp + fn,
+        "removed": n - int(frame["pred"].nunique()),
+        "tp": tp, "fn": fn, "fp": fp, "tn": tn,
+        "sensitivity": tp / (tp + fn) if tp + fn else 1.0,
+        "specificity": tn / (tn + fp) if tn + fp else 1.0,
+        "precision": tp / (tp + fp) if tp + fp else 1.0,
+        "false_merge_clusters": int((mixed > 1).sum()),
+        "set_tp": int((is_dup & said_dup).sum()), "set_fp": int((~is_dup & said_dup).sum()),
+        "set_fn": int((is_dup & ~said_dup).sum()), "set_tn": int((~is_dup & ~said_dup).sum()),
+        "set_sensitivity": float((is_dup & said_dup).sum() / is_dup.sum()) if is_dup.any() else 1.0,
+        "set_specificity": float((~is_dup & ~said_dup).sum() / (~is_dup).sum()) if (~is_dup).any() else 1.0,
+        "pair_precision": same_both / same_pred if same_pred else 1.0,
+        "pair_recall": same_both / same_true if same_true else 1.0,
+    }

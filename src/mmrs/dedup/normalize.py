@@ -1,0 +1,216 @@
+"""Normalised comparison keys for bibliographic fields.
+
+Databases write the same facts differently; these functions reduce a field to a
+key that two copies of one record share. Each works on one value (and is
+tested on its own); :func:`keys` applies them to a records table at once.
+
+- **Titles**: HTML entities and tags resolved, diacritics removed, lower case,
+  a leading article (a, an, the) dropped, everything but letters and digits
+  removed, as EndNote's "ignore spacing and punctuation" does. So
+  ``"The Role of Sexting: A Study."`` and ``"role of sexting - a study"`` share
+  ``roleofsextingastudy``. :func:`title_words` keeps word boundaries, for
+  similarity scores.
+- **Authors**: each name reduced to surname and first initial, the way
+  EndNote compares authors; the forms "Surname, Given", "Surname, G. M.",
+  "Surname GM", "Surname G.M." and "Given Surname" give the same key;
+  diacritics, hyphens, spaces and apostrophes inside surnames are ignored.
+- **Journals**: lower case, "&" read as "and", punctuation ignored.
+- **Pages**: dashes unified and abbreviated ranges expanded (``2133-43`` ->
+  ``2133-2143``), as Bramer et al. have EndNote do before comparing.
+- **DOIs**: lower case, URL escapes decoded (``%28`` -> ``(``), without
+  ``https://doi.org/``, ``http://dx.doi.org/`` or ``doi:``; a value that does
+  not start with ``10.`` is no DOI.
+- **Volumes**: for comparison across databases, the volume's number
+  (``96-98``, ``9 (no pagination)`` and ``96`` all give ``96`` or ``9``).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+from urllib.parse import unquote
+
+import pandas as pd
+
+_TAGS = re.compile(r"<[^>]+>")
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_LEADING_ARTICLE = re.compile(r"^(the|a|an)\s+")
+_DASHES = re.compile(r"\s*[-\u2010-\u2015\u2212]+\s*")
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*|https?://doi\.org/)", re.I)
+_INITIALS = re.compile(r"^(?:[A-Z]\.?-?){1,4}$")
+_SPECIAL = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae",
+                          "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i"})
+
+
+def fold(text: str) -> str:
+    """Resolve HTML, drop tags and diacritics (ø -> o, é -> e)."""
+    text = _TAGS.sub(" ", html.unescape(html.unescape(text))).translate(_SPECIAL)
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or value is pd.NA or str(value).strip() == ""
+
+
+@lru_cache(maxsize=None)
+def title_words(title: str) -> str:
+    """Lower-case words of a title, without punctuation or a leading article."""
+    words = _NON_ALNUM.sub(" ", fold(title).lower()).strip()
+    return _LEADING_ARTICLE.sub("", words)
+
+
+def title_key(title) -> str | None:
+    if _missing(title):
+        return None
+    key = title_words(str(title)).replace(" ", "")
+    return key or None
+
+
+def journal_key(journal) -> str | None:
+    if _missing(journal):
+        return None
+    text = fold(str(journal)).lower().replace("&", " and ")
+    text = _LEADING_ARTICLE.sub("", _NON_ALNUM.sub(" ", text).strip())
+    return text.replace(" ", "") or None
+
+
+@lru_cache(maxsize=None)
+def author_key(name: str) -> str | None:
+    """Surname and first initial of one author name, e.g. ``gamezguadix m``."""
+    name = fold(name).strip().strip(".").strip()
+    if not name:
+        return None
+    if "," in name:
+        surname, _, given = name.partition(",")
+    else:
+        parts = name.split()
+        if len(parts) == 1:
+            surname, given = parts[0], ""
+        elif _INITIALS.match(parts[-1]):  # "Smith JA", "Osei-Kyei R.", "Almeida L.M.", "Aziz A. A."
+            k = len(parts) - 1
+            while k > 1 and _INITIALS.match(parts[k - 1]):
+                k -= 1
+            surname, given = " ".join(parts[:k]), "".join(parts[k:])
+        else:  # "John A. Smith"
+            surname, given = parts[-1], parts[0]
+    surname = _NON_ALNUM.sub("", surname.lower())
+    given = re.sub(r"[^A-Za-z]", "", given)
+    if not surname:
+        return None
+    return f"{surname} {given[:1].lower()}".strip()
+
+
+_RUN_ON = re.compile(r"(?<=[A-Z]\.)(?=[A-Z][a-z])")  # "Smith J.Doe A." written without a separator
+
+
+def split_authors(authors) -> list[str]:
+    """The names of an authors field (joined with ';' by the importers; ' and '
+    in BibTeX; run together after initials in some exports)."""
+    if _missing(authors):
+        return []
+    names = re.split(r";|\s+and\s+", str(authors))
+    return [n.strip() for name in names for n in _RUN_ON.split(name) if n.strip()]
+
+
+def authors_key(authors) -> str | None:
+    """All authors as surname + first initial, in order: ``smith j|doe a``."""
+    keys = [k for a in split_authors(authors) if (k := author_key(a))]
+    return "|".join(keys) or None
+
+
+def first_author(authors) -> str | None:
+    names = split_authors(authors)
+    key = author_key(names[0]) if names else None
+    return key.split(" ")[0] if key else None
+
+
+def surnames(authors) -> frozenset[str]:
+    return frozenset(k.split(" ")[0] for a in split_authors(authors) if (k := author_key(a)))
+
+
+_MONTH = re.compile(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", re.I)
+
+
+def name_words(authors) -> frozenset[str]:
+    """Every word of every author name (given names included, 'null' left out):
+    lets 'Wu, Ching-yi' and 'Ching-yi, Wu' meet when a database swapped the order."""
+    words = set()
+    for name in split_authors(authors):
+        folded = fold(name).lower()
+        pieces = re.split(r"[\s]+", folded) + folded.split(",")  # single words, and each side of the comma
+        for word in pieces:
+            word = _NON_ALNUM.sub("", word)
+            if len(word) >= 2 and word != "null":
+                words.add(word)
+    return frozenset(words) | surnames(authors)
+
+
+def pages_key(pages) -> str | None:
+    """Pages with a full range: '2133-43' -> '2133-2143'; 'e1234', 'S12' kept.
+    A range a spreadsheet turned into a date ('11-Sep') is no page number."""
+    if _missing(pages) or _MONTH.search(str(pages)):
+        return None
+    text = _DASHES.sub("-", str(pages).strip()).strip("-").lower()
+    text = re.sub(r"\s+", "", text)
+    m = re.fullmatch(r"([a-z]*)(\d+)-([a-z]*)(\d+)", text)
+    if m:
+        p1, start, p2, end = m.groups()
+        if len(end) < len(start):
+            end = start[: len(start) - len(end)] + end
+        return f"{p1}{start}" if start == end and p1 == p2 else f"{p1}{start}-{p2 or p1}{end}"
+    return text or None
+
+
+def first_page(pages) -> str | None:
+    key = pages_key(pages)
+    return key.split("-")[0] if key else None
+
+
+def doi_key(doi) -> str | None:
+    if _missing(doi):
+        return None
+    text = _DOI_PREFIX.sub("", unquote(str(doi).strip())).strip().lower()
+    return text if text.startswith("10.") and "/" in text else None
+
+
+def number_key(value) -> str | None:
+    """The number of a volume or issue: the leading one ('96-98' -> '96',
+    '9 (no pagination)' -> '9', '7 Suppl 1' -> '7'), or the last one when text
+    comes first ('Japanese journal of clinical medicine. 69' -> '69')."""
+    if _missing(value):
+        return None
+    text = str(value).strip()
+    numbers = re.findall(r"\d+", text)
+    if not numbers:
+        return plain_key(value)
+    return numbers[0] if text[0].isdigit() else numbers[-1]
+
+
+def plain_key(value) -> str | None:
+    """Volume, issue: lower case, letters and digits only."""
+    if _missing(value):
+        return None
+    return _NON_ALNUM.sub("", fold(str(value)).lower()) or None
+
+
+def keys(records: pd.DataFrame) -> pd.DataFrame:
+    """All comparison keys of a records table, one column per key, same index."""
+    year = pd.to_numeric(records["year"], errors="coerce").astype("Int64")
+    return pd.DataFrame({
+        "title": records["title"].map(title_key),
+        "title_words": records["title"].map(lambda t: None if _missing(t) else title_words(str(t))),
+        "authors": records["authors"].map(authors_key),
+        "first_author": records["authors"].map(first_author),
+        "surnames": records["authors"].map(surnames),
+        "name_words": records["authors"].map(name_words),
+        "year": year.astype(object).where(year.notna(), None),
+        "journal": records["journal"].map(journal_key),
+        "volume": records["volume"].map(plain_key),
+        "volume_number": records["volume"].map(number_key),
+        "issue": records["issue"].map(plain_key),
+        "pages": records["pages"].map(pages_key),
+        "first_page": records["pages"].map(first_page),
+        "doi": records["doi"].map(doi_key),
+    }, index=records.index)

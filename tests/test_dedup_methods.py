@@ -1,0 +1,196 @@
+"""Deduplication on hand-made records: copies that look different, works that look alike, rounds, review."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from mmrs import dedup, schema
+from mmrs.errors import InputError
+
+BASE = dict(authors="Gámez-Guadix, Manuel; Mateos-Pérez, Estibaliz", year=2021,
+            title="Nonconsensual sharing of sexts among adolescents: a longitudinal study",
+            journal="Journal of Youth Studies", volume="24", issue="3", pages="1133-1145", doi="10.5555/jys.1")
+
+
+def table(*rows) -> pd.DataFrame:
+    frame = pd.DataFrame([{**r, "line": i + 1} for i, r in enumerate(rows)])
+    frame["source_file"] = "test"
+    frame["format"] = "test"
+    return schema.to_records(frame)
+
+
+def rec(rid, round=1, database="Scopus", **fields):
+    return {"record_id": rid, "round": round, "database": database, **{**BASE, **fields}}
+
+
+def clusters(records, **kw):
+    res = dedup.deduplicate(records, **kw)
+    groups = res.clusters.groupby("cluster")["record_id"].apply(lambda s: tuple(sorted(s)))
+    return sorted(groups), res
+
+
+COPY_PUBMED = dict(authors="Gamez-Guadix M; Mateos-Perez E",
+                   title="Nonconsensual Sharing of Sexts among Adolescents: A Longitudinal Study.",
+                   journal="Journal of youth studies", pages="1133-45", doi=None, database="PubMed")
+COPY_WOS = dict(authors="Gamez-Guadix, M; Mateos-Perez, E", journal="JOURNAL OF YOUTH STUDIES",
+                title="Nonconsensual sharing of sexts among adolescents: A longitudinal study", database="Web of Science")
+
+
+@pytest.mark.parametrize("method", ["bramer", "strict"])
+def test_copies_written_differently_are_one_work(method):
+    records = table(rec("a"), rec("b", **COPY_PUBMED), rec("c", **COPY_WOS))
+    groups, res = clusters(records, method=method)
+    assert groups == [("a", "b", "c")]
+    assert res.unique == 1 and res.clusters.loc[res.clusters["kept"], "record_id"].tolist() == ["b"]  # PubMed first
+
+
+def test_early_access_copy_is_flagged_by_bramer_and_merged_by_strict():
+    early = rec("e", year=2020, volume=None, issue=None, pages=None, title=BASE["title"] + ".")
+    records = table(rec("a"), early)
+    groups, res = clusters(records, method="bramer")
+    assert groups == [("a",), ("e",)]  # no automatic pass matches: volume, pages and year differ
+    assert res.flagged[["record_id_1", "record_id_2", "pass"]].values.tolist() == [["e", "a", "6 title (review)"]]
+    assert res.flagged["decided_by"].tolist() == ["default (separate)"]
+    assert clusters(records, method="bramer", review_default="merge")[0] == [("a", "e")]
+    assert clusters(records, method="strict")[0] == [("a", "e")]  # same DOI
+
+
+LOOKALIKES = {
+    "same title, other journal and authors": dict(authors="Smith, John", journal="Computers in Society",
+                                                   volume="9", pages="10-20", doi="10.5555/cs.9"),
+    "correction of the article": dict(title="Correction to: " + BASE["title"], pages="1400", issue="4",
+                                      doi="10.5555/jys.2"),
+    "part 2 of a series": dict(title=BASE["title"] + " Part 2", pages="1146-1160", doi="10.5555/jys.3"),
+    "reply to the article": dict(authors="Roe, Richard", title="Reply to: " + BASE["title"], pages="1200",
+                                 doi="10.5555/jys.4"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(LOOKALIKES))
+@pytest.mark.parametrize("method", ["bramer", "strict"])
+def test_different_works_that_look_alike_stay_apart(method, kind):
+    records = table(rec("a"), rec("b", database="Web of Science", **LOOKALIKES[kind]))
+    assert clusters(records, method=method)[0] == [("a",), ("b",)]
+
+
+def test_congress_abstract_fools_bramer_pass_1_but_not_strict():
+    abstract = rec("b", pages="S112", issue="Suppl 1", doi=None, type="Meeting Abstract", database="Web of Science")
+    records = table(rec("a", type="Article"), abstract)
+    groups, res = clusters(records, method="bramer")
+    assert groups == [("a", "b")] and res.evidence["pass"].tolist() == ["1 author+year+title+journal"]
+    assert clusters(records, method="strict")[0] == [("a",), ("b",)]
+
+
+def test_two_dois_in_one_cluster_are_refused_even_through_a_chain():
+    # b has no DOI and matches both a and c by title, but a and c carry different DOIs
+    records = table(rec("a"), rec("b", doi=None, database="PsycInfo"),
+                    rec("c", doi="10.5555/other", volume=None, pages=None, database="Web of Science"))
+    groups, _ = clusters(records, method="strict")
+    assert ("a", "b", "c") not in groups
+
+
+def test_missing_fields_never_match_and_do_not_crash():
+    empty = dict(authors=None, title=None, journal=None, volume=None, issue=None, pages=None, doi=None, year=None)
+    records = table(rec("a", **empty), rec("b", **empty), rec("c"))
+    for method in ("bramer", "strict"):
+        assert clusters(records, method=method)[0] == [("a",), ("b",), ("c",)]
+
+
+def test_later_rounds_join_earlier_records_and_never_bridge_them():
+    records = table(
+        rec("r1-a"),
+        rec("r1-b", authors="Other, Author", title="A different study of sexting", doi="10.5555/x", pages="1-9"),
+        rec("r3-copy", round=3, database="PubMed", **{k: v for k, v in COPY_PUBMED.items() if k != "database"}),
+    )
+    groups, res = clusters(records, method="bramer")
+    assert groups == [("r1-a", "r3-copy"), ("r1-b",)]
+    kept = res.clusters.set_index("record_id")["kept_record_id"]
+    assert kept["r3-copy"] == "r1-a"  # the earlier round's record is kept, whatever the database
+    rounds = res.per_round().set_index("round")
+    assert rounds.loc[3, "new_unique"] == 0 and rounds.loc[3, "unique_to_date"] == 2
+    assert res.pass_table().set_index("Pass").loc["1 author+year+title+journal", "Round 3"] == 1
+
+
+def test_a_round_cannot_merge_two_clusters_of_an_earlier_round():
+    a = rec("a", title="Alpha study of sexting", doi=None, pages="1-5")
+    b = rec("b", title="Beta study of sexting", doi=None, pages="6-9")
+    bridge = rec("c", round=2, title="Alpha study of sexting", doi=None, pages="6-9")  # matches a by title, b by pages
+    groups, _ = clusters(table(a, b, bridge), method="bramer", passes=["1", "4"])
+    assert ("a", "b", "c") not in groups and len(groups) == 2
+
+
+def _decisions(tmp_path, rows, header="record_id_1,record_id_2,decision,reviewer,note"):
+    path = tmp_path / "decisions.csv"
+    path.write_text(header + "\n" + "".join(f"{r}\n" for r in rows))
+    return path
+
+
+def test_recorded_decisions_settle_flagged_pairs(tmp_path):
+    early = rec("e", year=2020, volume=None, issue=None, pages=None)
+    records = table(rec("a"), early)
+    path = _decisions(tmp_path, ["a,e,duplicate,R1,same DOI"])
+    groups, res = clusters(records, method="bramer", decisions=path)
+    assert groups == [("a", "e")]
+    assert res.flagged["decided_by"].tolist() == ["recorded decision"]
+    assert res.evidence["pass"].tolist() == ["6 title (review)"]
+
+
+@pytest.mark.parametrize("rows,message", [
+    (["a,zz,duplicate,R1,"], "line 2: a decision about a and zz, a pair the method did not flag"),
+    (["a,e,maybe,R1,"], "line 2: expected decision 'duplicate' or 'not duplicate'"),
+    (["a,e,duplicate,R1,", "e,a,not duplicate,R1,"], "line 3: the pair is decided twice (first on line 2)"),
+])
+def test_bad_decision_files_name_the_line(tmp_path, rows, message):
+    records = table(rec("a"), rec("e", year=2020, volume=None, issue=None, pages=None))
+    with pytest.raises(InputError, match="decisions.csv, " + message.replace("(", r"\(").replace(")", r"\)")):
+        dedup.deduplicate(records, decisions=_decisions(tmp_path, rows))
+
+
+def test_decision_file_with_wrong_columns(tmp_path):
+    records = table(rec("a"))
+    with pytest.raises(InputError, match="line 1: expected the columns"):
+        dedup.deduplicate(records, decisions=_decisions(tmp_path, [], header="a,b,decision"))
+
+
+def test_passes_and_parameters_are_checked():
+    records = table(rec("a"), rec("b", **COPY_WOS))
+    assert clusters(records, method="bramer", passes=["3"])[0] == [("a", "b")]  # title+volume+pages
+    assert clusters(records, method="bramer", passes=["5"])[0] == [("a", "b")]  # year+volume+issue+pages
+    with pytest.raises(ValueError, match="unknown Bramer pass"):
+        dedup.deduplicate(records, passes=["9"])
+    with pytest.raises(ValueError, match="unknown method"):
+        dedup.deduplicate(records, method="magic")
+    with pytest.raises(InputError, match="appears twice"):
+        dedup.deduplicate(table(rec("a"), rec("b")).assign(record_id=["a", "a"]))
+
+
+def test_evaluation_on_a_hand_computed_example():
+    # truth: {1,2,3} one work, {4,5} one work, {6} alone; predicted: {1,2}, {3}, {4,5,6}
+    truth = pd.Series(["w1", "w1", "w1", "w2", "w2", "w3"], index=list("123456"))
+    pred = pd.Series(["a", "a", "b", "c", "c", "c"], index=list("123456"))
+    m = dedup.evaluate(pred, truth)
+    assert (m["removable"], m["tp"], m["fn"], m["fp"], m["tn"]) == (3, 2, 1, 1, 2)
+    assert m["sensitivity"] == pytest.approx(2 / 3) and m["specificity"] == pytest.approx(2 / 3)
+    assert m["false_merge_clusters"] == 1
+    # records in duplicate sets: 1-5 are duplicates; predicted duplicates 1,2,4,5,6
+    assert (m["set_tp"], m["set_fp"], m["set_fn"], m["set_tn"]) == (4, 1, 1, 0)
+    # pairs: true 3+1=4, predicted 1+3=4, shared (1,2),(4,5)=2
+    assert m["pair_precision"] == m["pair_recall"] == 0.5
+
+
+@pytest.mark.realdata
+def test_strict_method_on_bib_dedupe_special_cases(realdata):
+    raw = pd.read_csv(realdata / "bib-dedupe" / "special_cases" / "records_pre_merged.csv", dtype=str)
+    records = schema.to_records(pd.DataFrame({
+        "record_id": raw["ID"], "source_file": "special_cases", "line": range(2, len(raw) + 2), "format": "csv",
+        "authors": raw["author"].str.replace(" and ", "; "), "title": raw["title"], "journal": raw["journal"],
+        "year": pd.to_numeric(raw["year"], errors="coerce"), "volume": raw["volume"], "issue": raw["issue"],
+        "pages": raw["pages"], "doi": raw["doi"], "type": raw["ENTRYTYPE"]}))
+    groups = pd.read_csv(realdata / "bib-dedupe" / "special_cases" / "merged_record_ids.csv")["merged_ids"]
+    truth = pd.Series(list(records["record_id"]), index=list(records["record_id"]))
+    for g in groups:
+        truth.loc[g.split(";")] = g.split(";")[0]
+    res = dedup.deduplicate(records, method="strict")
+    m = dedup.evaluate(res.clusters.set_index("record_id")["cluster"], truth)
+    assert m["fp"] == 0 and m["tp"] == m["removable"] == 3
