@@ -1,4 +1,4 @@
-"""``python -m reconstruction search [--data DIR] [--scale X]``: regenerate the reconstructed raw data."""
+"""``python -m reconstruction {search,dedup-review,screening}``: regenerate the reconstructed raw data."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="multiply the numbers of works and records (benchmarks; 1 = the article's)")
     sub.add_parser("dedup-review", help="decisions on the pairs the deduplication flags for review "
                                         "(run after 'search')")
+    sub.add_parser("screening", help="Rayyan projects and the full-text sheet (run after 'dedup-review')")
     args = p.parse_args(argv)
     start = time.perf_counter()
     if args.part == "search":
@@ -32,6 +33,12 @@ def main(argv: list[str] | None = None) -> int:
         counts = generate()
         print(f"wrote {counts['decisions']} review decisions, {counts['errors']} of them reviewer errors "
               f"({time.perf_counter() - start:.1f} s)")
+    elif args.part == "screening":
+        from .screening import generate
+
+        counts = generate()
+        print("wrote " + ", ".join(f"{k}: {v} rows" for k, v in counts.items())
+              + f" ({time.perf_counter() - start:.1f} s)")
     return 0
 
 
