@@ -10,6 +10,11 @@ raw-data folders each one reads and the method parameters it takes::
         reads: [search]
         parameters: {}
 
+A notebook that builds on earlier notebooks' results lists them under
+``uses`` (paths starting with ``results/`` are in the output folder, other
+paths in the project, e.g. a file of prose the notebook renders); their
+contents are part of its stamp too.
+
 Every notebook receives ``raw_dir`` and ``out_dir`` besides its own
 parameters. A notebook is executed again only when its *stamp* changed: the
 hash of its code cells, its parameters, every file it reads under the raw
@@ -53,6 +58,7 @@ class Step:
     notebook: str
     reads: tuple[str, ...] = ()
     parameters: dict[str, Any] = field(default_factory=dict)
+    uses: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -79,14 +85,15 @@ class Pipeline:
         for i, entry in enumerate(spec["notebooks"], 1):
             if not isinstance(entry, dict) or "notebook" not in entry:
                 raise BuildError(f"{file}: entry {i} under 'notebooks' needs a 'notebook' key")
-            unknown = set(entry) - {"notebook", "reads", "parameters"}
+            unknown = set(entry) - {"notebook", "reads", "parameters", "uses"}
             if unknown:
                 raise BuildError(f"{file}: entry {i} ({entry['notebook']}) has unknown keys {sorted(unknown)}")
             params = entry.get("parameters") or {}
             clash = {"raw_dir", "out_dir"} & set(params)
             if clash:
                 raise BuildError(f"{file}: {entry['notebook']}: {sorted(clash)} are set by the runner")
-            steps.append(Step(entry["notebook"], tuple(entry.get("reads") or ()), dict(params)))
+            steps.append(Step(entry["notebook"], tuple(entry.get("reads") or ()), dict(params),
+                              tuple(entry.get("uses") or ())))
         return cls(file.parent.resolve(), spec.get("raw", "data/raw"), spec.get("out", "."), tuple(steps))
 
     def step(self, name: str) -> Step:
@@ -142,12 +149,20 @@ def code_hash() -> str:
 
 
 def make_stamp(src_nb: Path, step: Step, layout: paths.Layout, parameters: dict) -> dict:
-    return {
+    stamp = {
         "notebook": notebook_code_hash(src_nb),
         "parameters": parameters,
         "inputs": files_digest(layout.raw, step.reads),
         "code": code_hash(),
     }
+    if step.uses:
+        used: dict[str, str] = {}
+        for pattern in step.uses:
+            base = layout.out if pattern.startswith("results/") else paths.project_root()
+            used.update({f"{'out' if base == layout.out else 'project'}:{k}": v
+                         for k, v in files_digest(base, [pattern]).items()})
+        stamp["uses"] = used
+    return stamp
 
 
 def _stamp_changes(old: dict | None, new: dict) -> list[str]:
@@ -160,6 +175,8 @@ def _stamp_changes(old: dict | None, new: dict) -> list[str]:
         why.append("parameters changed")
     if old.get("code") != new["code"]:
         why.append("src/ changed")
+    if old.get("uses", {}) != new.get("uses", {}):
+        why.append("results it uses changed")
     before, after = old.get("inputs", {}), new["inputs"]
     changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
     if changed:

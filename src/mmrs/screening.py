@@ -420,3 +420,9 @@ def blinded_pairs(export: RayyanExport, log: pd.DataFrame, *, reviewers: dict[st
         raise InputError(export.path, problem=f"the log has decisions on {len(unknown)} article(s) "
                                               "the export does not contain", found=", ".join(unknown[:3]))
     return first.join(arts["record_id"], how="left").reset_index()
+
+
+def included_studies(fulltext: pd.DataFrame) -> dict[str, str]:
+    """Study id -> strand of the reports included at full text."""
+    inc = fulltext[fulltext["final_decision"] == "include"]
+    return dict(zip(inc["study_id"], inc["strand"]))

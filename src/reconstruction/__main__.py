@@ -1,4 +1,4 @@
-"""``python -m reconstruction {search,dedup-review,screening}``: regenerate the reconstructed raw data."""
+"""``python -m reconstruction {search,dedup-review,screening,extraction}``: regenerate the reconstructed raw data."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("dedup-review", help="decisions on the pairs the deduplication flags for review "
                                         "(run after 'search')")
     sub.add_parser("screening", help="Rayyan projects and the full-text sheet (run after 'dedup-review')")
+    sub.add_parser("extraction", help="extraction, appraisal and NVivo coding sheets of the included studies")
     args = p.parse_args(argv)
     start = time.perf_counter()
     if args.part == "search":
@@ -33,8 +34,10 @@ def main(argv: list[str] | None = None) -> int:
         counts = generate()
         print(f"wrote {counts['decisions']} review decisions, {counts['errors']} of them reviewer errors "
               f"({time.perf_counter() - start:.1f} s)")
-    elif args.part == "screening":
-        from .screening import generate
+    elif args.part in ("screening", "extraction"):
+        from importlib import import_module
+
+        generate = import_module(f".{args.part}", __package__).generate
 
         counts = generate()
         print("wrote " + ", ".join(f"{k}: {v} rows" for k, v in counts.items())
