@@ -1,6 +1,6 @@
 # Two commands on a fresh machine:
-#   make paper   raw exports in data/raw -> notebooks, tables, figures, _variables.yml, article
-#   make test    unit tests, notebook checks (nbval) and the reproduction audit
+#   make paper   raw exports in data/raw -> notebooks, tables, figures, _variables.yml, article and supplement
+#   make test    unit tests, notebook checks (nbval), then the reproduction audit (mmrs audit)
 # Each creates the local virtual environment (.venv) the first time it is needed.
 
 PYTHON ?= python3
@@ -19,12 +19,14 @@ venv: $(READY)
 
 paper: $(READY)
 	$(BIN)/mmrs build
+	$(BIN)/mmrs render
 
 build: paper
 
 test: $(READY)
 	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+	$(BIN)/mmrs audit
 
 clean:
 	rm -rf build _manuscript _preview

@@ -15,6 +15,7 @@ from .errors import MMRSError
 #: Modules that contribute subcommands, in the order ``mmrs --help`` shows them.
 COMMANDS = [
     "mmrs.cli_build",
+    "mmrs.cli_manuscript",
 ]
 
 

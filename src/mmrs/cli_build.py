@@ -33,4 +33,17 @@ def run(args: argparse.Namespace) -> int:
     results = runner.build(pipeline, raw=args.raw, out=args.out, force=args.force, only=args.only)
     ran = sum(r.status == "ran" for r in results)
     print(f"Done: {ran} notebook(s) run, {len(results) - ran} unchanged.")
+    if not args.only:  # tables about the whole run: where each result comes from, and the audit
+        from . import audit, manuscript, paths
+
+        root = pipeline.root
+        layout = paths.Layout(
+            raw=paths.resolve(runner._param_path(args.raw or pipeline.raw, pipeline.raw, root), root),
+            out=paths.resolve(runner._param_path(args.out or pipeline.out, pipeline.out, root), root))
+        manuscript.write_result_map(layout)
+        result = audit.run(layout)
+        audit.write(result, layout)
+        c = result.counts()
+        print(f"Audit: {c['match']} published figures match, {c['MISMATCH']} differ, {c['missing']} missing "
+              "(details: mmrs audit)")
     return 0

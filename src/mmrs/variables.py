@@ -91,16 +91,17 @@ def _sorted(tree: Any) -> Any:
     return tree
 
 
-def display_value(value: Any) -> Any:
-    """How a value is printed in the text: ``12958`` -> ``"12,958"``."""
+def display_value(value: Any, key: str = "") -> Any:
+    """How a value is printed in the text: ``12958`` -> ``"12,958"``; years
+    (a key whose last part names a year) stay as they are."""
     if isinstance(value, bool):
         return value
-    if isinstance(value, int) and abs(value) >= 1000:
+    if isinstance(value, int) and abs(value) >= 1000 and "year" not in key.rsplit(".", 1)[-1]:
         return f"{value:,}"
     if isinstance(value, dict):
-        return {k: display_value(v) for k, v in value.items()}
+        return {k: display_value(v, f"{key}.{k}" if key else str(k)) for k, v in value.items()}
     if isinstance(value, list):
-        return [display_value(v) for v in value]
+        return [display_value(v, key) for v in value]
     return value
 
 

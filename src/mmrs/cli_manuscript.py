@@ -1,0 +1,56 @@
+"""``mmrs render`` (the article and supplement) and ``mmrs audit`` (published vs regenerated figures)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import audit, manuscript, paths
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    r = sub.add_parser("render", help="render the article and the supplement (Quarto, or a pandoc preview)",
+                       description="With quarto on PATH, render the manuscript project (article and supplement "
+                                   "profile). Without it, write a preview of both (HTML and DOCX) with pandoc to "
+                                   "_preview/.")
+    r.add_argument("--out", metavar="DIR", help="output folder of the build whose results to render (default: .)")
+    r.add_argument("--preview", action="store_true", help="write the pandoc preview even where quarto is installed")
+    r.set_defaults(func=run_render)
+    a = sub.add_parser("audit", help="compare the article's published figures with the regenerated ones",
+                       description="Print one row per published figure (published, regenerated, result), write "
+                                   "results/tables/audit.csv and .md, and exit non-zero on a mismatch.")
+    a.add_argument("--out", metavar="DIR", help="output folder of the build to audit (default: .)")
+    a.add_argument("--all", action="store_true", help="print every row, not only the failures")
+    a.set_defaults(func=run_audit)
+
+
+def run_render(args: argparse.Namespace) -> int:
+    layout = paths.layout(out_dir=args.out or ".")
+    manuscript.write_colophon()
+    manuscript.write_result_map(layout)
+    if manuscript.quarto() and not args.preview:
+        manuscript.render_quarto()
+        print("Rendered the manuscript with Quarto into _manuscript/ (article) and _manuscript/supplement/.")
+        return 0
+    written = manuscript.render_preview(layout)
+    print("Quarto is not installed: wrote a pandoc preview" if not manuscript.quarto() else "Wrote a pandoc preview")
+    for path in written:
+        print(f"  {paths.display(path)}")
+    if not manuscript.quarto():
+        print("For the full render (HTML, DOCX and PDF, notebooks linked), install Quarto "
+              "(https://quarto.org, or `conda env create -f environment.yml`) and run `make paper` again.")
+    return 0
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    layout = paths.layout(out_dir=args.out or ".")
+    result = audit.run(layout)
+    audit.write(result, layout)
+    rows = result.rows if args.all else result.failures
+    for r in rows.itertuples(index=False):
+        print(f"{r.status:>12}  {r.key}: published {r.published}, regenerated {r.regenerated or '-'}"
+              + (f" ({r.note})" if r.note else ""))
+    c = result.counts()
+    print(f"Audit: {c['match']} figures match, {c['MISMATCH']} differ, {c['missing']} missing, "
+          f"{c['not compared']} not compared (statements). Table: results/tables/audit.md")
+    return 1 if c["MISMATCH"] or c["missing"] else 0
