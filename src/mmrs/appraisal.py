@@ -34,8 +34,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from .errors import InputError
-from .io.text import read_text
-from .screening import _csv_rows
+from .io.text import csv_rows, read_text
 
 #: The screening questions asked of every study.
 SCREENING = [
@@ -137,7 +136,7 @@ def read_mmat(path: str | os.PathLike, study_ids: Iterable[str] | None = None) -
     (None where not appraised), ``line`` and ``note``.
     """
     path = Path(path)
-    rows = _csv_rows(read_text(path), MMAT_COLUMNS)
+    rows = csv_rows(read_text(path), MMAT_COLUMNS)
     allowed = None if study_ids is None else {str(s).strip() for s in study_ids}
     out, seen = [], {}
     for line, raw in rows:

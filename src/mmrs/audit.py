@@ -49,17 +49,6 @@ class Audit:
         return {s: int((self.rows["status"] == s).sum()) for s in STATUS}
 
 
-def _flat(tree: dict, prefix: str = "") -> dict:
-    out = {}
-    for k, v in tree.items():
-        key = f"{prefix}.{k}" if prefix else str(k)
-        if isinstance(v, dict):
-            out.update(_flat(v, key))
-        else:
-            out[key] = v
-    return out
-
-
 def _decimals(x: float) -> int:
     text = repr(float(x))
     return len(text.split(".")[1]) if "." in text and not text.endswith(".0") else 0
@@ -106,7 +95,7 @@ def run(layout: Layout, published: str | os.PathLike | None = None, rules: str |
         else:
             add(key, p, ours[target], "match" if same(p, ours[target]) else "MISMATCH", note)
 
-    flat = _flat(pub)
+    flat = flatten(pub)
     handled = set()
     rounds = how.get("rounds")
     if rounds and rounds["key"] in flat:

@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError
-from .io.text import read_text
-from .screening import STRANDS, _csv_rows
+from .io.text import csv_rows, read_text
+from .screening import STRANDS
 
 COLUMNS = ["study_id", "label", "year", "strand", "design", "country", "dataset", "participants", "age_min",
            "age_max", "prevalence_pct", "method", "boys_men", "girls_women", "non_binary", "gender_unknown"]
@@ -31,7 +31,7 @@ def read_studies(path: str | os.PathLike, *, included: dict[str, str] | None = N
     agree. Numbers must be whole (percentages may have decimals); ages must
     be ordered; participants by gender must sum to the participants."""
     path = Path(path)
-    rows = _csv_rows(read_text(path), COLUMNS)
+    rows = csv_rows(read_text(path), COLUMNS)
     out, seen = [], {}
     for line, row in rows:
         row = {k: (row.get(k) or "").strip() for k in COLUMNS}

@@ -15,8 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError
-from .io.text import read_text
-from .screening import _csv_rows
+from .io.text import csv_rows, read_text
 
 COLUMNS = ["study_id", "motive", "group", "percent", "gender_difference_significant"]
 GROUPS = ("all", "boys_men", "girls_women")
@@ -27,7 +26,7 @@ def read_motives(path: str | os.PathLike, *, motives: dict[str, str],
     """Read and check the motive sheet; ``motives`` is the codebook's motive -> label."""
     path = Path(path)
     out, seen = [], {}
-    for line, row in _csv_rows(read_text(path), COLUMNS):
+    for line, row in csv_rows(read_text(path), COLUMNS):
         row = {k: (row.get(k) or "").strip() for k in COLUMNS}
         sid = row["study_id"]
 

@@ -29,8 +29,6 @@ Full-text sheet
 
 from __future__ import annotations
 
-import csv
-import io as _io
 import os
 import re
 from dataclasses import dataclass
@@ -40,7 +38,7 @@ import pandas as pd
 
 from .errors import InputError
 from .io.ris import iter_ris
-from .io.text import Text, read_text
+from .io.text import csv_rows, read_text
 
 #: Rayyan's decision words, and the log's codes, in the toolkit's vocabulary.
 RAYYAN_DECISIONS = {"Included": "include", "Excluded": "exclude", "Maybe": "maybe"}
@@ -161,23 +159,7 @@ def read_rayyan(path: str | os.PathLike, *, record_pattern: str | None = RECORD_
                                     "year": (fields.get("Y1") or fields.get("PY") or [""])[0][:4],
                                     "notes": " ".join(fields.get("N1", [])).strip()}))
         return _articles(rows, path, record_pattern)
-    return _articles(_csv_rows(text, RAYYAN_COLUMNS[:1] + ["notes"]), path, record_pattern)
-
-
-def _csv_rows(text: Text, required: list[str]) -> list[tuple[int, dict]]:
-    reader = csv.DictReader(_io.StringIO(text.content, newline=""))
-    missing = [c for c in required if c not in (reader.fieldnames or [])]
-    if missing:
-        raise InputError(text.path, line=1, problem="a column is missing from the header",
-                         expected=f"columns {', '.join(required)}", found=",".join(reader.fieldnames or []))
-    rows, start = [], 2
-    for row in reader:
-        if None in row:
-            raise InputError(text.path, line=start, problem="more fields than the header names",
-                             expected=f"{len(reader.fieldnames)} fields")
-        rows.append((start, row))
-        start = reader.line_num + 1
-    return rows
+    return _articles(csv_rows(text, RAYYAN_COLUMNS[:1] + ["notes"]), path, record_pattern)
 
 
 def read_rayyan_log(path: str | os.PathLike) -> pd.DataFrame:
@@ -187,7 +169,7 @@ def read_rayyan_log(path: str | os.PathLike) -> pd.DataFrame:
     ``article_id``, ``kind`` (decision, reason, label), ``name`` (the reason
     or label), ``value`` (decision word, or 1/deleted)."""
     path = Path(path)
-    rows = _csv_rows(read_text(path), LOG_COLUMNS)
+    rows = csv_rows(read_text(path), LOG_COLUMNS)
     out = []
     for line, row in rows:
         key, value, stage = row["key"], row["value"], ""
@@ -282,7 +264,7 @@ def read_fulltext(path: str | os.PathLike) -> pd.DataFrame:
     decision, an exclusion without a reason, or an inclusion without a strand
     or study identifier."""
     path = Path(path)
-    rows = _csv_rows(read_text(path), FULLTEXT_COLUMNS)
+    rows = csv_rows(read_text(path), FULLTEXT_COLUMNS)
     out, seen = [], {}
     for line, row in rows:
         row = {k: (v or "").strip() for k, v in row.items() if k in FULLTEXT_COLUMNS}

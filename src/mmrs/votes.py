@@ -36,8 +36,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError
-from .io.text import read_text
-from .screening import _csv_rows
+from .io.text import csv_rows, read_text
 
 RESULT_COLUMNS = ["study_id", "domain", "covariate", "analysis", "subgroup", "result", "direction"]
 RESULTS = ("positive", "negative", "ns", "mixed")
@@ -78,7 +77,7 @@ def read_results(path: str | os.PathLike, *, codebook: dict, studies: list[str] 
     result outside positive/negative/ns/mixed, a direction other than + or -
     (required, except for ``mixed``)."""
     path = Path(path)
-    rows = _csv_rows(read_text(path), RESULT_COLUMNS)
+    rows = csv_rows(read_text(path), RESULT_COLUMNS)
     index = covariate_index(codebook).set_index("covariate")
     known = set(studies) if studies is not None else None
     out = []

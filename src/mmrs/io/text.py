@@ -16,6 +16,8 @@ shows them, so that error messages point at the right place.
 from __future__ import annotations
 
 import codecs
+import csv
+import io as _io
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,3 +73,22 @@ def read_text(path: str | os.PathLike) -> Text:
     if lines and lines[-1] == "":
         lines.pop()
     return Text(p, encoding, lines)
+
+
+def csv_rows(text: Text, required: list[str]) -> list[tuple[int, dict]]:
+    """The rows of a CSV sheet with the line each starts on (quoted line breaks
+    counted). Raises InputError when a required column is missing from the
+    header or a row has more fields than the header names."""
+    reader = csv.DictReader(_io.StringIO(text.content, newline=""))
+    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InputError(text.path, line=1, problem="a column is missing from the header",
+                         expected=f"columns {', '.join(required)}", found=",".join(reader.fieldnames or []))
+    rows, start = [], 2
+    for row in reader:
+        if None in row:
+            raise InputError(text.path, line=start, problem="more fields than the header names",
+                             expected=f"{len(reader.fieldnames)} fields")
+        rows.append((start, row))
+        start = reader.line_num + 1
+    return rows
