@@ -194,3 +194,37 @@ def test_strict_method_on_bib_dedupe_special_cases(realdata):
     res = dedup.deduplicate(records, method="strict")
     m = dedup.evaluate(res.clusters.set_index("record_id")["cluster"], truth)
     assert m["fp"] == 0 and m["tp"] == m["removable"] == 3
+
+
+def test_strict_reads_database_notes_and_correction_citations():
+    """PubMed's '[Erratum appears in ...]' note is not part of the title; a Web of Science
+    correction that cites its article '(vol 24, pg 1133, 2021)' is a correction, not the article."""
+    noted = rec("n", doi=None, database="PubMed", title=BASE["title"] + ".[Erratum appears in J Youth Stud. 2021 Ju")
+    correction = rec("c", doi=None, database="Web of Science", pages="1500", issue="9",
+                     title=BASE["title"] + " (vol 24, pg 1133, 2021)")
+    correction2 = rec("d", doi=None, database="Scopus", pages="1500-1500", issue="9",
+                      title="Erratum: " + BASE["title"] + " (Journal of Youth Studies (2021) 24 (1133-1145))")
+    groups, _ = clusters(table(rec("a"), noted, correction, correction2), method="strict")
+    assert groups == [("a", "n"), ("c", "d")]
+
+
+def test_strict_merges_a_book_series_volume_listed_under_two_names():
+    series = rec("s", doi=None, journal="Autoimmunity, Part A: Basic Principles", volume="1109", pages="93-105")
+    journal = rec("j", doi=None, journal="Annals of the New York Academy of Sciences", volume="1109", pages="93-105")
+    other_pages = rec("o", doi=None, journal="Annals of the New York Academy of Sciences", volume="1109",
+                      pages="93", title=BASE["title"])
+    assert clusters(table(series, journal), method="strict")[0] == [("j", "s")]
+    # a single page is not enough to set two journal names aside
+    assert clusters(table(series, other_pages), method="strict")[0] == [("o",), ("s",)]
+
+
+@pytest.mark.parametrize("volume", ["(Jul)", "1)"])
+def test_strict_ignores_a_month_or_a_broken_supplement_as_volume(volume):
+    garbled = rec("g", doi=None, volume=volume, pages=None)
+    assert clusters(table(rec("a", doi=None), garbled), method="strict")[0] == [("a", "g")]
+
+
+def test_strict_reads_letter_prefixed_pages():
+    prefixed = rec("p", doi=None, journal="Journal of Youth Studies - Clinical Practice", pages="c1133-c1145",
+                   year=2020, title=BASE["title"])
+    assert clusters(table(rec("a", doi=None), prefixed), method="strict")[0] == [("a", "p")]

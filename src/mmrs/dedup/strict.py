@@ -45,6 +45,14 @@ _DIGITS = re.compile(r"\d+")
 _SUPPLEMENT = re.compile(r"^s\d")  # a supplement page: S12
 _PARENS = re.compile(r"\([^)]*\)")
 _ABSTRACT_TYPE = re.compile(r"meeting abstract|conference|congress|proceedings|abstract", re.I)
+#: Notes that databases append to a title ("[Erratum appears in ...]", often cut short).
+_NOTE = re.compile(r"\s*\.?\s*\[(?:erratum|comment|retract|corrected|update|republished|expression of concern)"
+                   r"[^\]]*\]?\s*$", re.I)
+#: How Web of Science and Embase cite the corrected article at the end of a correction's title:
+#: "(vol 142, pg 310, 2003)" or "(Journal of X (2009) 360 (542-544))".
+_CORRECTION_SUFFIX = re.compile(r"\((?:vol\.? ?\w+,? pg\.? ?\w+,? \d{4}|[^()]*\(\d{4}\)\s*\w+\s*\([^()]*\))\)\s*$",
+                                re.I)
+_PAGE_LETTER = re.compile(r"^[a-rt-z](?=\d)")  # c37 (Nephron Clin Pract), e123: the number is the page
 #: Values a cluster may hold only one of: a chain of matches cannot join two DOIs.
 CLUSTER_GUARDS = ("doi",)
 
@@ -79,17 +87,26 @@ class Rules:
                  bibliographic_title_floor: float = 0.8):
         self.title_threshold = title_threshold
         self.floor = bibliographic_title_floor
-        self.title = keys["title"].to_numpy(dtype=object)
-        self.words = keys["title_words"].to_numpy(dtype=object)
+        raw = records["title"].map(lambda t: None if normalize._missing(t) else str(t))
+        correction = raw.map(lambda t: bool(t and _CORRECTION_SUFFIX.search(_NOTE.sub("", t))))
+        clean = raw.map(lambda t: t and _CORRECTION_SUFFIX.sub("", _NOTE.sub("", t)).strip())
+        self.title = clean.map(normalize.title_key).to_numpy(dtype=object)
+        self.words = clean.map(lambda t: normalize.title_words(t) if t else None).to_numpy(dtype=object)
+        self.pages = keys["pages"].to_numpy(dtype=object)
         self.doi = keys["doi"].to_numpy(dtype=object)
         self.year = keys["year"].to_numpy(dtype=object)
-        self.volume = keys["volume_number"].to_numpy(dtype=object)
-        self.page = keys["first_page"].to_numpy(dtype=object)
+        # a "volume" without a digit is a month or a note ("Jul", "Ph.D."), not a volume number, and
+        # "1)" is what is left of "(SUPPL. 1)" in some Embase exports
+        garbled = records["volume"].map(lambda v: not normalize._missing(v) and str(v).strip().endswith(")")
+                                        and "(" not in str(v)).to_numpy()
+        self.volume = np.array([v if v and any(c.isdigit() for c in str(v)) and not g else None
+                                for v, g in zip(keys["volume_number"], garbled)], dtype=object)
+        self.page = np.array([_PAGE_LETTER.sub("", p) if p else p for p in keys["first_page"]], dtype=object)
         self.names = keys["surnames"].to_numpy(dtype=object)
         self.name_words = keys["name_words"].to_numpy(dtype=object)
         self.first = keys["first_author"].to_numpy(dtype=object)
         self.journal = records["journal"].map(_journal_words).to_numpy(dtype=object)
-        self.marker = np.array([bool(w and _MARKER.match(w)) for w in self.words])
+        self.marker = np.array([bool(w and _MARKER.match(w)) or c for w, c in zip(self.words, correction)])
         self.digits = [frozenset(_DIGITS.findall(w)) if w else frozenset() for w in self.words]
         self.supplement = np.array([bool(p and _SUPPLEMENT.match(p)) for p in self.page])
         self.meeting = records["type"].fillna("").astype(str).str.contains(_ABSTRACT_TYPE).to_numpy()
@@ -116,13 +133,19 @@ class Rules:
             return "a correction, reply or commentary on one side only"
         if self.supplement[i] != self.supplement[j] or self.meeting[i] != self.meeting[j]:
             return "a meeting abstract on one side only"
-        if not journals_compatible(self.journal[i], self.journal[j]):
+        if not journals_compatible(self.journal[i], self.journal[j]) and not self.same_place(i, j):
             return "different journals"
         if self.digits[i] and self.digits[j] and self.digits[i] != self.digits[j]:
             return "different numbers in the titles"
         if differ(self.volume) and differ(self.page):
             return "different volumes and pages"
         return None
+
+    def same_place(self, i: int, j: int) -> bool:
+        """The same volume and the same full page range: a book series and its
+        volume's title, or two names of one journal, rather than two works."""
+        v, p = self.volume, self.pages
+        return bool(v[i] and v[i] == v[j] and p[i] and p[i] == p[j] and "-" in str(p[i]))
 
     def contradictions(self, i: int, j: int) -> int:
         """How many of volume and first page are known on both sides and differ.
@@ -184,9 +207,15 @@ def build(records: pd.DataFrame, keys: pd.DataFrame, title_threshold: float = 0.
           bibliographic_title_floor: float = 0.8) -> list[Pass]:
     rules = Rules(records, keys, title_threshold, bibliographic_title_floor)
     keys["title_start"] = keys["title"].str.slice(0, 25)
+    keys["title_head"] = keys["title"].str.slice(0, 3)
     return [
         Pass("doi", ("doi",), accept=rules.by_doi, description="same DOI, titles not contradicting"),
-        Pass("title", ("title", "authors", "year"), block_on=(("title_start",), ("first_author", "year")),
+        # blocks that stay small as a search grows: the start of the title with the first author
+        # or the year, and first author and year with the title's first letters (a title start,
+        # or an author and year, alone make blocks whose pairs grow with the square of the records)
+        Pass("title", ("title", "authors", "year"),
+             block_on=(("title_start", "first_author"), ("title_start", "year"),
+                       ("first_author", "year", "title_head")),
              accept=rules.by_title, description=f"titles >= {title_threshold:.0%} similar, shared authors"),
         Pass("bibliographic", ("volume", "first_page", "authors", "title"),
              block_on=(("volume_number", "first_page", "first_author"), ("year", "volume_number", "first_page")),
