@@ -103,6 +103,42 @@ def test_preview_opens_in_a_real_browser_and_every_image_loads(preview, tmp_path
         assert int(found.group(1)) > 0 and found.group(2) == "0", f"{page.name}: {found.group(2)} image(s) failed"
 
 
+def test_preview_takes_the_html_options_of_the_quarto_project(tmp_path):
+    args = manuscript.html_options(ROOT)
+    assert any(a.startswith("--css=") and a.endswith("mermaid.min.css") for a in args)
+    assert any(a.startswith("--include-after-body=") and a.endswith("long-tables.html") for a in args)
+    (tmp_path / "_quarto.yml").write_text("format:\n  html:\n    css: [missing.css]\n", encoding="utf-8")
+    with pytest.raises(manuscript.ManuscriptError, match=r"format.html.css: no file missing.css"):
+        manuscript.html_options(tmp_path)
+
+
+def _long_tables(html: str, min_rows: int = 20) -> list[int]:
+    """Body rows of each table in an HTML page with at least ``min_rows`` of them."""
+    bodies = re.findall(r"<tbody>(.*?)</tbody>", html, re.S)
+    return [n for n in (b.count("<tr") for b in bodies) if n >= min_rows]
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
+def test_long_tables_are_interactive_in_html_and_complete_in_docx(preview):
+    import zipfile
+
+    page = next(p for p in preview if p.name == "supplement.html")
+    long = _long_tables(page.read_text(encoding="utf-8"))
+    assert len(long) >= 5, "the supplement should hold several long tables"
+    dom = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=10000",
+                          "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
+    # each long table became a searchable, paged grid that reports all its rows ...
+    shown = [int(n) for n in re.findall(r'gridjs-summary.*?of <b>(\d+)</b>', dom, re.S)]
+    assert shown == long
+    assert dom.count('class="gridjs-input gridjs-search-input"') == len(long)
+    # ... and the full table is still in the page, hidden, for printing and for readers without scripts
+    assert dom.count('display: none;"') >= len(long)
+    docx = next(p for p in preview if p.name == "supplement.docx")
+    with zipfile.ZipFile(docx) as z:
+        rows = z.read("word/document.xml").decode("utf-8").count("<w:tr>")
+    assert rows >= sum(long) + len(long), "DOCX must carry every row of the long tables"
+
+
 def test_audit_finds_every_published_figure_and_they_match(layout):
     result = audit.run(layout)
     assert result.failures.empty, result.failures.to_string()

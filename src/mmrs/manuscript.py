@@ -257,6 +257,22 @@ PREVIEW_NOTE = (
 )
 
 
+def html_options(root: Path) -> list[str]:
+    """Pandoc arguments for the HTML options of ``_quarto.yml`` that the preview shares with
+    Quarto: its stylesheets and the files included after the body (the long-table script)."""
+    config = yaml.safe_load((root / "_quarto.yml").read_text(encoding="utf-8")) or {}
+    html = ((config.get("format") or {}).get("html")) or {}
+    args = []
+    for option, flag in (("css", "--css"), ("include-after-body", "--include-after-body")):
+        values = html.get(option) or []
+        for value in [values] if isinstance(values, str) else values:
+            path = root / value
+            if not path.is_file():
+                raise ManuscriptError(f"_quarto.yml, format.html.{option}: no file {value}")
+            args.append(f"{flag}={path}")
+    return args
+
+
 def render_preview(layout: Layout, out_dir: str | os.PathLike = "_preview", formats=("html", "docx"),
                    documents=DOCUMENTS) -> list[Path]:
     """Render the article and the supplement through pandoc; returns the files written."""
@@ -290,10 +306,11 @@ def render_preview(layout: Layout, out_dir: str | os.PathLike = "_preview", form
         (work / f"{stem}.md").write_text(markdown, encoding="utf-8")
         for fmt in formats:
             target = out / f"{stem}.{fmt}"
-            args = ["--standalone", "--citeproc", f"--bibliography={bibliography}", f"--resource-path={work}",
-                    "--metadata=link-citations:true"]
+            args = ["--standalone", "--citeproc", f"--bibliography={bibliography}",
+                    f"--resource-path={work}{os.pathsep}{root}", "--metadata=link-citations:true"]
             if fmt == "html":
-                args += ["--embed-resources", "--toc", "--metadata=pagetitle:" + stem, "--variable=maxwidth:60em"]
+                args += ["--embed-resources", "--toc", "--metadata=pagetitle:" + stem, "--variable=maxwidth:60em",
+                         *html_options(root)]
             pypandoc.convert_text(markdown, fmt, format="markdown", outputfile=str(target), extra_args=args,
                                   cworkdir=str(work))
             written.append(target)
