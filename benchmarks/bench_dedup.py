@@ -15,6 +15,9 @@ with the project's recorded decisions where they exist; the strict method;
 bib-dedupe 0.11.0 run in its own virtual environment (benchmarks/_work/
 venv-bibdedupe, created on first use) on the same records in the same run.
 
+Time and memory: each run of ours is made once, in a forked process; "peak MB"
+is how far that process's resident memory rose above what it started with.
+
 Counting: "removable duplicates" (records minus works); false merges are
 records of distinct works merged into one cluster (studies lost). The
 published figures printed at the end use the conventions their sources state
@@ -29,7 +32,6 @@ import os
 import subprocess
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 
 import pandas as pd
@@ -137,16 +139,39 @@ def run_bibdedupe(records: pd.DataFrame, name: str) -> tuple[pd.Series, float]:
     return clusters, result["seconds"]
 
 
-def run_ours(records: pd.DataFrame, method: str, **kw) -> tuple[pd.Series, float, float]:
-    """Clusters, seconds (a plain run) and peak MB (a second run under tracemalloc, which slows it)."""
+def _peak_rss_mb() -> tuple[float, float]:
+    """The process's resident memory now and its peak so far, in MB (Linux /proc)."""
+    status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
+    return (int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024)
+
+
+def _child(conn, records, method, kw) -> None:
+    start_rss, _ = _peak_rss_mb()
     start = time.perf_counter()
     res = dedup.deduplicate(records, method=method, **kw)
     seconds = time.perf_counter() - start
-    tracemalloc.start()
-    dedup.deduplicate(records, method=method, **kw)
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    return res.clusters.set_index("record_id")["cluster"], seconds, peak
+    _, peak = _peak_rss_mb()
+    conn.send((res.clusters.set_index("record_id")["cluster"], seconds, peak - start_rss))
+    conn.close()
+
+
+def run_ours(records: pd.DataFrame, method: str, **kw) -> tuple[pd.Series, float, float | None]:
+    """Clusters, seconds and the peak memory the run adds (MB), from one run in a forked process
+    (so that each run's peak is its own); where fork or /proc is missing, a run in this process
+    with no memory figure."""
+    import multiprocessing as mp
+
+    if "fork" not in mp.get_all_start_methods() or not Path("/proc/self/status").is_file():
+        start = time.perf_counter()
+        res = dedup.deduplicate(records, method=method, **kw)
+        return res.clusters.set_index("record_id")["cluster"], time.perf_counter() - start, None
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    process = ctx.Process(target=_child, args=(child, records, method, kw))
+    process.start()
+    result = parent.recv()
+    process.join()
+    return result
 
 
 def row(dataset, method, predicted, truth, seconds, peak=None) -> dict:
@@ -154,6 +179,12 @@ def row(dataset, method, predicted, truth, seconds, peak=None) -> dict:
     return {"dataset": dataset, "method": method, "records": m["records"], "removable": m["removable"],
             "found": m["tp"], "missed": m["fn"], "false merges": m["fp"], "sensitivity": m["sensitivity"],
             "specificity": m["specificity"], "precision": m["precision"], "seconds": seconds, "peak MB": peak}
+
+
+def show(r: dict) -> None:
+    memory = f", +{r['peak MB']:.0f} MB peak" if r["peak MB"] else ""
+    print(f"  {r['method']:26} sensitivity {r['sensitivity']:.4f}, false merges {r['false merges']}, "
+          f"{r['seconds']:.1f} s{memory}", flush=True)
 
 
 def main() -> None:
@@ -185,12 +216,15 @@ def main() -> None:
         for method, kw in (("bramer", {}), ("strict", {})):
             pred, sec, peak = run_ours(records, method, **kw)
             rows.append(row(name, method, pred, truth, sec, peak))
+            show(rows[-1])
         if name == "reconstruction" and decisions.is_file():
             pred, sec, peak = run_ours(records, "bramer", decisions=decisions)
             rows.append(row(name, "bramer + recorded review", pred, truth, sec, peak))
+            show(rows[-1])
         if not args.skip_bib_dedupe and name != "reconstruction 10x":
             pred, sec = run_bibdedupe(records, name.replace(" ", "_"))
             rows.append(row(name, "bib-dedupe 0.11.0", pred, truth, sec))
+            show(rows[-1])
     table = pd.DataFrame(rows)
     bib = table[table["method"].str.startswith("bib-dedupe")].set_index("dataset")["seconds"]
     table["x faster than bib-dedupe"] = [bib.get(d, float("nan")) / s for d, s in zip(table["dataset"], table["seconds"])]

@@ -210,12 +210,12 @@ def build(records: pd.DataFrame, keys: pd.DataFrame, title_threshold: float = 0.
     keys["title_head"] = keys["title"].str.slice(0, 3)
     return [
         Pass("doi", ("doi",), accept=rules.by_doi, description="same DOI, titles not contradicting"),
-        # blocks that stay small as a search grows: the start of the title with the first author
-        # or the year, and first author and year with the title's first letters (a title start,
-        # or an author and year, alone make blocks whose pairs grow with the square of the records)
+        # blocks that stay small as a search grows: the start of the title with the first author,
+        # the whole title (for author lists written differently), and first author and year with
+        # the title's first letters (a title start or an author and year alone make blocks whose
+        # pairs grow with the square of the records)
         Pass("title", ("title", "authors", "year"),
-             block_on=(("title_start", "first_author"), ("title_start", "year"),
-                       ("first_author", "year", "title_head")),
+             block_on=(("title_start", "first_author"), ("title",), ("first_author", "year", "title_head")),
              accept=rules.by_title, description=f"titles >= {title_threshold:.0%} similar, shared authors"),
         Pass("bibliographic", ("volume", "first_page", "authors", "title"),
              block_on=(("volume_number", "first_page", "first_author"), ("year", "volume_number", "first_page")),
