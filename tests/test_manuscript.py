@@ -133,6 +133,12 @@ def test_long_tables_are_interactive_in_html_and_complete_in_docx(preview):
     assert dom.count('class="gridjs-input gridjs-search-input"') == len(long)
     # ... and the full table is still in the page, hidden, for printing and for readers without scripts
     assert dom.count('display: none;"') >= len(long)
+    # the article's Table 1 sits in a .full-table div: long, but shown whole
+    article = next(p for p in preview if p.name == "index.html")
+    assert _long_tables(article.read_text(encoding="utf-8"))
+    dom = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=10000",
+                          "--dump-dom", article.as_uri()], capture_output=True, text=True, timeout=120).stdout
+    assert "</body>" in dom and 'class="gridjs-wrapper"' not in dom
     docx = next(p for p in preview if p.name == "supplement.docx")
     with zipfile.ZipFile(docx) as z:
         rows = z.read("word/document.xml").decode("utf-8").count("<w:tr>")
