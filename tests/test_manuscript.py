@@ -88,6 +88,12 @@ def test_preview_writes_html_and_docx_with_citations_and_images(preview):
     assert "Bramer" in html["index"] and "doi.org/10.3163/1536-5050.104.3.014" in html["index"]
 
 
+def _dom(page) -> str:
+    """The page's DOM after headless Chromium has loaded it and run its scripts."""
+    return subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=10000",
+                           "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
+
+
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
 def test_preview_opens_in_a_real_browser_and_every_image_loads(preview, tmp_path):
     script = ("<script>window.addEventListener('load', () => { const imgs = [...document.images]; "
@@ -96,8 +102,7 @@ def test_preview_opens_in_a_real_browser_and_every_image_loads(preview, tmp_path
     for page in (p for p in preview if p.suffix == ".html"):
         probe = tmp_path / page.name
         probe.write_text(page.read_text(encoding="utf-8").replace("</body>", script + "</body>"), encoding="utf-8")
-        dom = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=10000",
-                              "--dump-dom", probe.as_uri()], capture_output=True, text=True, timeout=120).stdout
+        dom = _dom(probe)
         found = re.search(r'data-images="(\d+):(\d+)"', dom)
         assert found, f"{page.name}: the page did not finish loading"
         assert int(found.group(1)) > 0 and found.group(2) == "0", f"{page.name}: {found.group(2)} image(s) failed"
@@ -125,8 +130,7 @@ def test_long_tables_are_interactive_in_html_and_complete_in_docx(preview):
     page = next(p for p in preview if p.name == "supplement.html")
     long = _long_tables(page.read_text(encoding="utf-8"))
     assert len(long) >= 5, "the supplement should hold several long tables"
-    dom = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=10000",
-                          "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
+    dom = _dom(page)
     # each long table became a searchable, paged grid that reports all its rows ...
     shown = [int(n) for n in re.findall(r'gridjs-summary.*?of <b>(\d+)</b>', dom, re.S)]
     assert shown == long
@@ -136,8 +140,7 @@ def test_long_tables_are_interactive_in_html_and_complete_in_docx(preview):
     # the article's Table 1 sits in a .full-table div: long, but shown whole
     article = next(p for p in preview if p.name == "index.html")
     assert _long_tables(article.read_text(encoding="utf-8"))
-    dom = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=10000",
-                          "--dump-dom", article.as_uri()], capture_output=True, text=True, timeout=120).stdout
+    dom = _dom(article)
     assert "</body>" in dom and 'class="gridjs-wrapper"' not in dom
     docx = next(p for p in preview if p.name == "supplement.docx")
     with zipfile.ZipFile(docx) as z:

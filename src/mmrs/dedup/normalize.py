@@ -50,7 +50,8 @@ def fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
-def _missing(value) -> bool:
+def missing(value) -> bool:
+    """None, NaN, pd.NA or blank."""
     return value is None or (isinstance(value, float) and value != value) or value is pd.NA or str(value).strip() == ""
 
 
@@ -62,14 +63,14 @@ def title_words(title: str) -> str:
 
 
 def title_key(title) -> str | None:
-    if _missing(title):
+    if missing(title):
         return None
     key = title_words(str(title)).replace(" ", "")
     return key or None
 
 
 def journal_key(journal) -> str | None:
-    if _missing(journal):
+    if missing(journal):
         return None
     text = fold(str(journal)).lower().replace("&", " and ")
     text = _LEADING_ARTICLE.sub("", _NON_ALNUM.sub(" ", text).strip())
@@ -108,7 +109,7 @@ _RUN_ON = re.compile(r"(?<=[A-Z]\.)(?=[A-Z][a-z])")  # "Smith J.Doe A." written 
 def split_authors(authors) -> list[str]:
     """The names of an authors field (joined with ';' by the importers; ' and '
     in BibTeX; run together after initials in some exports)."""
-    if _missing(authors):
+    if missing(authors):
         return []
     names = re.split(r";|\s+and\s+", str(authors))
     return [n.strip() for name in names for n in _RUN_ON.split(name) if n.strip()]
@@ -150,7 +151,7 @@ def name_words(authors) -> frozenset[str]:
 def pages_key(pages) -> str | None:
     """Pages with a full range: '2133-43' -> '2133-2143'; 'e1234', 'S12' kept.
     A range a spreadsheet turned into a date ('11-Sep') is no page number."""
-    if _missing(pages) or _MONTH.search(str(pages)):
+    if missing(pages) or _MONTH.search(str(pages)):
         return None
     text = _DASHES.sub("-", str(pages).strip()).strip("-").lower()
     text = re.sub(r"\s+", "", text)
@@ -169,7 +170,7 @@ def first_page(pages) -> str | None:
 
 
 def doi_key(doi) -> str | None:
-    if _missing(doi):
+    if missing(doi):
         return None
     text = _DOI_PREFIX.sub("", unquote(str(doi).strip())).strip().lower()
     return text if text.startswith("10.") and "/" in text else None
@@ -179,7 +180,7 @@ def number_key(value) -> str | None:
     """The number of a volume or issue: the leading one ('96-98' -> '96',
     '9 (no pagination)' -> '9', '7 Suppl 1' -> '7'), or the last one when text
     comes first ('Japanese journal of clinical medicine. 69' -> '69')."""
-    if _missing(value):
+    if missing(value):
         return None
     text = str(value).strip()
     numbers = re.findall(r"\d+", text)
@@ -190,7 +191,7 @@ def number_key(value) -> str | None:
 
 def plain_key(value) -> str | None:
     """Volume, issue: lower case, letters and digits only."""
-    if _missing(value):
+    if missing(value):
         return None
     return _NON_ALNUM.sub("", fold(str(value)).lower()) or None
 
@@ -200,7 +201,7 @@ def keys(records: pd.DataFrame) -> pd.DataFrame:
     year = pd.to_numeric(records["year"], errors="coerce").astype("Int64")
     return pd.DataFrame({
         "title": records["title"].map(title_key),
-        "title_words": records["title"].map(lambda t: None if _missing(t) else title_words(str(t))),
+        "title_words": records["title"].map(lambda t: None if missing(t) else title_words(str(t))),
         "authors": records["authors"].map(authors_key),
         "first_author": records["authors"].map(first_author),
         "surnames": records["authors"].map(surnames),

@@ -58,7 +58,7 @@ CLUSTER_GUARDS = ("doi",)
 
 
 def _journal_words(journal) -> str:
-    if normalize._missing(journal):
+    if normalize.missing(journal):
         return ""
     return normalize.title_words(str(journal)).replace(" and ", " ")
 
@@ -87,9 +87,9 @@ class Rules:
                  bibliographic_title_floor: float = 0.8):
         self.title_threshold = title_threshold
         self.floor = bibliographic_title_floor
-        raw = records["title"].map(lambda t: None if normalize._missing(t) else str(t))
-        correction = raw.map(lambda t: bool(t and _CORRECTION_SUFFIX.search(_NOTE.sub("", t))))
-        clean = raw.map(lambda t: t and _CORRECTION_SUFFIX.sub("", _NOTE.sub("", t)).strip())
+        unnoted = records["title"].map(lambda t: None if normalize.missing(t) else _NOTE.sub("", str(t)))
+        correction = unnoted.map(lambda t: bool(t and _CORRECTION_SUFFIX.search(t)))
+        clean = unnoted.map(lambda t: t and _CORRECTION_SUFFIX.sub("", t).strip())
         self.title = clean.map(normalize.title_key).to_numpy(dtype=object)
         self.words = clean.map(lambda t: normalize.title_words(t) if t else None).to_numpy(dtype=object)
         self.pages = keys["pages"].to_numpy(dtype=object)
@@ -97,7 +97,7 @@ class Rules:
         self.year = keys["year"].to_numpy(dtype=object)
         # a "volume" without a digit is a month or a note ("Jul", "Ph.D."), not a volume number, and
         # "1)" is what is left of "(SUPPL. 1)" in some Embase exports
-        garbled = records["volume"].map(lambda v: not normalize._missing(v) and str(v).strip().endswith(")")
+        garbled = records["volume"].map(lambda v: not normalize.missing(v) and str(v).strip().endswith(")")
                                         and "(" not in str(v)).to_numpy()
         self.volume = np.array([v if v and any(c.isdigit() for c in str(v)) and not g else None
                                 for v, g in zip(keys["volume_number"], garbled)], dtype=object)
@@ -206,6 +206,8 @@ class Rules:
 def build(records: pd.DataFrame, keys: pd.DataFrame, title_threshold: float = 0.95,
           bibliographic_title_floor: float = 0.8) -> list[Pass]:
     rules = Rules(records, keys, title_threshold, bibliographic_title_floor)
+    # block and report on the titles the rules compare: without database notes and correction citations
+    keys["title"] = rules.title
     keys["title_start"] = keys["title"].str.slice(0, 25)
     keys["title_head"] = keys["title"].str.slice(0, 3)
     return [
