@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from mmrs import extraction, integration, motives, paths
@@ -100,9 +102,34 @@ def test_every_row_of_tables_3_and_4_points_at_an_existing_result():
 
 def test_a_row_pointing_at_a_missing_result_fails(tmp_path):
     layout = paths.layout()
-    data = {"findings": [{"finding": "x", "supports": ["var:no.such.key", "table:table1_votes#No such row",
-                                                      "table:no_table#x"]}], "implications": []}
+    supports = [{"ref": "var:no.such.key", "says": "{value}"},
+                {"ref": "table:table1_votes#No such row", "says": "{n}"},
+                {"ref": "table:no_table#x", "says": "{n}"},
+                {"ref": "table:table1_votes#Sexism", "says": "{Positive} of {Total}"}]
+    data = {"findings": [{"finding": "x", "supports": supports}], "implications": []}
     with pytest.raises(InputError) as err:
         integration.check(data, layout)
     text = str(err.value)
     assert "no such figure" in text and "has no row 'No such row'" in text and "no table no_table" in text
+    assert "'says' names 'Total', which the result does not have" in text
+
+
+def test_supports_read_as_words_with_the_current_numbers_never_as_keys():
+    layout = paths.layout()
+    data = integration.read(ROOT / "notebooks" / "integration.yaml")
+    table = integration.table3(data, layout)
+    votes = pd.read_csv(layout.table("table1_votes.csv"), dtype=str, keep_default_na=False).set_index(
+        "Domain / covariate")
+    first = table["Supported by"].iloc[0]
+    row = votes.loc["NCSII victimization"]
+    assert first == f"@tbl-votes (NCSII victimization): {row['Positive']} of {row['n']} datasets positive"
+    for text in [*table["Supported by"], *integration.table4(data, layout)["Supported by"]]:
+        assert "var:" not in text and "table:" not in text and "{" not in text
+        assert re.fullmatch(r"(?:(?:@tbl-[\w-]+ \([^;]+\)|notebook \d+): [^;]+)(?:; .*)?", text), text
+
+
+def test_a_support_without_words_is_refused(tmp_path):
+    path = tmp_path / "integration.yaml"
+    path.write_text("findings:\n  - finding: x\n    supports: ['var:votes.left_out']\nimplications: []\n")
+    with pytest.raises(InputError, match=r"findings 1.*expected supports: a list of \{ref"):
+        integration.read(path)

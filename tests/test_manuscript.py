@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
+import _browser as browser
 import pandas as pd
 import pytest
 import yaml
+from _browser import needs_chromium
 
 from mmrs import audit, manuscript, paths, variables
 
@@ -88,33 +89,57 @@ def test_preview_writes_html_and_docx_with_citations_and_images(preview):
     assert "Bramer" in html["index"] and "doi.org/10.3163/1536-5050.104.3.014" in html["index"]
 
 
-def _dom(page) -> str:
-    """The page's DOM after headless Chromium has loaded it and run its scripts."""
-    return subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=10000",
-                           "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
-
-
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
-def test_preview_opens_in_a_real_browser_and_every_image_loads(preview, tmp_path):
-    script = ("<script>window.addEventListener('load', () => { const imgs = [...document.images]; "
-              "const bad = imgs.filter(i => !(i.complete && i.naturalWidth > 0)).length; "
-              "document.body.setAttribute('data-images', imgs.length + ':' + bad); });</script>")
+@needs_chromium
+def test_preview_opens_in_a_real_browser_and_every_image_loads(preview):
     for page in (p for p in preview if p.suffix == ".html"):
-        probe = tmp_path / page.name
-        probe.write_text(page.read_text(encoding="utf-8").replace("</body>", script + "</body>"), encoding="utf-8")
-        dom = _dom(probe)
-        found = re.search(r'data-images="(\d+):(\d+)"', dom)
-        assert found, f"{page.name}: the page did not finish loading"
-        assert int(found.group(1)) > 0 and found.group(2) == "0", f"{page.name}: {found.group(2)} image(s) failed"
+        shown, failed = browser.images(page)
+        assert shown > 0 and not failed, f"{page.name}: images that failed to load: {failed}"
 
 
-def test_preview_takes_the_html_options_of_the_quarto_project(tmp_path):
-    args = manuscript.html_options(ROOT)
+def test_preview_carries_the_long_table_assets_and_its_stylesheet(tmp_path):
+    args = manuscript.html_options(ROOT, tmp_path)
     assert any(a.startswith("--css=") and a.endswith("mermaid.min.css") for a in args)
-    assert any(a.startswith("--include-after-body=") and a.endswith("long-tables.html") for a in args)
-    (tmp_path / "_quarto.yml").write_text("format:\n  html:\n    css: [missing.css]\n", encoding="utf-8")
-    with pytest.raises(manuscript.ManuscriptError, match=r"format.html.css: no file missing.css"):
-        manuscript.html_options(tmp_path)
+    assert any(a.startswith("--css=") and a.endswith("preview.css") for a in args)
+    after = (tmp_path / "after-body.html").read_text(encoding="utf-8")
+    assert '<script src="assets/vendor/gridjs/gridjs.umd.js">' in after and "new gridjs.Grid" in after
+    # the Quarto render loads the same files through the project filter
+    lua = (ROOT / "assets" / "manuscript.lua").read_text(encoding="utf-8")
+    assert '"vendor/gridjs/gridjs.umd.js"' in lua and '"long-tables.html"' in lua
+    with pytest.raises(manuscript.ManuscriptError, match=r"the preview needs assets/"):
+        manuscript.html_options(tmp_path, tmp_path)
+
+
+def test_the_preview_shows_every_variable_as_formatted_for_its_key(preview, values):
+    import _rendered
+
+    raw = {k: str(v) for k, v in variables.flatten(yaml.safe_load(
+        paths.layout().variables_file.read_text(encoding="utf-8"))).items()}
+    for page in (p for p in preview if p.suffix == ".html"):
+        text = _rendered.page_text(page)
+        snippets = _rendered.var_snippets((ROOT / f"{page.stem}.qmd").read_text(encoding="utf-8"), raw)
+        missing = [(key, snippet) for key, snippet in snippets if snippet not in text]
+        assert not missing, f"{page.name}: {missing[:5]}"
+    # the check would see a year printed as a count ("2,013")
+    article = _rendered.page_text(next(p for p in preview if p.name == "index.html"))
+    year = raw["quantitative.year_min"]
+    snippet = dict(_rendered.var_snippets((ROOT / "index.qmd").read_text(encoding="utf-8"), raw))[
+        "quantitative.year_min"]
+    assert snippet in article and snippet not in article.replace(year, f"{year[0]},{year[1:]}")
+
+
+def test_the_article_cites_supplement_tables_by_the_supplements_numbers(preview):
+    page = {p.stem: p.read_text(encoding="utf-8") for p in preview if p.suffix == ".html"}
+    cited = re.findall(r'<a href="supplement\.html#((?:tbl|fig)-[\w-]+)">((?:Table|Figure) S\d+)</a>', page["index"])
+    assert {label for label, _ in cited} >= {"tbl-records-per-database", "tbl-motives", "fig-effect-direction"}
+    for label, shown in cited:
+        assert re.search(rf'id="{label}".{{0,3000}}?{shown}\. ', page["supplement"], re.S), (label, shown)
+
+
+def test_docx_tables_fit_the_page_and_never_break_a_word(preview):
+    import _docx
+
+    found = [p for doc in preview if doc.suffix == ".docx" for p in _docx.problems(doc)]
+    assert not found, "\n".join(found)
 
 
 def _long_tables(html: str, min_rows: int = 20) -> list[int]:
@@ -123,14 +148,14 @@ def _long_tables(html: str, min_rows: int = 20) -> list[int]:
     return [n for n in (b.count("<tr") for b in bodies) if n >= min_rows]
 
 
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
+@needs_chromium
 def test_long_tables_are_interactive_in_html_and_complete_in_docx(preview):
     import zipfile
 
     page = next(p for p in preview if p.name == "supplement.html")
     long = _long_tables(page.read_text(encoding="utf-8"))
     assert len(long) >= 5, "the supplement should hold several long tables"
-    dom = _dom(page)
+    dom = browser.dom(page)
     # each long table became a searchable, paged grid that reports all its rows ...
     shown = [int(n) for n in re.findall(r'gridjs-summary.*?of <b>(\d+)</b>', dom, re.S)]
     assert shown == long
@@ -140,7 +165,7 @@ def test_long_tables_are_interactive_in_html_and_complete_in_docx(preview):
     # the article's Table 1 sits in a .full-table div: long, but shown whole
     article = next(p for p in preview if p.name == "index.html")
     assert _long_tables(article.read_text(encoding="utf-8"))
-    dom = _dom(article)
+    dom = browser.dom(article)
     assert "</body>" in dom and 'class="gridjs-wrapper"' not in dom
     docx = next(p for p in preview if p.name == "supplement.docx")
     with zipfile.ZipFile(docx) as z:
@@ -181,3 +206,48 @@ def test_committed_audit_and_result_map_are_current(layout):
     mapped = pd.read_csv(layout.table("result_map.csv"), dtype=str, keep_default_na=False)
     assert mapped.equals(current.astype(str)), "run `mmrs build` to refresh results/tables/result_map.csv"
     assert set(variables.flatten(variables.load(layout))) <= set(current["Result"])
+
+
+def test_an_include_that_includes_itself_is_an_error_not_an_empty_page(tmp_path, layout, values):
+    (tmp_path / "loop.md").write_text("again {{< include loop.md >}}\n", encoding="utf-8")
+    doc = tmp_path / "doc.qmd"
+    doc.write_text("{{< include loop.md >}}\n", encoding="utf-8")
+    with pytest.raises(manuscript.ManuscriptError, match=r"nest more than 5 deep \(loop.md -> loop.md"):
+        manuscript.resolve(doc, layout, values, root=tmp_path)
+    (tmp_path / "leaf.md").write_text("the leaf\n", encoding="utf-8")
+    doc.write_text("{{< include leaf.md >}}\n", encoding="utf-8")
+    assert "the leaf" in manuscript.resolve(doc, layout, values, root=tmp_path).markdown
+
+
+def test_each_notebook_is_read_once_per_document(monkeypatch, layout, values, colophon):
+    from mmrs.manuscript import shortcodes
+
+    reads = []
+    real = shortcodes.notebook_cells
+    monkeypatch.setattr(shortcodes, "notebook_cells", lambda path: reads.append(path.name) or real(path))
+    resolved = manuscript.resolve(ROOT / "supplement.qmd", layout, values)
+    assert len(resolved.numbers) > len(set(reads)) and len(reads) == len(set(reads))
+
+
+def test_every_embed_names_the_notebook_and_cell_that_computed_it(layout, values, colophon):
+    resolved = manuscript.resolve(ROOT / "index.qmd", layout, values)
+    for label in resolved.numbers:
+        assert re.search(rf"Computed in `notebooks/\d\d_\w+\.ipynb`, cell `{label}`", resolved.markdown), label
+
+
+def test_the_committed_docx_reference_is_what_its_module_writes():
+    import zipfile
+
+    from mmrs.manuscript import reference_docx
+
+    committed = (ROOT / "assets" / "reference.docx").read_bytes()
+    assert committed == reference_docx.build(), \
+        "regenerate it: python -m mmrs.manuscript.reference_docx assets/reference.docx"
+    with zipfile.ZipFile(ROOT / "assets" / "reference.docx") as z:
+        styles = z.read("word/styles.xml").decode("utf-8")
+        document = z.read("word/document.xml").decode("utf-8")
+    table_style = re.search(r'<w:style w:type="table" w:default="1" w:styleId="Table">.*?</w:style>', styles, re.S)
+    assert '<w:sz w:val="18" />' in table_style.group(0)
+    assert '<w:pgSz w:w="11906" w:h="16838" />' in document
+    config = yaml.safe_load((ROOT / "_quarto.yml").read_text(encoding="utf-8"))
+    assert config["format"]["docx"]["reference-doc"] == "assets/reference.docx"

@@ -7,6 +7,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
 
 from mmrs import outputs, paths  # noqa: E402
 
@@ -44,3 +45,66 @@ def test_tables_as_csv_and_markdown(tmp_path):
     lines = md.read_text().splitlines()
     assert lines[0].startswith("| Database") and set(lines[1]) <= set("|-: ")
     assert "| ERIC" in lines[3] and "nan" not in md.read_text().lower()
+
+
+def test_numbers_print_as_in_the_text_and_years_stay_plain():
+    frame = pd.DataFrame({"Database": ["Scopus", "Total"], "Records": [7802, 25523], "Share": [0.5, 95.6],
+                          "Year": [2013, 2024], "Missing": [float("nan"), 3.0]})
+    md = outputs.to_markdown(frame)
+    assert "7,802" in md and "25,523" in md and "2013" in md and "2,013" not in md and "95.6" in md
+    header, rule, *rows = md.splitlines()
+    assert rows[0].split("|")[5].strip() == ""          # a missing value is an empty cell
+    cells = rule.strip("|").split("|")
+    assert cells[0].startswith(":") and all(c.endswith(":") for c in cells[1:])  # text left, numbers right
+
+
+def test_column_widths_give_every_word_its_room_and_long_text_the_rest():
+    header = ["Covariate", "n", "Studies"]
+    rows = [["Sexual orientation (non-heterosexual)", "21", "; ".join(f"Author{i} et al., 20{i:02d}" for i in range(40))]]
+    widths = outputs.column_widths(header, rows)
+    assert sum(widths) == pytest.approx(outputs.PAGE_CHARACTERS, abs=len(widths))
+    assert widths[1] < widths[0] < widths[2]                       # the long list gets the spare room
+    assert widths[0] >= len("heterosexual)") * 1.1 + 2              # the longest unbreakable run fits
+    # a pipe table always gets relative widths: its separator line is longer than pandoc's 72 columns
+    rule = outputs.to_markdown(pd.DataFrame({"a": [1], "b": ["x"]})).splitlines()[1]
+    assert len(rule) > 72
+
+
+def test_long_identifiers_get_places_to_break():
+    text = outputs.breakable("table1_vote_counts.sociodemographic.n and data/raw/search ok")
+    assert text.replace(outputs.ZWSP, "") == "table1_vote_counts.sociodemographic.n and data/raw/search ok"
+    assert f"table1_{outputs.ZWSP}vote_{outputs.ZWSP}counts.{outputs.ZWSP}" in text
+    assert outputs.breakable("short.one") == "short.one"
+
+
+def test_a_table_note_follows_the_table_in_markdown(tmp_path):
+    layout = paths.Layout(tmp_path / "raw", tmp_path)
+    outputs.save_table(pd.DataFrame({"a": [1]}), layout, "t", note="*Note.* a is one.")
+    text = layout.table("t.md").read_text(encoding="utf-8")
+    assert text.splitlines()[-1] == "*Note.* a is one." and text.splitlines()[2].startswith("|")
+
+
+def test_the_palette_is_okabe_ito():
+    assert outputs.palette(3) == ["#E69F00", "#56B4E9", "#009E73"]
+    with pytest.raises(ValueError):
+        outputs.palette(9)
+
+
+def test_the_upset_plot_totals_count_every_record_of_each_set():
+    import re
+
+    from mmrs import plots
+
+    outputs.use_style()
+    counts = pd.Series([50, 40, 30, 5, 2, 1], index=pd.Index(
+        [("A",), ("A", "B"), ("B",), ("C",), ("A", "C"), ("D",)], tupleize_cols=False))
+    fig = plots.upset(counts, top=3)
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    totals = {"A": 92, "B": 70, "C": 7, "D": 1}
+    for total in totals.values():                      # every set is listed with its true size ...
+        assert f"{total:,}" in texts, (total, texts)
+    note = [t.get_text() for t in fig.texts if t.get_text().startswith("Not shown")]
+    assert note == ["Not shown: 3 further combinations with 8 records in all."]  # ... and the rest is summed
+    assert fig.get_size_inches()[0] <= outputs.TEXT_WIDTH
+    assert min(t.get_fontsize() for ax in fig.axes for t in ax.texts) >= 8
+    plt.close(fig)

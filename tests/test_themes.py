@@ -237,3 +237,18 @@ def test_codebook_hint_for_near_miss(long, export):
     book = {**CODEBOOK, "A manhood act": ["Bodies as valuable item", "Peer status"]}
     with pytest.raises(InputError, match="did you mean 'Bodies as valuable item'"):
         themes.check_codebook(long, book, export)
+
+
+def test_codebook_order_comes_first_and_the_print_form_has_one_name_column(long):
+    codebook = {"Revenge": ["Jealousy", "Ending of a relationship"], "A targeted attack": [],
+                "A manhood act": ["Peer status", "Bodies as valuable items"]}
+    table = themes.matrix(long, codebook=codebook, numbered=True)
+    assert [t for t in table.theme if t] == ["Revenge", "A targeted attack", "A manhood act"]
+    assert table.subtheme.tolist()[1:3] == ["Jealousy", "Ending of a relationship"]
+    assert [c for c in table.columns if c not in ("theme", "subtheme", "n")] == ["1", "2", "3"]
+    assert table.attrs["key"] == {"1": "Hall & Hearn 2019", "2": "Ringrose et al. 2013", "3": "Zhang 2021"}
+    printed = themes.for_print(table)
+    assert printed.columns[0] == "Theme / subtheme" and "theme" not in printed.columns
+    assert printed.iloc[0, 0] == "Revenge" and printed.iloc[1, 0] == themes.SUBTHEME_INDENT + "Jealousy"
+    note = themes.key_note(table)
+    assert "1 Hall & Hearn 2019; 2 Ringrose et al. 2013; 3 Zhang 2021." in note and themes.MARK in note

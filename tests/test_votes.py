@@ -111,3 +111,37 @@ def test_changing_one_vote_in_the_raw_sheet_changes_table1(tmp_path):
     assert diff.loc["ncsii_victimization"].to_dict() == {"positive": -1, "negative": 0, "ns": 1, "mixed": 0, "n": 0}
     assert (diff.drop(index="ncsii_victimization") == 0).all().all()
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_table1_note_names_the_articles_that_share_a_dataset(tmp_path):
+    v = _votes(tmp_path)
+    assert votes.shared_datasets(v, {"D": "Dee 2020", "E": "Eff 2021"}) == [["Dee 2020", "Eff 2021"]]
+    note = votes.table1_note(v, {"D": "Dee 2020", "E": "Eff 2021"}, min_studies=3)
+    assert "count once (Dee 2020 and Eff 2021)" in note and "fewer than 3 datasets" in note
+    alone = votes.table1_note(v[v["dataset"] != "D"], {})
+    assert "count once" not in alone
+
+
+def test_the_direction_plot_prints_at_text_width_with_8_point_text(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from mmrs import outputs
+
+    outputs.use_style()
+    v = _votes(tmp_path)
+    counts = votes.count(v, BOOK)
+    fig = votes.direction_plot(counts, votes.direction_test(v, counts))
+    assert fig.get_size_inches()[0] <= outputs.TEXT_WIDTH
+    sizes = {t.get_fontsize() for ax in fig.axes for t in ax.get_yticklabels() + ax.get_xticklabels()}
+    assert min(sizes) >= 8
+    from itertools import combinations
+
+    from matplotlib.colors import to_rgb
+
+    drawn = {tuple(round(c, 3) for c in p.get_facecolor()[:3]) for p in fig.axes[0].patches}
+    assert drawn <= {tuple(round(c, 3) for c in to_rgb(c)) for c in votes.VOTE_COLOURS.values()}
+    # no two kinds of vote in near-identical colours
+    gaps = [sum((x - y) ** 2 for x, y in zip(to_rgb(a), to_rgb(b))) ** 0.5
+            for a, b in combinations(votes.VOTE_COLOURS.values(), 2)]
+    assert min(gaps) > 0.25  # the two oranges this figure once had were 0.2 apart

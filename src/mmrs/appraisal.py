@@ -270,10 +270,11 @@ def _legend(fig: Figure, ratings: list[str], colours: dict[str, str], x: float, 
             handles.append(plt.Rectangle((0, 0), 1, 1, facecolor=colours[r], edgecolor=edge, linewidth=0.5,
                                          label=r))
     fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(x, y), ncol=len(handles), frameon=False,
-               fontsize=7, handletextpad=0.3, columnspacing=1.2, borderaxespad=0)
+               fontsize=8, handletextpad=0.3, columnspacing=1.2, borderaxespad=0)
 
 
-def traffic_light(long: pd.DataFrame, labels: dict[str, str] | None = None) -> Figure:
+def traffic_light(long: pd.DataFrame, labels: dict[str, str] | None = None,
+                  categories: list[str] | None = None) -> Figure:
     """A traffic-light plot (as robvis draws them) of an MMAT appraisal.
 
     One panel per category present, stacked in the tool's order; in each, one
@@ -283,17 +284,21 @@ def traffic_light(long: pd.DataFrame, labels: dict[str, str] | None = None) -> F
     the panel). Each answer is a coloured circle with a symbol: + Yes, − No,
     ? Can't tell; a criterion not appraised is an empty circle. Rows have the
     same height in every panel, so panel heights follow the number of
-    studies. The figure is 7 in wide.
+    studies. ``categories`` (MMAT category codes) limits the plot to those
+    categories, so that a long appraisal can be split into figures that each
+    fit a page. The figure is as wide as the printed text, with 8 pt text.
     """
+    from .outputs import TEXT_WIDTH
+
     labels = labels or {}
-    width, cell, label_w, gap = 7.0, 0.27, 1.9, 0.25
-    title_h, head_h, sep, legend_h, bottom = 0.22, 0.2, 0.2, 0.35, 0.05
-    key_size = 6.5
+    width, cell, label_w, gap = TEXT_WIDTH, 0.15, 1.85, 0.2
+    title_h, head_h, sep, legend_h, bottom = 0.22, 0.2, 0.2, 0.3, 0.05
+    key_size = 8
     key_line = key_size / 72 * 1.3
     grid_w = 7 * cell
     key_chars = int((width - label_w - grid_w - gap - 0.1) * 72 / (0.6 * key_size))
     panels = []
-    for c in _present(long):
+    for c in [c for c in _present(long) if categories is None or c in categories]:
         studies, key = _studies(long, c), _key(c, key_chars)
         body = max(len(studies) * cell, len(key) * key_line)
         panels.append((c, studies, key, title_h + head_h + body + sep))
@@ -334,7 +339,7 @@ def _panel(ax, sub: pd.DataFrame, studies: list[str], labels: dict[str, str], ce
         ax.scatter(xs, ys, s=size, c=COLOURS[r], edgecolors=edge, linewidths=0.5, zorder=2)
         if SYMBOLS[r]:
             for x, y in zip(xs, ys):
-                ax.text(x, y, SYMBOLS[r], ha="center", va="center_baseline", fontsize=8.5, fontweight="bold",
+                ax.text(x, y, SYMBOLS[r], ha="center", va="center_baseline", fontsize=cell * 52, fontweight="bold",
                         color=_SYMBOL_COLOURS[r], zorder=3)
     ax.axvline(1.5, color="#BBBBBB", linewidth=0.6, zorder=1)  # screening questions | criteria
     ax.set_xlim(-0.5, len(items) - 0.5)
@@ -342,7 +347,7 @@ def _panel(ax, sub: pd.DataFrame, studies: list[str], labels: dict[str, str], ce
     ax.set_xticks(range(len(items)), items)
     ax.set_yticks(range(len(studies)), [labels.get(s, s) for s in studies])
     ax.xaxis.tick_top()
-    ax.tick_params(length=0, labelsize=7, pad=2)
+    ax.tick_params(length=0, labelsize=8, pad=2)
     for spine in ax.spines.values():
         spine.set_visible(False)
 
@@ -351,9 +356,11 @@ def summary_bars(long: pd.DataFrame) -> Figure:
     """A weighted bar chart (as robvis draws them): for each item, a
     horizontal bar split into the shares of the category's studies rated Yes,
     Can't tell and No (and not appraised, where any were). One panel per
-    category present, in the tool's order. The figure is 7 in wide."""
+    category present, in the tool's order. The figure is as wide as the printed text, with 8 pt text."""
+    from .outputs import TEXT_WIDTH
+
     cats = _present(long)
-    width, label_w, bar_h, title_h, sep, legend_h, axis_h = 7.0, 3.0, 0.22, 0.25, 0.12, 0.35, 0.3
+    width, label_w, bar_h, title_h, sep, legend_h, axis_h = TEXT_WIDTH, 2.9, 0.22, 0.25, 0.12, 0.35, 0.3
     panel_h = 7 * bar_h
     height = legend_h + len(cats) * (title_h + panel_h + sep) - sep + axis_h
     fig = plt.figure(figsize=(width, height))
@@ -373,14 +380,14 @@ def summary_bars(long: pd.DataFrame) -> Figure:
             share = [100 * v / n for v in rows["not_rated" if r == NOT_RATED else r]]
             ax.barh(ys, share, left=left, height=0.75, color=colours[r], edgecolor="#555555", linewidth=0.4)
             left = [a + b for a, b in zip(left, share)]
-        names = ["\n".join(textwrap.wrap(f"{i}  {lab}", 52, subsequent_indent="      "))
+        names = ["\n".join(textwrap.wrap(f"{i}  {lab}", 46, subsequent_indent="      "))
                  for i, lab in zip(rows["item"], rows["label"])]
         ax.set_yticks(ys, names)
         ax.set_ylim(len(rows) - 0.5, -0.5)
         ax.set_xlim(0, 100)
         ax.set_title(_title(c, n), loc="left", fontsize=8, fontweight="bold", pad=4)
-        ax.tick_params(axis="y", length=0, labelsize=6.5)
-        ax.tick_params(axis="x", labelsize=7)
+        ax.tick_params(axis="y", length=0, labelsize=8)
+        ax.tick_params(axis="x", labelsize=8)
         for spine in ("top", "right", "left"):
             ax.spines[spine].set_visible(False)
         ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])

@@ -9,9 +9,10 @@ from . import audit, manuscript, paths
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     r = sub.add_parser("render", help="render the article and the supplement (Quarto, or a pandoc preview)",
-                       description="With quarto on PATH, render the manuscript project (article and supplement "
-                                   "profile). Without it, write a preview of both (HTML and DOCX) with pandoc to "
-                                   "_preview/.")
+                       description="With quarto on PATH, render the manuscript project: the article into "
+                                   "_manuscript/ (HTML, DOCX, PDF through Typst, JATS XML, MECA archive) and the "
+                                   "supplement into _manuscript/supplement/ (HTML, DOCX, PDF). Without it, write a "
+                                   "preview of both (HTML and DOCX) with pandoc to _preview/.")
     r.add_argument("--out", metavar="DIR", help="output folder of the build whose results to render (default: .)")
     r.add_argument("--preview", action="store_true", help="write the pandoc preview even where quarto is installed")
     r.set_defaults(func=run_render)
@@ -25,19 +26,28 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run_render(args: argparse.Namespace) -> int:
     layout = paths.layout(out_dir=args.out or ".")
+    root = paths.project_root()
     manuscript.write_colophon()
     manuscript.write_result_map(layout)
-    if manuscript.quarto() and not args.preview:
-        manuscript.render_quarto()
-        print("Rendered the manuscript with Quarto into _manuscript/ (article) and _manuscript/supplement/.")
+    use_quarto = manuscript.quarto_command() and not args.preview
+    if use_quarto and layout.out.resolve() != root.resolve():
+        # Quarto renders the project's own notebooks; another output folder gets the preview
+        print(f"Quarto renders the project's own notebooks, not those in {paths.display(layout.out)}: "
+              "writing the pandoc preview of that folder instead.")
+        use_quarto = False
+    if use_quarto:
+        written = manuscript.render_quarto(root)
+        print("Rendered the manuscript with Quarto:")
+        for path in written:
+            print(f"  {paths.display(path)}")
         return 0
     written = manuscript.render_preview(layout)
-    print("Quarto is not installed: wrote a pandoc preview" if not manuscript.quarto() else "Wrote a pandoc preview")
+    print("Quarto is not installed: wrote a pandoc preview" if not manuscript.quarto_command() else "Wrote a pandoc preview")
     for path in written:
         print(f"  {paths.display(path)}")
-    if not manuscript.quarto():
+    if not manuscript.quarto_command():
         print("For the full render (HTML, DOCX and PDF, notebooks linked), install Quarto "
-              "(https://quarto.org, or `conda env create -f environment.yml`) and run `make paper` again.")
+              "(https://quarto.org/docs/get-started/) and run `make paper` again.")
     return 0
 
 

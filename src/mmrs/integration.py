@@ -1,19 +1,29 @@
 """Tables that integrate the two strands, each row tied to the results behind it.
 
 A YAML file (``notebooks/integration.yaml``) holds the critical findings and
-the implications, written as prose, each with ``supports``: references to
-computed results, either ``var:<dotted key>`` (a figure in ``_variables.yml``)
-or ``table:<name>#<row label>`` (a row of ``results/tables/<name>.csv`` whose
-first column is the label). :func:`check` resolves every reference and fails
-when one points at a result that no longer exists, so a change in the data
-that removes a supporting result cannot go unnoticed.
+the implications, written as prose, each with ``supports``: the computed
+results behind the row, each a ``ref`` and the words a reader sees (``says``).
+A ref is ``var:<dotted key>`` (a figure in ``_variables.yml``) or
+``table:<name>#<row label>`` (a row of ``results/tables/<name>.csv`` whose
+first or second column is the label); ``says`` is a template filled from the
+row's columns (``{n}``) or the figure (``{value}``). In the tables a support
+reads "Table 1 (Sending sexts): 15 of 19 datasets positive": the table is
+cited by its cross-reference label, so each renderer numbers and links it as
+the manuscript shows it; a figure is cited by the notebook that computed it.
+
+:func:`check` resolves every reference and fills every template, and fails
+when one points at a result or column that no longer exists, so a change in
+the data that removes a supporting result cannot go unnoticed.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import string
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 import yaml
 
@@ -21,15 +31,23 @@ from .errors import InputError
 from .paths import Layout
 from .variables import flatten, load
 
+#: A labelled notebook cell that writes a table: its label and the table's name.
+_LABEL = re.compile(r"^#\|\s*label:\s*(\S+)\s*$", re.M)
+_WRITES = re.compile(r"(?:show_table|save_table)\((?:[^()]|\([^()]*\))*?,\s*P,\s*\"([\w-]+)\"")
+
 
 def read(path: str | os.PathLike) -> dict:
     path = Path(path)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    expected = "supports: a list of {ref: 'var:<key>' or 'table:<name>#<row>', says: '<words with {Column}>'}"
     for part in ("findings", "implications"):
         for i, row in enumerate(data.get(part, []), 1):
             if not row.get("supports"):
                 raise InputError(path, record=f"{part} {i}", problem="the row names no supporting result",
-                                 expected="supports: [var:<key> or table:<name>#<row>]")
+                                 expected=expected)
+            for support in row["supports"]:
+                if not (isinstance(support, dict) and support.get("ref") and support.get("says")):
+                    raise InputError(path, record=f"{part} {i}", expected=expected, found=repr(support))
     return data
 
 
@@ -47,23 +65,91 @@ def resolve(ref: str, layout: Layout, values: dict | None = None):
         if not path.is_file():
             raise KeyError(f"{ref}: no table {name} in {path.parent.name}/")
         table = pd.read_csv(path, dtype=str, keep_default_na=False)
-        hit = table[table.iloc[:, 0] == label]
+        hit = table[table.iloc[:, 0].str.strip() == label]  # an indented row label (a subtheme) is found too
+        if hit.empty and table.shape[1] > 1:
+            hit = table[table.iloc[:, 1].str.strip() == label]
         if hit.empty:
             raise KeyError(f"{ref}: table {name} has no row {label!r}")
         return hit.iloc[0].to_dict()
     raise KeyError(f"{ref}: expected 'var:<key>' or 'table:<name>#<row>'")
 
 
+def table_labels(layout: Layout) -> dict[str, str]:
+    """Table name -> the label of the notebook cell that writes it (``tbl-votes`` for ``table1_votes``),
+    from the executed notebooks: how the manuscript cites the table."""
+    out = {}
+    for nb_path in sorted(layout.notebooks.glob("[0-9][0-9]_*.ipynb")):
+        for cell in nbformat.read(nb_path, as_version=4).cells:
+            label = _LABEL.search(cell.source) if cell.cell_type == "code" else None
+            if label:
+                for name in _WRITES.findall(cell.source):
+                    out[name] = label.group(1)
+    return out
+
+
+def variable_notebooks(layout: Layout) -> dict[str, str]:
+    """Dotted key -> the notebook that recorded the figure ("notebook 5")."""
+    out = {}
+    for part in sorted(layout.variable_parts.glob("*.yml")):
+        number = part.stem.split("_", 1)[0]
+        shown = f"notebook {int(number)}" if number.isdigit() else part.stem
+        for key in flatten(yaml.safe_load(part.read_text(encoding="utf-8")) or {}):
+            out[key] = shown
+    return out
+
+
+def _shown(value) -> str:
+    from .outputs import format_cell
+
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return format_cell(int(number) if number.is_integer() else number)
+
+
+class Context:
+    """What phrasing a support needs: the computed figures, and where tables and figures come from."""
+
+    def __init__(self, layout: Layout):
+        self.layout = layout
+        self.values = flatten(load(layout))
+        self.labels = table_labels(layout)
+        self.notebooks = variable_notebooks(layout)
+
+
+def phrase(support: dict, context: Context) -> str:
+    """A support in words: "@tbl-votes (Sending sexts): 15 of 19 datasets positive" for a table row,
+    "notebook 5: 55 quantitative studies" for a figure. Raises KeyError naming what is missing."""
+    ref, says = support["ref"], support["says"]
+    found = resolve(ref, context.layout, context.values)
+    fields = {k: _shown(v) for k, v in found.items()} if isinstance(found, dict) else {"value": _shown(found)}
+    wanted = [name for _, name, _, _ in string.Formatter().parse(says) if name]
+    missing = [name for name in wanted if name not in fields]
+    if missing:
+        raise KeyError(f"{ref}: 'says' names {', '.join(map(repr, missing))}, which the result does not have "
+                       f"(it has {', '.join(map(repr, fields))})")
+    text = says.format_map(fields)
+    kind, _, target = ref.partition(":")
+    if kind == "table":
+        name, _, row = target.partition("#")
+        if name not in context.labels:
+            raise KeyError(f"{ref}: no labelled notebook cell writes the table {name}, so it cannot be cited")
+        return f"@{context.labels[name]} ({row}): {text}"
+    return f"{context.notebooks.get(target, 'computed')}: {text}"
+
+
 def check(data: dict, layout: Layout, path: str | os.PathLike | None = None) -> int:
-    """Resolve every reference; raise InputError listing those that fail. Returns the number checked."""
-    values = flatten(load(layout))
+    """Resolve every reference and fill every template; raise InputError listing those that fail.
+    Returns the number checked."""
+    context = Context(layout)
     problems, n = [], 0
     for part in ("findings", "implications"):
         for i, row in enumerate(data.get(part, []), 1):
-            for ref in row["supports"]:
+            for support in row["supports"]:
                 n += 1
                 try:
-                    resolve(ref, layout, values)
+                    phrase(support, context)
                 except KeyError as exc:
                     problems.append(f"{part} {i}: {exc.args[0]}")
     if problems:
@@ -71,12 +157,18 @@ def check(data: dict, layout: Layout, path: str | os.PathLike | None = None) -> 
     return n
 
 
-def table3(data: dict) -> pd.DataFrame:
+def _supported_by(rows: list[dict], context: Context) -> list[str]:
+    return ["; ".join(phrase(s, context) for s in r["supports"]) for r in rows]
+
+
+def table3(data: dict, layout: Layout) -> pd.DataFrame:
+    context = Context(layout)
     return pd.DataFrame({"Critical finding": [r["finding"] for r in data["findings"]],
-                         "Supported by": [", ".join(r["supports"]) for r in data["findings"]]})
+                         "Supported by": _supported_by(data["findings"], context)})
 
 
-def table4(data: dict) -> pd.DataFrame:
+def table4(data: dict, layout: Layout) -> pd.DataFrame:
     rows = data["implications"]
+    context = Context(layout)
     return pd.DataFrame({"Area": [r["area"] for r in rows], "Implication": [r["implication"] for r in rows],
-                         "Supported by": [", ".join(r["supports"]) for r in rows]})
+                         "Supported by": _supported_by(rows, context)})

@@ -8,6 +8,8 @@ that a rebuild from the same inputs gives the same files.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -23,12 +25,12 @@ STYLE = {
     "pdf.fonttype": 42,
     "ps.fonttype": 42,
     "font.family": "DejaVu Sans",
-    "font.size": 8,
+    "font.size": 8,  # no text under 8 pt: figures are drawn at the width they are printed (TEXT_WIDTH)
     "axes.titlesize": 9,
     "axes.labelsize": 8,
-    "xtick.labelsize": 7,
-    "ytick.labelsize": 7,
-    "legend.fontsize": 7,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "legend.fontsize": 8,
     "figure.dpi": 100,
     "savefig.dpi": 300,
     "savefig.bbox": "tight",
@@ -45,12 +47,21 @@ _METADATA = {
 
 FIGURE_FORMATS = ("svg", "png", "pdf")
 
+#: Width of the printed text block in inches (A4 with 2.2 cm margins; Letter with 1 inch margins is 6.5):
+#: figures are made at most this wide, so that they print at 100 % and their text stays at its size.
+TEXT_WIDTH = 6.3
+
+#: The Okabe-Ito palette, distinguishable by readers with the common colour-vision deficiencies.
+OKABE_ITO = {"orange": "#E69F00", "sky blue": "#56B4E9", "bluish green": "#009E73", "yellow": "#F0E442",
+             "blue": "#0072B2", "vermillion": "#D55E00", "reddish purple": "#CC79A7", "black": "#000000"}
+
 
 def palette(n: int) -> list:
-    """``n`` colours that stay distinct for colour-blind readers and in grey print."""
-    import seaborn as sns
-
-    return sns.color_palette("colorblind", n)
+    """``n`` colours that stay distinct for colour-blind readers (Okabe-Ito order, black last)."""
+    colours = list(OKABE_ITO.values())
+    if n > len(colours):
+        raise ValueError(f"the palette has {len(colours)} colours, {n} were asked for")
+    return colours[:n]
 
 
 def use_style() -> None:
@@ -69,30 +80,122 @@ def save_figure(fig, layout: Layout, name: str, formats: Iterable[str] = FIGURE_
     return written
 
 
+def _with_note(markdown: str, note: str | None) -> str:
+    return f"{markdown}\n\n{note.strip()}" if note else markdown
+
+
 def save_table(frame: pd.DataFrame, layout: Layout, name: str, *, index: bool = False,
-               floatfmt: str = "g") -> list[Path]:
-    """Save ``frame`` as ``results/tables/<name>.csv`` and ``.md``."""
+               floatfmt: str = "g", note: str | None = None) -> list[Path]:
+    """Save ``frame`` as ``results/tables/<name>.csv`` and ``.md`` (the Markdown with its note, if any)."""
     csv_path = layout.table(f"{name}.csv")
     frame.to_csv(csv_path, index=index, lineterminator="\n")
     md_path = layout.table(f"{name}.md")
-    md_path.write_text(to_markdown(frame, index=index, floatfmt=floatfmt) + "\n", encoding="utf-8")
+    md_path.write_text(_with_note(to_markdown(frame, index=index, floatfmt=floatfmt), note) + "\n",
+                       encoding="utf-8")
     return [csv_path, md_path]
 
 
-def show_table(frame: pd.DataFrame, layout: Layout, name: str, *, index: bool = False, floatfmt: str = "g"):
+def show_table(frame: pd.DataFrame, layout: Layout, name: str, *, index: bool = False, floatfmt: str = "g",
+               note: str | None = None):
     """Save a table (CSV and Markdown) and return it for display as Markdown.
 
     Notebooks end a table cell with this call: the cell's output is the pipe
     table that the manuscript embeds (Quarto renders Markdown output in every
-    format, where HTML tables from some libraries come out empty)."""
+    format, where HTML tables from some libraries come out empty). A ``note``
+    (Markdown) is printed under the table, inside the embedded cell."""
     from IPython.display import Markdown
 
-    save_table(frame, layout, name, index=index, floatfmt=floatfmt)
-    return Markdown(to_markdown(frame, index=index, floatfmt=floatfmt))
+    save_table(frame, layout, name, index=index, floatfmt=floatfmt, note=note)
+    return Markdown(_with_note(to_markdown(frame, index=index, floatfmt=floatfmt), note))
+
+
+#: Text width of a printed page in characters of 9 pt table text (A4, 2.2 cm margins: 9,412 twips at
+#: about 99 twips a character): the width that a table's columns share in DOCX and PDF.
+PAGE_CHARACTERS = 95
+
+
+def _number(value) -> bool:
+    import numbers
+
+    return isinstance(value, numbers.Number) and not isinstance(value, bool)
+
+
+def format_cell(value, column: str = "", floatfmt: str = "g") -> str:
+    """How a value is printed in a table: counts of 1,000 and more with thousands separators (as in
+    the text), except in a column about years; other numbers in ``floatfmt``; missing values empty."""
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+        return ""
+    if _number(value):
+        integral = float(value).is_integer()
+        if integral and abs(value) >= 1000 and "year" not in column.lower():
+            return f"{int(value):,}"
+        if integral and not isinstance(value, float):
+            return str(int(value))
+        return format(float(value), floatfmt)
+    return breakable(" ".join(str(value).split())).replace("|", "\\|")
+
+
+#: A long run without spaces (a dotted key, a file path, "author+year+title") may break after these.
+_JOINERS = re.compile(r"(?<=[._/+])(?=[^\s._/+])")
+ZWSP = "\u200b"  # zero-width space: a place to break a line, invisible otherwise
+
+
+def breakable(text: str, longest: int = 12) -> str:
+    """``text`` with a zero-width space after the dots, underscores, slashes and plus signs of every
+    word longer than ``longest`` characters, so that a narrow table column can wrap it there instead
+    of breaking it at any letter (or overflowing)."""
+    return " ".join(_JOINERS.sub(ZWSP, w) if len(w) > longest else w for w in text.split(" "))
+
+
+def _longest_word(text: str) -> int:
+    """The longest run a line cannot break: lines break at spaces, zero-width spaces and after hyphens."""
+    words = re.split(rf"[\s{ZWSP}]+|(?<=-)", text.replace("**", "").replace("\\|", "|"))
+    return max((len(w) for w in words), default=0)
+
+
+def column_widths(header: list[str], rows: list[list[str]], page: int = PAGE_CHARACTERS) -> list[int]:
+    """Widths in characters that share a printed page among the columns of a wide table.
+
+    Every column first gets its longest word (a word cannot wrap), headers included, with a tenth
+    more for wide letters and bold type and 2.5 characters for the cell's padding (rounded up); the rest of the page goes to the columns whose text is longer than that,
+    in proportion to how much longer their longest cell is. A column of numbers thus stays just wide
+    enough for its numbers, and long text wraps in the columns that hold it."""
+    need, extra = [], []
+    for i, head in enumerate(header):
+        cells = [r[i] for r in rows]
+        need.append(max(math.ceil(1.1 * max(_longest_word(head), *(_longest_word(c) for c in cells), 1) + 2.5), 3))
+        longest = max((len(c) for c in cells), default=0)
+        extra.append(max(longest + 2.5 - need[-1], 0))
+    spare = page - sum(need)
+    if spare <= 0:
+        return need
+    weights = extra if sum(extra) else need
+    return [n + math.floor(spare * w / sum(weights)) for n, w in zip(need, weights)]
 
 
 def to_markdown(frame: pd.DataFrame, *, index: bool = False, floatfmt: str = "g") -> str:
-    """A pipe table (what Quarto and pandoc read in every output format)."""
-    shown = frame.copy()
-    shown = shown.astype(object).where(shown.notna(), "")
-    return shown.to_markdown(index=index, tablefmt="pipe", floatfmt=floatfmt)
+    """A pipe table (what Quarto and pandoc read in every output format), written for print.
+
+    Cells are padded to their column's width so the Markdown reads well as text. The separator
+    line's dashes are :func:`column_widths`, which pandoc and Quarto turn into the relative column
+    widths of the DOCX, PDF and HTML table (the line is longer than pandoc's 72 columns, which is
+    what makes pandoc read it so; without relative widths a word processor gets equal columns).
+    Numbers are right-aligned."""
+    if index:
+        frame = frame.reset_index()
+    columns = [str(c) for c in frame.columns]
+    raw = frame.astype(object).to_numpy().tolist()
+    rows = [[format_cell(v, columns[j], floatfmt) for j, v in enumerate(r)] for r in raw]
+    numeric = [all(_number(r[j]) for r in raw if format_cell(r[j]) != "") and any(format_cell(r[j]) for r in raw)
+               for j in range(len(columns))]
+    header = [format_cell(c) for c in columns]
+    natural = [max(len(h), *(len(r[j]) for r in rows), 3) for j, h in enumerate(header)]
+    dashes = column_widths(header, rows)
+
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(c.rjust(w) if num else c.ljust(w)
+                                 for c, w, num in zip(cells, natural, numeric)) + " |"
+
+    rule = "|" + "|".join((("-" * (d - 1) + ":") if num else (":" + "-" * (d - 1)))
+                          for d, num in zip(dashes, numeric)) + "|"
+    return "\n".join([line(header), rule, *(line(r) for r in rows)])

@@ -216,20 +216,26 @@ def uncoded(long: pd.DataFrame, sources: Iterable[str]) -> list[str]:
 
 
 def matrix(long: pd.DataFrame, sources: list[str] | None = None,
-           labels: dict[str, str] | None = None) -> pd.DataFrame:
+           labels: dict[str, str] | None = None, codebook: dict[str, list[str]] | None = None,
+           numbered: bool = False) -> pd.DataFrame:
     """The themes-by-studies table (the review's Table 2).
 
     Columns: ``theme``, ``subtheme``, one per source, ``n``. Each theme's row
     (``subtheme`` empty) is followed by its subthemes' rows (``theme`` empty).
-    Themes are ordered by the number of studies coding them, most first, then
-    by name; subthemes the same way within their theme. A cell holds
+    Themes and subthemes follow the order of ``codebook`` (``{theme: [subtheme,
+    ...]}``, the order in which the synthesis presents them) where one is given;
+    otherwise, and for any not in it, they are ordered by the number of
+    studies coding them, most first, then by name. A cell holds
     :data:`MARK` where the study codes the (sub)theme; ``n`` counts the studies.
 
     Source columns follow ``sources`` when given (a study in the export but not
     in ``sources`` is an :class:`InputError`; a study in ``sources`` without a
     column gets an empty one), else the export's sources by name. ``labels``
-    renames columns (source -> label). ``attrs["uncoded"]`` lists the studies
-    with no coding at all (see :func:`uncoded`).
+    renames columns (source -> label). ``numbered`` heads the source columns
+    1, 2, ... instead, so that a matrix of many studies fits a printed page;
+    ``attrs["key"]`` then maps each number to the source's label (see
+    :func:`key_note`). ``attrs["uncoded"]`` lists the studies with no coding
+    at all (see :func:`uncoded`).
     """
     present = list(dict.fromkeys(long.attrs.get("sources") or long["source"].tolist()))
     if sources is None:
@@ -247,7 +253,7 @@ def matrix(long: pd.DataFrame, sources: list[str] | None = None,
                              expected="columns for included studies only")
 
     labels = labels or {}
-    shown = [labels.get(s, s) for s in order]
+    shown = [str(i) for i in range(1, len(order) + 1)] if numbered else [labels.get(s, s) for s in order]
     clashes = sorted({c for c in shown if shown.count(c) > 1} | ({"theme", "subtheme", "n"} & set(shown)))
     if clashes:
         raise ValueError(f"column name(s) {', '.join(map(repr, clashes))} would repeat in the matrix; "
@@ -262,14 +268,43 @@ def matrix(long: pd.DataFrame, sources: list[str] | None = None,
         out["n"] = len(coders)
         return out
 
-    for theme in _by_count(themes):
+    def ordered(found: dict[str, set], listed) -> list[str]:
+        listed = [name for name in (listed or []) if name in found]
+        return listed + [name for name in _by_count(found) if name not in listed]
+
+    for theme in ordered(themes, codebook):
         rows.append(row(theme, "", themes[theme]))
-        for subtheme in _by_count(subs[theme]):
+        for subtheme in ordered(subs[theme], (codebook or {}).get(theme)):
             rows.append(row("", subtheme, subs[theme][subtheme]))
     table = pd.DataFrame(rows, columns=["theme", "subtheme", *shown, "n"])
     table["n"] = table["n"].astype("int64")
     table.attrs["uncoded"] = uncoded(long, order)
+    if numbered:
+        table.attrs["key"] = {number: labels.get(s, s) for number, s in zip(shown, order)}
     return table
+
+
+#: How a subtheme is set off under its theme in a one-column listing (an em space is kept by every renderer).
+SUBTHEME_INDENT = "\u2003"
+
+
+def for_print(table: pd.DataFrame) -> pd.DataFrame:
+    """A matrix from :func:`matrix` with themes and subthemes in one column ("Theme / subtheme"), each
+    subtheme indented under its theme: one column less, so the matrix fits a printed page."""
+    names = [t if t else f"{SUBTHEME_INDENT}{s}" for t, s in zip(table["theme"], table["subtheme"])]
+    out = table.drop(columns=["theme", "subtheme"])
+    out.insert(0, "Theme / subtheme", names)
+    out.attrs = dict(table.attrs)
+    return out
+
+
+def key_note(table: pd.DataFrame) -> str:
+    """The note under a numbered matrix (Markdown): which study each column number stands for, and
+    what a mark and n mean."""
+    key = "; ".join(f"{number} {label}" for number, label in table.attrs.get("key", {}).items())
+    studies = f" Studies: {key}." if key else ""
+    return (f"*Note.* {MARK} = the study contributed to the theme or subtheme (a theme counts a study that "
+            f"contributed to any of its subthemes); n = number of studies.{studies}")
 
 
 def check_codebook(long: pd.DataFrame, codebook: dict[str, list[str]], path: str | os.PathLike) -> None:

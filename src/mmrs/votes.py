@@ -155,13 +155,37 @@ def table1(counts: pd.DataFrame, v: pd.DataFrame, labels: dict[str, str] | None 
     rows = []
     for domain, part in counts.groupby("domain", sort=False):
         rows.append({"Domain / covariate": f"**{part['domain_label'].iloc[0]}** (n = {part['domain_n'].iloc[0]})",
-                     "n": "", "Positive": "", "Negative": "", "Nonsignificant": "", "Mixed": "", "Studies": ""})
+                     "n": "", "Positive": "", "Negative": "", "NS": "", "Mixed": "", "Studies": ""})
         for r in part.itertuples(index=False):
             studies = v.loc[v["covariate"] == r.covariate, "studies"].str.split("; ").explode()
             names = sorted({labels.get(s, s) for s in studies})
             rows.append({"Domain / covariate": r.label, "n": r.n, "Positive": r.positive, "Negative": r.negative,
-                         "Nonsignificant": r.ns, "Mixed": r.mixed, "Studies": "; ".join(names)})
+                         "NS": r.ns, "Mixed": r.mixed, "Studies": "; ".join(names)})
     return pd.DataFrame(rows)
+
+
+def shared_datasets(v: pd.DataFrame, labels: dict[str, str] | None = None) -> list[list[str]]:
+    """The datasets that more than one article analysed, each as the sorted labels of its articles."""
+    labels = labels or {}
+    groups = v.groupby("dataset")["studies"].agg(lambda s: sorted({i for ids in s for i in ids.split("; ")}))
+    return sorted([sorted(labels.get(i, i) for i in ids) for ids in groups if len(ids) > 1])
+
+
+def table1_note(v: pd.DataFrame, labels: dict[str, str] | None = None, *, min_studies: int = 2) -> str:
+    """The note under Table 1 (Markdown): what n counts, which articles share a dataset and so vote
+    once, what each kind of vote means, and which covariates are left out."""
+    shared = shared_datasets(v, labels)
+    if shared:
+        pairs = "; ".join(" and ".join(group) for group in shared)
+        once = (f" Articles that analyse one sample count once ({pairs}), so a domain's n can be smaller "
+                "than the number of articles.")
+    else:
+        once = ""
+    return ("*Note.* n = number of datasets that analysed the covariate (for a domain: that analysed any of "
+            f"its covariates).{once} Positive and negative: the dataset's analyses found a significant "
+            "association in that direction; NS (nonsignificant): none of them did; mixed: its analyses disagree "
+            "(across models, subgroups, forms of sharing or dimensions of a construct). Covariates analysed "
+            f"in fewer than {min_studies} datasets are not shown.")
 
 
 def direction_test(v: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
@@ -184,48 +208,55 @@ def direction_test(v: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: Colours of the four kinds of vote (Okabe-Ito: blue, vermillion, grey, reddish purple), told apart
+#: by readers with the common colour-vision deficiencies.
+VOTE_COLOURS = {"positive": "#0072B2", "negative": "#D55E00", "ns": "#BBBBBB", "mixed": "#CC79A7"}
+VOTE_NAMES = {"positive": "Positive", "negative": "Negative", "ns": "Nonsignificant", "mixed": "Mixed"}
+
+
 def direction_plot(counts: pd.DataFrame, directions: pd.DataFrame):
     """Votes per covariate as stacked bars (by significance) beside the share
     of estimates pointing up with its Wilson interval (by direction), grouped
-    by domain: an effect-direction plot of Table 1."""
+    by domain: an effect-direction plot of Table 1. Drawn at the printed text
+    width with 8 pt text; rows are as tight as 8 pt labels allow, so that the
+    figure of Table 1's covariates fits one page."""
     import matplotlib.pyplot as plt
 
-    from .outputs import palette
+    from .outputs import TEXT_WIDTH
 
-    blue, orange, _, vermillion = palette(4)
-    colours = {"positive": blue, "negative": vermillion, "ns": "0.72", "mixed": orange}
     rows = []
     for _, part in counts.groupby("domain", sort=False):
         rows.append(("domain", part["domain_label"].iloc[0], None))
         rows += [("cov", r.label, r) for r in part.itertuples(index=False)]
-    height = 0.16 * len(rows) + 0.8
-    fig, (left, right) = plt.subplots(1, 2, figsize=(7.0, height), sharey=True,
-                                      gridspec_kw={"width_ratios": [1.4, 1], "wspace": 0.08})
+    fig, (left, right) = plt.subplots(1, 2, figsize=(TEXT_WIDTH, 0.128 * len(rows) + 0.95), sharey=True,
+                                      layout="constrained", gridspec_kw={"width_ratios": [1.5, 1]})
     y = list(range(len(rows)))[::-1]
     d = directions.set_index("covariate")
     for yy, (kind, label, r) in zip(y, rows):
         if kind == "domain":
             continue
         start = 0
-        for vote in ["positive", "negative", "ns", "mixed"]:
+        for vote, colour in VOTE_COLOURS.items():
             n = getattr(r, vote)
             if n:
-                left.barh(yy, n, left=start, color=colours[vote], height=0.7, linewidth=0)
+                left.barh(yy, n, left=start, color=colour, height=0.72, linewidth=0)
             start += n
         row = d.loc[r.covariate]
         if row["up"] + row["down"]:
-            right.plot([row["wilson_low"], row["wilson_high"]], [yy, yy], color="0.3", linewidth=0.8)
-            right.plot(row["share_up"], yy, "o", color="0.1", markersize=2.8, clip_on=False)
-    left.set_yticks(y)
-    left.set_yticklabels([f"{label}" if kind == "cov" else label.upper() for kind, label, _ in rows], fontsize=6)
+            right.plot([row["wilson_low"], row["wilson_high"]], [yy, yy], color="0.35", linewidth=0.8)
+            right.plot(row["share_up"], yy, "o", color="black", markersize=3, clip_on=False, zorder=3)
+    left.set_yticks(y, [label for _, label, _ in rows])
+    left.set_ylim(-0.7, len(rows) - 0.3)
     for tick, (kind, _, _) in zip(left.get_yticklabels(), rows):
         if kind == "domain":
             tick.set_fontweight("bold")
-    left.set_xlabel("Datasets (votes by significance)")
-    right.axvline(0.5, color="0.6", linewidth=0.6, linestyle="--")
-    right.set_xlim(0, 1)
-    right.set_xlabel("Share pointing up (Wilson 95% CI)")
-    handles = [plt.Rectangle((0, 0), 1, 1, color=colours[k]) for k in colours]
-    left.legend(handles, ["Positive", "Negative", "Nonsignificant", "Mixed"], loc="lower right", frameon=False,
-                fontsize=6)
+    left.tick_params(axis="y", length=0)
+    left.set_xlabel("Datasets\n(votes by significance)")
+    right.axvline(0.5, color="0.55", linewidth=0.6, linestyle="--")
+    right.set_xlim(-0.04, 1.04)  # points at 0 and 1 are drawn whole
+    right.set_xticks([0, 0.25, 0.5, 0.75, 1], ["0", ".25", ".5", ".75", "1"])
+    right.set_xlabel("Share of estimates pointing up\n(Wilson 95% CI)")
+    right.tick_params(axis="y", length=0)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in VOTE_COLOURS.values()]
+    left.legend(handles, list(VOTE_NAMES.values()), loc="lower right", frameon=False)
     return fig

@@ -1,0 +1,138 @@
+--[[
+References between the documents of the manuscript (listed under `filters:` in _quarto.yml).
+
+The article, the supplement and the notebook pages cite any table or figure of the manuscript the
+way Quarto cites one in the same document: `@tbl-label`. Quarto resolves references within one
+document only, so this filter, which runs before Quarto's own (`at: pre-quarto`), resolves the
+others: it numbers the tables and figures each document embeds as that document shows them
+("Table 1", "Figure S2": in embedding order, per kind, with the labels its `crossref: tbl-labels`
+or `fig-labels` list gives) and turns a reference to a table or figure of another document into
+that number - in HTML a link to it on the other document's page, elsewhere plain text. References
+to the current document's own tables and figures are left to Quarto, and so is a label that no
+document has (Quarto reports it).
+
+The documents and their pages are project metadata (_quarto.yml):
+
+    manuscript-documents:
+      - {source: index.qmd, page: index.html}
+      - {source: supplement.qmd, page: supplement/index.html, profile: supplement}
+
+`page` is where the document's HTML lands in the article's output folder; a document with a
+`profile` is rendered with that profile into the folder of its page. The pandoc preview numbers
+references the same way in Python (mmrs.manuscript.shortcodes); a test checks both.
+]]
+
+local documents = {}  -- { source, page, profile, numbers = {label -> "Table S1"} }
+local current = nil   -- the page being rendered, relative to the article's output folder
+
+local function read_file(path)
+  local f = io.open(path, "r")
+  if not f then
+    return nil
+  end
+  local text = f:read("a")
+  f:close()
+  return text
+end
+
+local function labels_of(text, kind)
+  -- the crossref: <kind>-labels list of a document's front matter, if any
+  local list = text:match("\n%s*" .. kind .. "%-labels:%s*%[([^%]]*)%]")
+  if not list then
+    return nil
+  end
+  local out = {}
+  for item in list:gmatch("[^,%s]+") do
+    out[#out + 1] = item
+  end
+  return out
+end
+
+local function numbering(text)
+  local found, count = {}, { tbl = 0, fig = 0 }
+  local labels = { tbl = labels_of(text, "tbl"), fig = labels_of(text, "fig") }
+  for label in text:gmatch("{{<%s*embed%s+[^#%s]+#([%w%-_]+)%s*>}}") do
+    local kind = label:match("^(%a+)%-")
+    if count[kind] ~= nil and found[label] == nil then
+      count[kind] = count[kind] + 1
+      local list = labels[kind]
+      local shown = list and list[(count[kind] - 1) % #list + 1] or tostring(count[kind])
+      found[label] = (kind == "tbl" and "Table" or "Figure") .. " " .. shown
+    end
+  end
+  return found
+end
+
+-- The relative link from the folder of page `from` to page `to` (both relative to one folder).
+local function relative(from, to)
+  local up = select(2, from:gsub("/", ""))
+  return string.rep("../", up) .. to
+end
+
+local function active_profile()
+  local profiles = quarto.project.profile or {}
+  return profiles[1]
+end
+
+local function setup(meta)
+  local spec = meta["manuscript-documents"]
+  if spec == nil then
+    return
+  end
+  local dir = quarto.project.directory or "."
+  local input = quarto.doc.input_file or ""
+  if dir ~= "." and input:sub(1, #dir + 1) == dir .. "/" then
+    input = input:sub(#dir + 2)
+  end
+  local profile = active_profile()
+  local prefix = ""
+  for _, item in ipairs(spec) do
+    local doc = {
+      source = pandoc.utils.stringify(item["source"]),
+      page = pandoc.utils.stringify(item["page"]),
+      profile = item["profile"] and pandoc.utils.stringify(item["profile"]) or nil,
+    }
+    local text = read_file(dir .. "/" .. doc.source)
+    if not text then
+      error("manuscript-refs.lua: cannot read " .. doc.source)
+    end
+    doc.numbers = numbering(text)
+    documents[#documents + 1] = doc
+    if doc.profile ~= nil and doc.profile == profile then
+      prefix = doc.page:match("^(.*/)") or ""
+    end
+    if input == doc.source then
+      current = doc.page
+    end
+  end
+  if current == nil then
+    -- a notebook's page: notebooks/05_x.ipynb -> notebooks/05_x-preview.html, in the active site
+    current = prefix .. input:gsub("%.ipynb$", "-preview.html")
+  end
+end
+
+local function reference(cite)
+  if current == nil or #cite.citations ~= 1 then
+    return nil
+  end
+  local label = cite.citations[1].id
+  for _, doc in ipairs(documents) do
+    local text = doc.numbers[label]
+    if text ~= nil then
+      if doc.page == current then
+        return nil -- the current document's own: Quarto numbers and links it
+      end
+      local shown = pandoc.Inlines({ pandoc.Str((text:gsub(" ", "\u{a0}"))) })
+      if quarto.doc.is_format("html") then
+        return pandoc.Link(shown, relative(current, doc.page) .. "#" .. label, "", { class = "manuscript-xref" })
+      end
+      return shown
+    end
+  end
+  return nil
+end
+
+return {
+  { Meta = function(meta) setup(meta) end },
+  { Cite = reference },
+}

@@ -1,0 +1,204 @@
+"""Rendering the manuscript project with Quarto: the article, then the supplement.
+
+The project (``_quarto.yml``) is a Quarto *manuscript*: one article
+(``index.qmd``) rendered into ``_manuscript/`` in every format listed under
+``format:``, with a page for each notebook. The supplement is the article of
+the profile ``supplement`` (``_quarto-supplement.yml``), rendered into
+``_manuscript/supplement/`` in the same formats except the journal-interchange
+ones (:data:`ARTICLE_ONLY`).
+
+The article is rendered by one ``quarto render`` call for all its formats, so
+the notebooks are read once and the MECA archive holds every format; the
+supplement by one call per format (``--to`` takes a single format). When a
+call for all formats fails, each format is rendered alone to find which one
+failed; :class:`RenderError` names the document, the format and Quarto's own
+words for the cause (for example a PDF format that needs a TeX installation).
+"""
+
+from __future__ import annotations
+
+import collections
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..errors import MMRSError
+from ..paths import project_root
+
+#: How each output format is named to a reader, and the file it writes.
+FORMATS = {
+    "html": ("HTML", "index.html"),
+    "docx": ("DOCX", "index.docx"),
+    "typst": ("PDF (Typst)", "index.pdf"),
+    "pdf": ("PDF (LaTeX)", "index.pdf"),
+    "jats": ("JATS XML", "index.xml"),
+}
+#: Formats for journals' submission and archiving systems: rendered for the article only.
+ARTICLE_ONLY = ("jats",)
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+class RenderError(MMRSError):
+    """Quarto could not render a document of the manuscript in one of its formats."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One document of the manuscript project as Quarto renders it."""
+
+    name: str                 # "article", "supplement"
+    profile: str | None       # the Quarto profile that makes this document the article
+    formats: tuple[str, ...]  # format names as in _quarto.yml
+    output_dir: Path          # where Quarto writes it
+    meca: bool                # whether a MECA archive is written beside it
+
+    def outputs(self) -> list[Path]:
+        files = [self.output_dir / FORMATS.get(f, (f, f"index.{f}"))[1] for f in self.formats]
+        return files + ([self.output_dir / "index-meca.zip"] if self.meca else [])
+
+
+def command() -> str | None:
+    """The ``quarto`` command on PATH, or None."""
+    return shutil.which("quarto")
+
+
+def _config(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {} if path.is_file() else {}
+
+
+def targets(root: Path | None = None) -> list[Target]:
+    """The article and the supplement, with their formats and output folders, read from the project files."""
+    root = root or project_root()
+    base = _config(root / "_quarto.yml")
+    formats = tuple(base.get("format") or {"html": "default"})
+    out = root / (base.get("project") or {}).get("output-dir", "_manuscript")
+    article = Target("article", None, formats, out, bool((base.get("manuscript") or {}).get("meca-bundle")))
+    result = [article]
+    profile = _config(root / "_quarto-supplement.yml")
+    if profile:
+        manuscript = {**(base.get("manuscript") or {}), **(profile.get("manuscript") or {})}
+        result.append(Target(
+            "supplement", "supplement", tuple(f for f in formats if f not in ARTICLE_ONLY),
+            root / (profile.get("project") or {}).get("output-dir", out), bool(manuscript.get("meca-bundle"))))
+    return result
+
+
+def _run(args: list[str], root: Path, echo: Callable[[str], None] | None) -> tuple[int, list[str]]:
+    """Run quarto; pass its output on line by line (progress) and keep the last lines."""
+    tail: collections.deque[str] = collections.deque(maxlen=60)
+    with subprocess.Popen([command() or "quarto", *args], cwd=root, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, errors="replace") as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            line = _ANSI.sub("", line.rstrip("\n"))
+            tail.append(line)
+            if echo is not None and line.strip():
+                echo(f"  {line}")
+    return proc.returncode, list(tail)
+
+
+def cause(lines: list[str]) -> str:
+    """Quarto's own explanation of a failure: its ERROR lines, else its last words."""
+    errors = [ln.strip() for ln in lines if re.match(r"\s*(ERROR|Error)\b", ln)]
+    shown = errors or [ln.strip() for ln in lines if ln.strip()][-4:]
+    return " ".join(shown) or "Quarto printed nothing"
+
+
+def _profile(target: Target) -> list[str]:
+    return ["--profile", target.profile] if target.profile else []
+
+
+def _calls(target: Target, every_format: tuple[str, ...]) -> list[tuple[str | None, list[str]]]:
+    """The quarto calls that render a target: one for all formats where the target has them all (the
+    notebooks are read once, the MECA archive holds every format); otherwise one per format, in
+    order, the first emptying the output folder (``quarto render`` takes one format after ``--to``)."""
+    if set(target.formats) == set(every_format):
+        return [(None, ["render", *_profile(target)])]
+    return [(fmt, ["render", "--to", fmt, *(["--no-clean"] if i else []), *_profile(target)])
+            for i, fmt in enumerate(target.formats)]
+
+
+def _failed(target: Target, fmt: str, lines: list[str]) -> RenderError:
+    return RenderError(f"Quarto could not render the {target.name} as {FORMATS.get(fmt, (fmt,))[0]} "
+                       f"(format '{fmt}'): {cause(lines)}")
+
+
+def render_target(target: Target, root: Path, every_format: tuple[str, ...] | None = None,
+                  echo: Callable[[str], None] | None = print) -> list[Path]:
+    """Render one target; raise :class:`RenderError` naming the format that failed and why."""
+    for fmt, args in _calls(target, every_format or target.formats):
+        code, lines = _run(args, root, echo)
+        if code == 0:
+            continue
+        if fmt is not None:
+            raise _failed(target, fmt, lines)
+        # find the format that failed: render each alone (the output folder is kept)
+        for one in target.formats:
+            alone, alone_lines = _run(["render", "--to", one, "--no-clean", *_profile(target)], root, None)
+            if alone != 0:
+                raise _failed(target, one, alone_lines)
+        raise RenderError(f"Quarto could not render the {target.name} (formats {', '.join(target.formats)}; each "
+                          f"renders alone): {cause(lines)}")
+    missing = [p for p in target.outputs() if not p.is_file()]
+    if missing:
+        raise RenderError(f"Quarto reported success for the {target.name}, but did not write "
+                          + ", ".join(str(p.relative_to(root)) for p in missing))
+    return target.outputs()
+
+
+def _source_folders(root: Path) -> list[Path]:
+    """The folders where Quarto writes its intermediate files: beside the documents (the project
+    folder) and beside the notebooks they embed."""
+    return [root, *sorted({p.parent for p in root.glob("notebooks/*.ipynb")})]
+
+
+def _listing(folders: list[Path]) -> set[Path]:
+    return {entry for folder in folders if folder.is_dir() for entry in folder.iterdir()}
+
+
+def _remove_intermediates(before: set[Path], folders: list[Path], keep: set[Path]) -> list[Path]:
+    """Remove what a render added beside the sources (``*.out.ipynb``, ``*-preview.html``, ``*_files/``,
+    ``site_libs/`` and the like, which Quarto leaves behind when a render fails or is run format by
+    format), so that the working tree is as the render found it."""
+    removed = []
+    for entry in sorted(_listing(folders) - before):
+        if entry in keep:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+        removed.append(entry)
+    return removed
+
+
+def render(root: Path | None = None, echo: Callable[[str], None] | None = print) -> list[Path]:
+    """Render the article, then the supplement (the article's render empties its output folder,
+    which holds the supplement's). Returns the files written. Whether it succeeds or not, the
+    files Quarto adds beside the sources are removed afterwards."""
+    root = root or project_root()
+    every = targets(root)
+    folders = _source_folders(root)
+    before = _listing(folders)
+    keep = {root / ".quarto", root / "build"} | {t.output_dir for t in every} | {
+        root / t.output_dir.relative_to(root).parts[0] for t in every}
+    try:
+        return _render_all(root, every, echo)
+    finally:
+        _remove_intermediates(before, folders, keep)
+
+
+def _render_all(root: Path, every: list[Target], echo: Callable[[str], None] | None) -> list[Path]:
+    written = []
+    for target in every:
+        if echo is not None:
+            names = ", ".join(FORMATS.get(f, (f,))[0] for f in target.formats)
+            echo(f"Rendering the {target.name} with Quarto ({names}) into "
+                 f"{target.output_dir.relative_to(root).as_posix()}/")
+        written += render_target(target, root, every[0].formats, echo)
+    return written

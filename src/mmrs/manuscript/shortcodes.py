@@ -1,0 +1,249 @@
+"""Resolving the Quarto shortcodes and cross-references of a manuscript document.
+
+The article and the supplement take numbers from ``_variables.yml`` through
+``{{< var key >}}``, tables and figures from the executed notebooks through
+``{{< embed notebooks/NN.ipynb#label >}}``, other files through
+``{{< include file >}}``; cross-references are ``@tbl-...``/``@fig-...``.
+Quarto resolves all of these itself. :func:`resolve` does the same for the
+pandoc preview (:mod:`mmrs.manuscript.preview`), and tells a missing variable,
+cell or file apart with the document and line, so that the sources can be
+checked without Quarto.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from ..errors import MMRSError
+from ..paths import Layout, project_root
+
+SHORTCODE = re.compile(r"\{\{<\s*(var|embed|include)\s+(.*?)\s*>\}\}")
+CROSSREF = re.compile(r"(?<![\w@])@((?:fig|tbl)-[\w-]+)")
+LABEL = re.compile(r"^#\|\s*label:\s*(\S+)\s*$", re.M)
+OPTION = re.compile(r"^#\|\s*([\w-]+):\s*(.*)$", re.M)
+#: Includes nest at most this deep; deeper means a file includes itself, directly or not.
+MAX_INCLUDE_DEPTH = 5
+
+
+class ManuscriptError(MMRSError):
+    """A shortcode, embed or cross-reference of the manuscript cannot be resolved."""
+
+
+@dataclass
+class Embed:
+    """A labelled cell of an executed notebook: what ``{{< embed >}}`` brings into a document."""
+
+    notebook: str
+    label: str
+    cell_id: str
+    kind: str  # "fig" or "tbl"
+    caption: str
+    markdown: str | None = None
+    png: bytes | None = None
+
+
+@dataclass
+class Resolved:
+    markdown: str
+    images: dict[str, bytes] = field(default_factory=dict)
+    numbers: dict[str, str] = field(default_factory=dict)
+
+
+def _options(source: str) -> dict:
+    opts = {}
+    for key, value in OPTION.findall(source):
+        try:
+            opts[key] = yaml.safe_load(value)
+        except yaml.YAMLError:
+            opts[key] = value.strip()
+    return opts
+
+
+def notebook_cells(path: Path) -> dict[str, Embed]:
+    """The labelled cells of an executed notebook, with their outputs."""
+    nb = nbformat.read(path, as_version=4)
+    out = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        m = LABEL.search(cell.source)
+        if not m:
+            continue
+        label = m.group(1)
+        opts = _options(cell.source)
+        kind = label.split("-", 1)[0]
+        embed = Embed(path.name, label, cell.get("id", ""), kind, str(opts.get(f"{kind}-cap", "")))
+        for o in cell.get("outputs", []):
+            data = o.get("data", {})
+            if "text/markdown" in data and embed.markdown is None:
+                md = data["text/markdown"]
+                embed.markdown = md if isinstance(md, str) else "".join(md)
+            if "image/png" in data and embed.png is None:
+                embed.png = base64.b64decode(data["image/png"])
+        out[label] = embed
+    return out
+
+
+def _front_matter(text: str) -> tuple[dict, str]:
+    if text.startswith("---"):
+        end = text.find("\n---", 3)
+        if end > 0:
+            return yaml.safe_load(text[3:end]) or {}, text[end + 4:].lstrip("\n")
+    return {}, text
+
+
+def _line(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos) + 1
+
+
+def numbering(body: str, crossref: dict | None = None) -> dict[str, str]:
+    """The number each embedded table and figure gets ("Table 1", "Figure S2"): in the order of the
+    embeds, counted per kind, with the labels the document's ``crossref: tbl-labels`` /
+    ``fig-labels`` lists give (Quarto's way of numbering a supplement S1, S2, ...), else 1, 2, ..."""
+    crossref = crossref or {}
+    count = {"fig": 0, "tbl": 0}
+    out: dict[str, str] = {}
+    for m in SHORTCODE.finditer(body):
+        if m.group(1) != "embed":
+            continue
+        label = m.group(2).strip().partition("#")[2]
+        kind = label.split("-", 1)[0]
+        if kind not in count or label in out:
+            continue
+        count[kind] += 1
+        labels = crossref.get(f"{kind}-labels")
+        shown = str(labels[(count[kind] - 1) % len(labels)]) if isinstance(labels, list) and labels \
+            else str(count[kind])
+        out[label] = f"{'Figure' if kind == 'fig' else 'Table'} {shown}"
+    return out
+
+
+def other_documents(doc: Path, root: Path) -> dict[str, tuple[str, str]]:
+    """The tables and figures of the manuscript's other documents (``manuscript-documents`` in
+    ``_quarto.yml``): label -> (number as that document shows it, stem of its source file)."""
+    config = root / "_quarto.yml"
+    spec = (yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("manuscript-documents") \
+        if config.is_file() else None
+    out: dict[str, tuple[str, str]] = {}
+    for item in spec or []:
+        path = root / item["source"]
+        if path.resolve() == doc.resolve():
+            continue
+        if not path.is_file():
+            raise ManuscriptError(f"_quarto.yml, manuscript-documents: no file {item['source']}")
+        meta, body = _front_matter(path.read_text(encoding="utf-8"))
+        for label, number in numbering(_includes(body, path, root), meta.get("crossref")).items():
+            out[label] = (number, path.stem)
+    return out
+
+
+def split_note(markdown: str) -> tuple[str, str]:
+    """A cell's Markdown output split into its pipe table and what follows it (a table note), so that
+    pandoc's caption line can follow the table directly."""
+    lines = markdown.strip().splitlines()
+    last = max((i for i, line in enumerate(lines) if line.startswith("|")), default=len(lines) - 1)
+    rest = "\n".join(lines[last + 1:]).strip()
+    return "\n".join(lines[:last + 1]), (rest + "\n\n" if rest else "")
+
+
+def source_note(target: str, label: str) -> str:
+    """The line under an embedded table or figure that names the notebook and cell behind it."""
+    return f"[Computed in `{target}`, cell `{label}`.]{{.source-notebook}}"
+
+
+def resolve(doc: Path, layout: Layout, variables: dict[str, object], root: Path | None = None) -> Resolved:
+    """Resolve the shortcodes and cross-references of one Quarto document into pandoc Markdown.
+
+    A reference to a table or figure of another document of the manuscript (``manuscript-documents``
+    in ``_quarto.yml``) becomes a link to it on that document's preview page, with the number it
+    has there (as ``assets/manuscript-refs.lua`` does for Quarto)."""
+    root = root or project_root()
+    meta, body = _front_matter(doc.read_text(encoding="utf-8"))
+    body = _includes(body, doc, root)
+    cache: dict[str, dict[str, Embed]] = {}
+    numbers = numbering(body, meta.get("crossref"))
+    external = other_documents(doc, root)
+    images: dict[str, bytes] = {}
+
+    def cells_of(target: str, pos: int) -> dict[str, Embed]:
+        if target not in cache:
+            nb_path = layout.out / target if (layout.out / target).is_file() else root / target
+            if not nb_path.is_file():
+                raise ManuscriptError(f"{doc.name}, line {_line(body, pos)}: no notebook {target}")
+            cache[target] = notebook_cells(nb_path)
+        return cache[target]
+
+    def embed(arg: str, pos: int) -> str:
+        target, _, label = arg.partition("#")
+        if not label:
+            raise ManuscriptError(f"{doc.name}, line {_line(body, pos)}: {{{{< embed {arg} >}}}} needs "
+                                  "'<notebook>#<cell label>'")
+        cells = cells_of(target, pos)
+        if label not in cells:
+            raise ManuscriptError(f"{doc.name}, line {_line(body, pos)}: {target} has no cell labelled "
+                                  f"'{label}' (labels there: {', '.join(sorted(cells)) or 'none'})")
+        e = cells[label]
+        note = source_note(target, label)
+        if e.kind == "fig":
+            if e.png is None:
+                raise ManuscriptError(f"{doc.name}: the cell '{label}' of {target} has no image output")
+            images[f"{label}.png"] = e.png
+            return f"![{numbers[label]}. {e.caption}]({label}.png){{#{label} width=100%}}\n\n{note}\n"
+        if e.markdown is None:
+            raise ManuscriptError(f"{doc.name}: the cell '{label}' of {target} has no Markdown table output")
+        table, rest = split_note(e.markdown)
+        return f"[]{{#{label}}}\n\n{table}\n\n: {numbers[label]}. {e.caption}\n\n{rest}{note}\n"
+
+    def var(arg: str, pos: int) -> str:
+        if arg not in variables:
+            raise ManuscriptError(f"{doc.name}, line {_line(body, pos)}: {{{{< var {arg} >}}}} is not defined in "
+                                  "_variables.yml")
+        return str(variables[arg])
+
+    def replace(m: re.Match) -> str:
+        kind, arg = m.group(1), m.group(2).strip()
+        return embed(arg, m.start()) if kind == "embed" else var(arg, m.start())
+
+    body = SHORTCODE.sub(replace, body)
+
+    def crossref(m: re.Match) -> str:
+        label = m.group(1)
+        if label not in numbers and label in external:
+            number, page = external[label]
+            return f"[{number}]({page}.html#{label})"
+        if label not in numbers:
+            raise ManuscriptError(f"{doc.name}, line {_line(body, m.start())}: @{label} refers to no embedded "
+                                  "table or figure")
+        return f"[{numbers[label]}](#{label})"
+
+    body = CROSSREF.sub(crossref, body)
+    meta_lines = yaml.safe_dump({k: v for k, v in meta.items() if k in ("title", "subtitle", "author", "date")},
+                                allow_unicode=True, sort_keys=False)
+    return Resolved(f"---\n{meta_lines}---\n\n{body}", images, numbers)
+
+
+def _includes(body: str, doc: Path, root: Path, chain: tuple[str, ...] = ()) -> str:
+    """Replace every ``{{< include file >}}`` by the file's text, recursively.
+
+    An include nested deeper than :data:`MAX_INCLUDE_DEPTH` is an error that
+    names the chain of files (it is almost always a file including itself)."""
+
+    def include(m: re.Match) -> str:
+        if m.group(1) != "include":
+            return m.group(0)
+        name = m.group(2).strip()
+        path = root / name
+        if not path.is_file():
+            raise ManuscriptError(f"{doc.name}, line {_line(body, m.start())}: no file {name} to include")
+        if len(chain) >= MAX_INCLUDE_DEPTH:
+            raise ManuscriptError(f"{doc.name}: includes nest more than {MAX_INCLUDE_DEPTH} deep "
+                                  f"({' -> '.join((*chain, name))}); does a file include itself?")
+        return _includes(path.read_text(encoding="utf-8"), doc, root, (*chain, name))
+
+    return SHORTCODE.sub(include, body)

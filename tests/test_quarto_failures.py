@@ -1,0 +1,130 @@
+"""How ``mmrs render`` drives Quarto, tested with a stand-in ``quarto`` command.
+
+The stand-in records its calls and fails the way a real installation fails
+(no TeX for a LaTeX PDF, say), so that the message a user gets can be checked
+on any machine, with or without Quarto.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from mmrs.manuscript import quarto as mq
+
+ROOT = Path(__file__).resolve().parents[1]
+
+STAND_IN = r'''#!{python}
+import json, os, sys
+args = sys.argv[1:]
+with open(os.environ["FAKE_QUARTO_LOG"], "a") as log:
+    log.write(json.dumps(args) + "\n")
+# litter as a real render does beside the sources
+os.makedirs("site_libs", exist_ok=True)
+if os.path.isdir("notebooks"):
+    open("notebooks/01_x.out.ipynb", "w").close()
+fail = os.environ.get("FAKE_QUARTO_FAIL", "")
+formats = [args[args.index("--to") + 1]] if "--to" in args else ["all"]
+if fail and (fail in formats or "all" in formats):
+    print("[typst]: Compiling index.typ")
+    print("ERROR: No TeX installation was detected.")
+    print("Please run 'quarto install tinytex' to install TinyTex.")
+    sys.exit(1)
+print("Output created: _manuscript/index.html")
+'''
+
+
+@pytest.fixture
+def fake_quarto(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    exe = bin_dir / "quarto"
+    exe.write_text(STAND_IN.format(python=sys.executable), encoding="utf-8")
+    exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
+    log = tmp_path / "calls.jsonl"
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "FAKE_QUARTO_LOG": str(log)}
+    return env, log
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A project with this one's Quarto configuration and no outputs yet."""
+    folder = tmp_path / "project"
+    folder.mkdir()
+    for name in ("_quarto.yml", "_quarto-supplement.yml", "pipeline.yml"):
+        (folder / name).write_bytes((ROOT / name).read_bytes())
+    (folder / "notebooks").mkdir()
+    nbformat.write(nbformat.v4.new_notebook(), folder / "notebooks" / "01_x.ipynb")
+    return folder
+
+
+def _render(project: Path, env: dict) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in env.items() if k != "MMRS_PROJECT_ROOT"}
+    return subprocess.run([sys.executable, "-m", "mmrs.cli", "render"], cwd=project, capture_output=True, text=True,
+                          env=env)
+
+
+def test_targets_follow_the_project_files():
+    config = yaml.safe_load((ROOT / "_quarto.yml").read_text(encoding="utf-8"))
+    article, supplement = mq.targets(ROOT)
+    assert article.formats == tuple(config["format"])
+    assert "typst" in article.formats and "pdf" not in article.formats, "the PDF must not need TeX"
+    assert supplement.profile == "supplement" and "jats" not in supplement.formats
+    assert set(supplement.formats) == set(article.formats) - set(mq.ARTICLE_ONLY)
+    assert supplement.output_dir == ROOT / "_manuscript" / "supplement"
+    assert article.meca and not supplement.meca
+    assert [p.name for p in supplement.outputs()] == ["index.html", "index.docx", "index.pdf"]
+
+
+def test_a_failing_format_is_named_with_quartos_cause_and_no_traceback(fake_quarto, project):
+    env, log = fake_quarto
+    run = _render(project, {**env, "FAKE_QUARTO_FAIL": "typst"})
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    assert ("mmrs render: Quarto could not render the article as PDF (Typst) (format 'typst'): "
+            "ERROR: No TeX installation was detected.") in run.stderr
+    assert not (project / "site_libs").exists() and not (project / "notebooks" / "01_x.out.ipynb").exists(), \
+        "a failed render must not leave Quarto's intermediate files beside the sources"
+    calls = [line for line in log.read_text().splitlines()]
+    # one call for every format, then each format alone until the failing one is found
+    assert calls[0] == '["render"]' and calls[1:] == [f'["render", "--to", "{f}", "--no-clean"]'
+                                                      for f in ("html", "docx", "typst")]
+
+
+def test_the_supplement_renders_format_by_format(fake_quarto, project):
+    env, log = fake_quarto
+    run = _render(project, {**env, "FAKE_QUARTO_FAIL": "docx"})
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert "could not render the article as DOCX (format 'docx')" in run.stderr
+    env["FAKE_QUARTO_FAIL"] = ""
+    log.write_text("")
+    (project / "_manuscript" / "supplement").mkdir(parents=True)
+    for t in mq.targets(project):
+        for p in t.outputs():
+            p.write_text("x")
+    assert _render(project, env).returncode == 0
+    calls = log.read_text().splitlines()
+    assert calls == ['["render"]', '["render", "--to", "html", "--profile", "supplement"]',
+                     '["render", "--to", "docx", "--no-clean", "--profile", "supplement"]',
+                     '["render", "--to", "typst", "--no-clean", "--profile", "supplement"]']
+
+
+def test_success_without_the_expected_files_is_reported(fake_quarto, project):
+    env, _ = fake_quarto
+    run = _render(project, env)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert "Quarto reported success for the article, but did not write" in run.stderr
+
+
+def test_cause_prefers_quartos_error_lines():
+    lines = ["[1/8] notebooks/01.ipynb", "WARN: typst-gather not found", "ERROR: compile failed: unknown font",
+             "", "Stack trace:"]
+    assert mq.cause(lines) == "ERROR: compile failed: unknown font"
+    assert mq.cause(["a", "b", "", "c"]) == "a b c"

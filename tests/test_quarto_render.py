@@ -1,0 +1,247 @@
+"""The manuscript as Quarto renders it: every output, read the way its reader reads it.
+
+The module renders the project in place with ``mmrs render`` (what ``make paper``
+runs after the build) once, then checks the article and the supplement in each
+format: the files exist; no shortcode, cross-reference or citation is left
+unresolved; every image of the HTML pages loads in a real browser and every
+embedded result links to the notebook cell that computed it; the PDF holds the
+title and every caption; the DOCX holds every table and figure; the JATS XML
+parses; the working tree is as the render found it. Skipped where Quarto is not
+installed (CI installs it: see .ci/run). The failure path (a format that cannot
+be rendered) is tested with a stand-in ``quarto`` in ``test_quarto_failures``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import _browser as browser
+import pytest
+from _browser import needs_chromium
+
+from mmrs import manuscript, paths
+from mmrs.manuscript import quarto as mq
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(mq.command() is None, reason="Quarto is not installed (CI installs it)")]
+needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
+
+
+def _untracked(root: Path) -> set[str]:
+    """Untracked and ignored paths, as git lists them (folders collapsed)."""
+    out = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--ignored", "--untracked-files=normal"],
+                         capture_output=True, text=True, check=True).stdout
+    return {line[3:] for line in out.splitlines() if line[:2] in ("??", "!!")}
+
+
+def _status(root: Path) -> str:
+    return subprocess.run(["git", "-C", str(root), "status", "--porcelain"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+@pytest.fixture(scope="module")
+def rendered():
+    before, status = _untracked(ROOT), _status(ROOT)
+    run = subprocess.run([sys.executable, "-m", "mmrs.cli", "render"], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    return {"before": before, "status": status, "after": _untracked(ROOT), "after_status": _status(ROOT),
+            "targets": mq.targets(ROOT), "stdout": run.stdout}
+
+
+def _embeds(document: str) -> list[str]:
+    return re.findall(r"\{\{< embed (\S+#(?:fig|tbl)-[\w-]+) >\}\}", (ROOT / document).read_text(encoding="utf-8"))
+
+
+def _captions(document: str) -> dict[str, str]:
+    """Label -> caption of every table and figure the document embeds, from the notebooks."""
+    out = {}
+    for ref in _embeds(document):
+        target, label = ref.split("#")
+        out[label] = manuscript.notebook_cells(ROOT / target)[label].caption
+    return out
+
+
+DOCUMENTS = {"article": "index.qmd", "supplement": "supplement.qmd"}
+
+
+def _target(rendered, name: str) -> mq.Target:
+    return next(t for t in rendered["targets"] if t.name == name)
+
+
+def test_every_format_of_article_and_supplement_is_written(rendered):
+    names = {t.name: {p.name for p in t.outputs()} for t in rendered["targets"]}
+    assert names["article"] >= {"index.html", "index.docx", "index.pdf", "index.xml", "index-meca.zip"}
+    assert names["supplement"] >= {"index.html", "index.docx", "index.pdf"}
+    for t in rendered["targets"]:
+        for path in t.outputs():
+            assert path.is_file() and path.stat().st_size > 5_000, path
+            assert paths.display(path) in rendered["stdout"], f"mmrs render did not list {path}"
+
+
+def test_render_leaves_the_working_tree_as_it_found_it(rendered):
+    assert rendered["after_status"] == rendered["status"], "the render changed tracked files (e.g. .gitignore)"
+    new = rendered["after"] - rendered["before"]
+    assert new <= {"_manuscript/", ".quarto/", "build/"}, f"stray files after the render: {sorted(new)}"
+    stray = [p for p in ROOT.rglob("*.quarto_ipynb")] + [ROOT / n for n in ("index.tex", "index.typ",
+                                                                              "supplement.tex", "supplement.typ")]
+    assert not [p for p in stray if p.exists()]
+    assert not [p for p in ROOT.glob("*_files") if p.is_dir()], "a *_files folder was left beside the sources"
+
+
+def _text_of(path: Path) -> str:
+    if path.suffix == ".html":
+        html = path.read_text(encoding="utf-8")
+        html = re.sub(r"<script.*?</script>|<style.*?</style>", " ", html, flags=re.S)
+        return re.sub(r"<[^>]+>", " ", html)
+    if path.suffix == ".docx":
+        with zipfile.ZipFile(path) as z:
+            xml = z.read("word/document.xml").decode("utf-8")
+        return " ".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml))
+    if path.suffix == ".pdf":
+        return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                              check=True).stdout
+    if path.suffix == ".xml":
+        return " ".join(ElementTree.parse(path).getroot().itertext())
+    raise AssertionError(path)
+
+
+@needs_poppler
+def test_nothing_is_left_unresolved_in_any_output(rendered):
+    cited = set(re.findall(r"@\w+\{(\w+),", (ROOT / "references.bib").read_text(encoding="utf-8")))
+    for t in rendered["targets"]:
+        for path in t.outputs():
+            if path.suffix == ".zip":
+                continue
+            text = _text_of(path)
+            assert "{{<" not in text and "{{&lt;" not in text, f"{path}: unresolved shortcode"
+            assert not re.search(r"\?@(?:fig|tbl|sec)-", text), f"{path}: unresolved cross-reference"
+            missing = [k for k in re.findall(r"\b([a-z]+\d{4}[a-z]?)\?", text)]
+            assert not missing, f"{path}: citations without a reference: {missing}"
+            for key in cited & set(re.findall(r"@([a-z]+\d{4}\w*)", (ROOT / DOCUMENTS[t.name]).read_text())):
+                assert key not in text, f"{path}: the citation key {key} is printed instead of the citation"
+
+
+@needs_chromium
+def test_every_image_of_the_html_pages_loads(rendered):
+    pages = [t.output_dir / "index.html" for t in rendered["targets"]]
+    pages += sorted((_target(rendered, "article").output_dir / "notebooks").glob("*-preview.html"))
+    for page in pages:
+        shown, failed = browser.images(page)
+        assert not failed, f"{page}: images that did not load: {failed}"
+        if page.name == "index.html":
+            assert shown >= sum("#fig-" in e for e in _embeds(DOCUMENTS["article"])), page
+
+
+def test_every_embedded_result_links_to_its_notebook_cell(rendered):
+    for name, document in DOCUMENTS.items():
+        out = _target(rendered, name).output_dir
+        html = (out / "index.html").read_text(encoding="utf-8")
+        for ref in _embeds(document):
+            target, label = ref.split("#")
+            page = Path(target).with_name(Path(target).stem + "-preview.html").as_posix()
+            link = f'href="{page}#{label}"'
+            assert link in html, f"{name}: no link under {label} to {page}#{label}"
+            assert f'id="{label}"' in (out / page).read_text(encoding="utf-8"), f"{page} has no anchor {label}"
+
+
+@needs_chromium
+def test_long_tables_on_the_notebook_pages_become_grids(rendered):
+    pages = sorted((_target(rendered, "article").output_dir / "notebooks").glob("*-preview.html"))
+    with_long = [p for p in pages if any(n >= 20 for n in (b.count("<tr") for b in re.findall(
+        r"<tbody>(.*?)</tbody>", p.read_text(encoding="utf-8"), re.S)))]
+    assert with_long, "some notebook page should hold a long table"
+    for page in with_long:
+        assert 'class="gridjs-wrapper"' in browser.dom(page), f"{page.name}: Grid.js did not load"
+    copies = [p for p in _target(rendered, "article").output_dir.rglob("gridjs.umd.js")
+              if "supplement" not in p.relative_to(_target(rendered, "article").output_dir).parts]
+    assert len(copies) == 1, f"Grid.js is copied more than once into the article's site: {copies}"
+
+
+@needs_poppler
+def test_the_pdf_holds_the_title_and_every_caption(rendered):
+    for name, document in DOCUMENTS.items():
+        pdf = _target(rendered, name).output_dir / "index.pdf"
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+        words = " ".join(_text_of(pdf).split())
+        first = " ".join(subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, text=True,
+                                        check=True).stdout.split())
+        title = re.search(r'^title:\s*"(.*)"\s*$', (ROOT / document).read_text(encoding="utf-8"), re.M).group(1)
+        assert " ".join(title.split()[:5]) in first, f"{pdf}: the title is not on page 1"
+        captions = _captions(document)
+        assert pages >= 1 + len(captions) // 6, f"{pdf}: {pages} pages for {len(captions)} tables and figures"
+        for label, caption in captions.items():
+            start = " ".join(caption.split()[:6])
+            assert start in words, f"{pdf}: the caption of {label} ({start} ...) is missing"
+        assert "Colophon" in words
+
+
+def test_the_docx_holds_every_table_and_figure(rendered):
+    for name, document in DOCUMENTS.items():
+        docx = _target(rendered, name).output_dir / "index.docx"
+        with zipfile.ZipFile(docx) as z:
+            xml = z.read("word/document.xml").decode("utf-8")
+            media = [n for n in z.namelist() if n.startswith("word/media/")]
+        text = _text_of(docx)
+        captions = _captions(document)
+        tables = [label for label in captions if label.startswith("tbl-")]
+        figures = [label for label in captions if label.startswith("fig-")]
+        assert xml.count("<w:tbl>") >= len(tables), f"{docx}: fewer tables than embedded"
+        assert len(re.findall(r"<a:blip r:embed=", xml)) >= len(figures) and len(media) >= len(figures)
+        for label, caption in captions.items():
+            assert " ".join(caption.split()[:6]) in " ".join(text.split()), f"{docx}: caption of {label} missing"
+
+
+def test_the_jats_xml_and_the_meca_archive_hold_the_article(rendered):
+    article = _target(rendered, "article")
+    root = ElementTree.parse(article.output_dir / "index.xml").getroot()
+    assert root.tag == "article"
+    captions = _captions(DOCUMENTS["article"])
+    assert len(root.findall(".//table-wrap")) >= sum(k.startswith("tbl-") for k in captions)
+    assert len(root.findall(".//fig")) >= sum(k.startswith("fig-") for k in captions)
+    with zipfile.ZipFile(article.output_dir / "index-meca.zip") as z:
+        names = set(z.namelist())
+    assert {"manifest.xml", "index.xml"} <= names
+    assert any(n.endswith(".docx") for n in names) and any(n.endswith(".pdf") for n in names)
+
+
+def test_the_html_shows_every_variable_as_formatted_for_its_key(rendered):
+    import _rendered
+    import yaml
+
+    from mmrs import variables
+
+    raw = {k: str(v) for k, v in variables.flatten(yaml.safe_load(
+        paths.layout().variables_file.read_text(encoding="utf-8"))).items()}
+    for name, document in DOCUMENTS.items():
+        text = _rendered.page_text(_target(rendered, name).output_dir / "index.html")
+        snippets = _rendered.var_snippets((ROOT / document).read_text(encoding="utf-8"), raw)
+        missing = [(key, snippet) for key, snippet in snippets if snippet not in text]
+        assert not missing, f"{name}: {missing[:5]}"
+
+
+def test_docx_tables_fit_the_page_and_never_break_a_word(rendered):
+    import _docx
+
+    found = [p for t in rendered["targets"] for p in _docx.problems(t.output_dir / "index.docx")]
+    assert not found, "\n".join(found)
+
+
+def test_references_between_documents_carry_the_other_documents_numbers(rendered):
+    """@tbl-... in the article to a supplement table reads "Table S3" and links to it, as the
+    supplement numbers it; the preview does the same (test_manuscript)."""
+    article = (_target(rendered, "article").output_dir / "index.html").read_text(encoding="utf-8")
+    supplement = (_target(rendered, "supplement").output_dir / "index.html").read_text(encoding="utf-8")
+    cited = re.findall(r'<a href="supplement/index\.html#((?:tbl|fig)-[\w-]+)" class="manuscript-xref">'
+                       r"((?:Table|Figure)\xa0S\d+)</a>", article)
+    assert cited, "the article cites no table or figure of the supplement"
+    for label, shown in cited:
+        caption = re.search(rf'id="{label}".*?<figcaption[^>]*>(.*?)</figcaption>', supplement, re.S)
+        assert caption and shown.replace("\xa0", "&nbsp;") in caption.group(1), (label, shown)
