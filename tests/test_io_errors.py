@@ -172,3 +172,161 @@ def test_record_ids(tmp_path):
     assert list(frame["record_id"]) == ["r1/wos/WOS:000000000000001", "r1/wos/WOS:000000000000001~2"]
     frame = io.read_export(_write(tmp_path, "r.ris", RIS))  # no round: position in the file
     assert list(frame["record_id"]) == [f"{frame.loc[0, 'source_file']}#1", f"{frame.loc[0, 'source_file']}#2"]
+
+
+# --- silently dropped records -> counted or an error ---------------------------------------------------------
+
+@pytest.fixture
+def formats(test_data):
+    return test_data / "io" / "formats"
+
+
+def test_wos_file_cut_after_a_complete_record_is_an_error(formats):
+    msg = _error(formats / "wos_no_ef.txt")
+    assert "wos_no_ef.txt, line 17 (record 2): the file ends after record 2 without 'EF'" in msg
+    assert "cut short" in msg and "add the line 'EF'" in msg
+
+
+def test_wos_file_with_its_ef_restored_reads(tmp_path, formats):
+    path = _write(tmp_path, "w.txt", (formats / "wos_no_ef.txt").read_text() + "EF\n")
+    assert len(io.read_export(path)) == 2
+
+
+def test_wos_exports_joined_into_one_file_are_all_read(formats):
+    frame = io.read_export(formats / "wos_joined.txt", round=1)
+    assert frame["accession"].tolist() == ["WOS:000000000000011", "WOS:000000000000012", "WOS:000000000000013"]
+    assert frame["line"].tolist() == [3, 11, 22]
+
+
+def test_wos_text_after_ef_is_an_error(tmp_path):
+    msg = _error(_write(tmp_path, "w.txt", WOS + "PT J\nTI Late\nER\n"))
+    assert "w.txt, line 21 (record 3): a record after 'EF', the end of the export" in msg
+    assert "expected nothing, or the head of another export ('FN ...')" in msg
+
+
+def test_eric_nbib_without_blank_lines_is_split_into_its_records(formats):
+    frame = io.read_export(formats / "eric_no_blank_lines.nbib", round=2)
+    assert frame["accession"].tolist() == ["EJ9000001", "EJ9000002", "EJ9000003"]
+    assert frame["database"].eq("ERIC").all() and frame["line"].tolist() == [1, 11, 21]
+    assert frame.loc[1, "title"] == "Teachers' Responses to Sexting Incidents"
+
+
+def test_pubmed_nbib_without_blank_lines_is_split_into_its_records(formats, test_data):
+    joined = io.read_export(formats / "pubmed_no_blank_lines.nbib")
+    separate = io.read_export(test_data / "io" / "encodings" / "pubmed_utf8.nbib")
+    cols = ["accession", "authors", "title", "year", "abstract"]
+    assert joined[cols].equals(separate[cols]) and len(joined) == 3
+
+
+def test_medline_record_with_two_titles_is_an_error_not_one_record(tmp_path):
+    text = MEDLINE.replace("\n\nPMID- 222\nOWN - NLM\n", "\n")  # the second record lost its start and separator
+    msg = _error(_write(tmp_path, "m.nbib", text))
+    assert "m.nbib, line 7 (record 1): a second title in the record that starts on line 1" in msg
+
+
+# --- valid input that was rejected -> accepted: CSV cells over 128 KiB ----------------------------------------
+
+LONG = "x" * (200 * 1024)
+
+
+def test_scopus_csv_with_a_cell_over_128_kib(tmp_path):
+    frame = io.read_export(_write(tmp_path, "s.csv", SCOPUS + f'Poe P.,"{LONG}",2022,J Tests,,,,2-s2.0-3\n'))
+    assert len(frame) == 3 and len(frame.loc[2, "title"]) == len(LONG)
+
+
+def test_wos_tab_delimited_with_a_cell_over_128_kib(tmp_path):
+    text = "PT\tAU\tTI\tPY\tUT\t\nJ\tDoe, J\t" + LONG + "\t2020\tWOS:1\t\n"
+    frame = io.read_export(_write(tmp_path, "t.txt", text))
+    assert len(frame.loc[0, "title"]) == len(LONG)
+
+
+def test_csv_sheets_with_a_cell_over_128_kib(tmp_path):
+    from mmrs import screening
+    from mmrs.io.text import csv_rows, read_text
+
+    path = _write(tmp_path, "sheet.csv", f'a,b\n1,"{LONG}"\n2,short\n')
+    rows = csv_rows(read_text(path), ["a", "b"])
+    assert [line for line, _ in rows] == [2, 3] and len(rows[0][1]["b"]) == len(LONG)
+    header = ",".join(screening.RAYYAN_COLUMNS)
+    row = ["rayyan-1", "A title", "2020"] + [""] * (len(screening.RAYYAN_COLUMNS) - 3)
+    note = f'Record: r1/wos/WOS:1 {LONG} | RAYYAN-INCLUSION: {{"Reviewer A"=>"Included"}}'
+    row[screening.RAYYAN_COLUMNS.index("notes")] = '"' + note.replace('"', '""') + '"'
+    export = screening.read_rayyan(_write(tmp_path, "articles.csv", header + "\n" + ",".join(row) + "\n"))
+    assert export.articles["record_id"].tolist() == ["r1/wos/WOS:1"]
+    assert export.decisions["decision"].tolist() == ["include"]
+
+
+# --- traceback or silent loss in CSV -> clear error ----------------------------------------------------------
+
+def test_csv_sheet_with_an_unclosed_quote_is_an_error_not_one_long_cell(tmp_path):
+    from mmrs.io.text import csv_rows, read_text
+
+    path = _write(tmp_path, "sheet.csv", 'a,b\n1,"open\n2,x\n3,y\n')
+    with pytest.raises(InputError, match=r"sheet\.csv, line 2: the CSV row that starts here is malformed"):
+        csv_rows(read_text(path), ["a", "b"])
+
+
+def test_scopus_header_that_is_not_csv(tmp_path):
+    msg = _error(_write(tmp_path, "s.csv", 'Authors,"Title"x,EID,Source title\nA,B,1,J\n'))
+    assert "s.csv, line 1: the header row is not valid CSV" in msg
+
+
+# --- no traceback for any damaged export ---------------------------------------------------------------------
+
+ENDNOTE = ('<?xml version="1.0" encoding="UTF-8"?>\n<xml><records><record><ref-type name="Journal Article">17'
+           '</ref-type><contributors><authors><author><style>Doe, J</style></author></authors></contributors>'
+           '<titles><title><style>A title</style></title></titles></record>\n<record><titles><title>Two</title>'
+           '</titles></record></records></xml>\n')
+OVID = "<1. >\nVN  - Ovid Technologies\nDB  - ERIC\nAN  - EJ1\nTI  - A title\n   continued\nYR  - 2018\n\n" \
+       "<2. >\nVN  - Ovid Technologies\nDB  - ERIC\nAN  - EJ2\nTI  - Second\nYR  - 2019\n"
+WOS_TAB = "PT\tAU\tTI\tPY\tUT\t\nJ\tDoe, J; Roe, R\tA title\t2020\tWOS:1\t\nJ\tPoe, P\tTwo\t2021\tWOS:2\t\n"
+
+
+def _mutations(data: bytes, rng):
+    """Damage of the kinds a download, an editor or a hand edit does to a file."""
+    lines = data.split(b"\n")
+    k = rng.randrange(8)
+    i = rng.randrange(len(lines))
+    if k == 0:
+        return data[: rng.randrange(len(data))]  # cut short
+    if k == 1:
+        del lines[i]
+    elif k == 2:
+        lines.insert(i, lines[rng.randrange(len(lines))])
+    elif k == 3:
+        lines[i] = bytes(rng.randrange(32, 127) for _ in range(rng.randrange(1, 20)))
+    elif k == 4:
+        lines[i] = lines[i][: rng.randrange(len(lines[i]) + 1)]
+    elif k == 5:
+        p = rng.randrange(len(data))
+        return data[:p] + bytes([rng.randrange(256)]) + data[p:]
+    elif k == 6:
+        p = rng.randrange(len(data))
+        return data[:p] + rng.choice([b'"', b"\t", b",", b"\r", b"\x00", b"<", b"&", b"]]>", b"   "]) + data[p:]
+    else:
+        j = rng.randrange(len(lines))
+        lines[i], lines[j] = lines[j], lines[i]
+    return b"\n".join(lines)
+
+
+@pytest.mark.parametrize("name,text,encoding", [
+    ("w.txt", WOS, "utf-8-sig"), ("r.ris", RIS, "utf-8"), ("m.nbib", MEDLINE, "utf-8"), ("s.csv", SCOPUS, "utf-8"),
+    ("e.xml", ENDNOTE, "utf-8"), ("o.cgi", OVID, "utf-8"), ("t.txt", WOS_TAB, "utf-16"), ("c.ris", RIS, "cp1252"),
+], ids=["wos", "ris", "medline", "scopus", "endnote-xml", "ovid-tagged", "wos-tab-utf16", "ris-cp1252"])
+def test_damaged_exports_read_or_fail_with_an_input_error(tmp_path, name, text, encoding):
+    """300 seeded random damages per format: each file is read or stopped by an InputError naming it, never a
+    traceback. (Decoding and parsing on all; the whole import, with the records table, on every 30th.)"""
+    import random
+
+    rng = random.Random(name + encoding)
+    data = text.encode(encoding)
+    path = tmp_path / name
+    for n in range(300):
+        damaged = data
+        for _ in range(rng.randrange(1, 3)):
+            damaged = _mutations(damaged, rng) or b"x"
+        path.write_bytes(damaged)
+        try:
+            io.read_export(path) if n % 30 == 0 else io.parse_file(path)
+        except InputError as exc:
+            assert str(exc).startswith(str(path))

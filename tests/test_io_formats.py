@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from mmrs import io, schema
+from mmrs.errors import InputError
 
 pytestmark = pytest.mark.realdata
 
@@ -44,6 +45,40 @@ CASES = {
     "makegroupworknotsuck/ERIC.cgi": ("ovid-tagged", "ERIC", 189),
     "makegroupworknotsuck/ERIC_MM.ovd": ("ovid-tagged", None, 16),
     "bib-dedupe/respiratory/Respiratory.xml": ("endnote-xml", None, 1988),
+    # the other RIS files: Scopus, WoS, EBSCOhost, Ovid, Zotero, EndNote, ProQuest, Lens, PROSPERO, Rayyan
+    "ASySD/scopus.ris": ("ris", "Scopus", 10),
+    "ASySD/wos_test.ris": ("ris", "Web of Science", 50),
+    "CiteSource/new_stage_data/econlit_3.ris": ("ris/ebsco", None, 3),
+    "CiteSource/new_stage_data/envindex_100.ris": ("ris/ebsco", None, 100),
+    "CiteSource/new_stage_data/medline_84.ris": ("ris/ovid", "PubMed", 84),
+    "CiteSource/topic_data/20221207_gambling-harms_crimjust_41.ris": ("ris/ebsco", None, 41),
+    "CiteSource/topic_data/20221207_gambling-harms_lens_49.ris": ("ris", None, 49),
+    "CiteSource/topic_data/20221207_gambling-harms_psycinfo_124.ris": ("ris/ebsco", "PsycInfo", 124),
+    "CiteSource/topic_data/20221207_gambling-harms_pubmed_176.ris": ("ris", None, 176),
+    "CiteSource/topic_data/20221207_gambling-harms_scopus_255.ris": ("ris", "Scopus", 255),
+    "CiteSource/valid_data/benchmark.ris": ("ris/ebsco", None, 13),
+    "CiteSource/valid_data/pubmed_46.ris": ("ris", None, 46),
+    "MSM-Syndemic-Scoping-Review/electronic_search/cochrane.ris": ("ris/ovid", None, 15),
+    "MSM-Syndemic-Scoping-Review/electronic_search/proquest.ris": ("ris", None, 66),
+    "MSM-Syndemic-Scoping-Review/electronic_search/scopus.ris": ("ris", "Scopus", 213),
+    "MSM-Syndemic-Scoping-Review/handsearch.ris": ("ris", None, 1),
+    "MSM-Syndemic-Scoping-Review/included_abstracts.ris": ("ris", None, 167),
+    "MSM-Syndemic-Scoping-Review/included_full_text.ris": ("ris", None, 108),
+    "asreview/embase.ris": ("ris", None, 6),
+    "asreview/ovid_zotero.ris": ("ris", None, 6),
+    "asreview/proquest.ris": ("ris", None, 6),
+    "asreview/pubmed_endnote.txt": ("ris", None, 6),
+    "asreview/pubmed_zotero.ris": ("ris", None, 6),
+    "asreview/scopus.ris": ("ris", "Scopus", 6),
+    "asreview/web_of_science.txt": ("ris", "Web of Science", 10),
+    "litsearchr/scopus.ris": ("ris", "Scopus", 92),
+    "makegroupworknotsuck/PQ_20191012_1.ris": ("ris", None, 100),
+    "makegroupworknotsuck/PROSPERO.ris": ("ris", None, 2),
+    "merge-systematic-review/wos.ris": ("ris", "Web of Science", 50),
+    "permanent-colandr-back/0_Ovid_search_results_1_to_1000.ris": ("ris/ovid", "PubMed", 1000),
+    "permanent-colandr-back/0_Ovid_search_results_1001_to_2000.ris": ("ris/ovid", None, 1000),
+    "permanent-colandr-back/0_Ovid_search_results_3001_to_3130.ris": ("ris/ovid", "PsycInfo", 130),
+    "rayyanR/MLJ_includes/articles.ris": ("ris/rayyan", None, 5),
 }
 
 
@@ -58,6 +93,21 @@ def test_real_export_is_read_completely(realdata, name):
     assert frame["record_id"].is_unique and frame["line"].is_monotonic_increasing
     assert frame["title"].notna().mean() > 0.9
     schema.RECORDS.validate(frame)
+
+
+def test_every_real_file_in_a_known_format_is_listed_and_no_file_gives_a_traceback(realdata):
+    """Files the format detection recognises are all in CASES (so the test above reads each of them); every
+    other file (BibTeX, JSON, other CSV) is refused with an InputError naming it."""
+    recognised, refused = set(), {}
+    for path in sorted(p for p in realdata.rglob("*") if p.is_file() and p.name != "MANIFEST.md"):
+        name = path.relative_to(realdata).as_posix()
+        try:
+            io.detect_format(io.read_text(path))
+            recognised.add(name)
+        except InputError as exc:
+            refused[name] = str(exc)
+    assert recognised == set(CASES)
+    assert all("could not recognise the export format" in msg for msg in refused.values()), refused
 
 
 def test_wos_plaintext_fields(realdata):

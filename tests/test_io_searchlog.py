@@ -76,3 +76,89 @@ def test_records_per_database_table(folder):
     assert list(table.columns) == ["Round 1", "Round 2", "Total"]
     assert table.loc["Web of Science", "Round 1"] == 2 and table.loc["PubMed", "Round 1"] == 0
     assert table.loc["Total", "Total"] == 6 and list(table.index)[-1] == "Total"
+
+
+# --- records reported vs imported: never silent ---------------------------------------------------------------
+
+def test_count_differences_lists_only_files_whose_counts_differ(folder):
+    files = io.read_searches(folder).files
+    table = io.count_differences(files)
+    assert table.to_dict("records") == [{"round": 1, "database": "PubPsych", "file": "round1/pubpsych.ris",
+                                         "records_reported": 3, "records_imported": 2, "difference": -1}]
+    assert io.describe_differences(table) == [
+        "round1/pubpsych.ris (PubPsych, round 1): 2 record(s) imported, 3 reported in the search log (-1)"]
+    summary = io.differences_summary(files)
+    assert summary.startswith("1 of 2 files hold a different number") and "1 file(s) give no reported" in summary
+
+
+def test_count_differences_is_empty_when_every_count_agrees(folder):
+    log = folder / "searches.csv"
+    log.write_text(log.read_text().replace("round1/pubpsych.ris,3,", "round1/pubpsych.ris,2,"))
+    files = io.read_searches(folder).files
+    assert io.count_differences(files).empty
+    assert io.differences_summary(files).startswith("Every one of the 2 files with a reported count")
+
+
+def test_a_record_removed_from_an_export_shows_as_a_difference(folder):
+    log = folder / "searches.csv"
+    log.write_text(log.read_text().replace("round1/pubpsych.ris,3,", "round1/pubpsych.ris,2,"))
+    path = folder / "round1" / "wos.txt"
+    text = path.read_text()
+    head, _, _ = text.partition("\nPT J\nAU Poe")
+    path.write_text(head + "\nEF\n")
+    table = io.count_differences(io.read_searches(folder).files)
+    assert table[["file", "records_imported", "records_reported"]].values.tolist() == [["round1/wos.txt", 1, 2]]
+
+
+def _import_check(tmp_path, folder):
+    from mmrs import outputs, paths
+
+    layout = paths.Layout(raw=folder, out=tmp_path / "out")
+    outputs.save_table(io.count_differences(io.read_searches(folder).files), layout, "import_check")
+    return layout
+
+
+def test_audit_table_has_a_warning_row_per_differing_file(tmp_path, folder):
+    from mmrs import audit
+
+    layout = _import_check(tmp_path, folder)
+    result = audit.run(layout)
+    first = result.rows.iloc[0]
+    assert (first["key"], first["status"], first["published"], first["regenerated"]) == (
+        "import.round1/pubpsych.ris", "warning", "3", "2")
+    assert "2 record(s) imported, 3 reported" in first["note"]
+    assert result.counts()["warning"] == 1 and "warning" not in set(result.failures["status"])
+    assert audit.import_warnings(layout) == [
+        "Warning: round1/pubpsych.ris (PubPsych, round 1): 2 record(s) imported, 3 reported in the search log (-1)"]
+
+
+def test_no_warning_without_differences_or_before_notebook_01(tmp_path, folder):
+    from mmrs import audit, paths
+
+    assert audit.import_warnings(paths.Layout(raw=folder, out=tmp_path / "none")) == []
+    log = folder / "searches.csv"
+    log.write_text(log.read_text().replace("round1/pubpsych.ris,3,", "round1/pubpsych.ris,2,"))
+    layout = _import_check(tmp_path, folder)
+    assert audit.import_warnings(layout) == []
+    assert "warning" not in set(audit.run(layout).rows["status"])
+
+
+def test_build_prints_a_warning_line_per_differing_file(tmp_path, folder, monkeypatch, capsys):
+    import argparse
+
+    from mmrs import cli_build, manuscript, runner
+
+    layout = _import_check(tmp_path, folder)
+    monkeypatch.setattr(runner, "build", lambda *a, **k: [])
+    monkeypatch.setattr(manuscript, "write_result_map", lambda layout: None)
+    args = argparse.Namespace(raw=str(folder), out=str(layout.out), force=False, only=None, pipeline=None)
+    assert cli_build.run(args) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == ("Warning: round1/pubpsych.ris (PubPsych, round 1): 2 record(s) imported, 3 reported in the "
+                       "search log (-1)")
+    assert out[-2].startswith("Audit:")
+
+
+def test_search_log_with_an_unclosed_quote(folder):
+    msg = _log_error(folder, "publication year 2021 or later", '"publication year 2021 or later')
+    assert "searches.csv, line 4: the CSV row that starts here is malformed" in msg

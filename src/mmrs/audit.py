@@ -18,6 +18,12 @@ exists. An entry is compared with the computed figure of the same key, unless
 Numbers match when equal at the precision the article prints them (a
 published 95.6 matches a computed 95.6 but not 95.64). The audit is the only
 code that reads the published figures.
+
+Before the figures, the table has a ``warning`` row for every export file
+whose records imported differ from the count its search log reports
+(``results/tables/import_check.csv``, written by notebook 01): such a file may
+have lost records, and every count after it inherits the loss. A warning does
+not fail the audit (a user may have removed records on purpose).
 """
 
 from __future__ import annotations
@@ -34,7 +40,9 @@ import yaml
 from .paths import Layout, project_root
 from .variables import flatten, load
 
-STATUS = ("match", "MISMATCH", "missing", "not compared")
+STATUS = ("match", "MISMATCH", "missing", "not compared", "warning")
+#: The table of files whose imported and reported record counts differ (notebook 01).
+IMPORT_CHECK = "import_check"
 
 
 @dataclass
@@ -75,6 +83,24 @@ def _show(x) -> str:
     return str(x)
 
 
+def import_check(layout: Layout) -> pd.DataFrame:
+    """The files whose records imported differ from the search log's count, as
+    notebook 01 wrote them (an empty table before notebook 01 has run)."""
+    from .io.searchlog import CHECK_COLUMNS
+
+    path = layout.tables / f"{IMPORT_CHECK}.csv"
+    if not path.is_file():
+        return pd.DataFrame(columns=CHECK_COLUMNS)
+    return pd.read_csv(path, dtype={"file": str, "database": str})
+
+
+def import_warnings(layout: Layout) -> list[str]:
+    """One line per file of :func:`import_check`, for the build's output."""
+    from .io.searchlog import describe_differences
+
+    return [f"Warning: {line}" for line in describe_differences(import_check(layout))]
+
+
 def run(layout: Layout, published: str | os.PathLike | None = None, rules: str | os.PathLike | None = None) -> Audit:
     root = project_root()
     published = Path(published) if published else root / "data" / "published" / "published-values.yaml"
@@ -95,6 +121,12 @@ def run(layout: Layout, published: str | os.PathLike | None = None, rules: str |
         else:
             add(key, p, ours[target], "match" if same(p, ours[target]) else "MISMATCH", note)
 
+    from .io.searchlog import describe_differences
+
+    check = import_check(layout)
+    for row, sentence in zip(check.itertuples(index=False), describe_differences(check)):
+        add(f"import.{row.file}", int(row.records_reported), int(row.records_imported), "warning",
+            f"records imported differ from the count in the search log: {sentence}")
     flat = flatten(pub)
     handled = set()
     rounds = how.get("rounds")

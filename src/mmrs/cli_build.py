@@ -46,4 +46,6 @@ def run(args: argparse.Namespace) -> int:
         c = result.counts()
         print(f"Audit: {c['match']} published figures match, {c['MISMATCH']} differ, {c['missing']} missing "
               "(details: mmrs audit)")
+        for line in audit.import_warnings(layout):  # exports whose record count differs from the search log
+            print(line)
     return 0

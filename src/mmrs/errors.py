@@ -7,7 +7,25 @@ from pathlib import Path
 
 
 class MMRSError(Exception):
-    """Base class for the toolkit's errors."""
+    """Base class for the toolkit's errors.
+
+    Errors cross process boundaries (papermill runs notebooks in a kernel and
+    reports their exceptions back), so they must survive pickling unchanged.
+    Python's default rebuilds an exception by calling its class with ``args``,
+    which for a class whose ``__init__`` formats the message (:class:`InputError`)
+    would format the finished message a second time. Here the instance is
+    rebuilt without calling ``__init__``: the same ``args`` and attributes.
+    """
+
+    def __reduce__(self):
+        return _restore, (type(self), self.args, self.__dict__.copy())
+
+
+def _restore(cls, args, state):
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class InputError(MMRSError, ValueError):

@@ -29,12 +29,21 @@ from ..errors import InputError
 from ..schema import DATABASE_CODES, DATABASES, to_records
 from . import endnote, medline, ovid, ris, scopus, wos
 from .common import Parsed
-from .searchlog import SearchImport, read_search_log, read_searches, records_per_database
+from .searchlog import (
+    SearchImport,
+    count_differences,
+    describe_differences,
+    differences_summary,
+    read_search_log,
+    read_searches,
+    records_per_database,
+)
 from .text import Text, read_text
 
 __all__ = [
-    "FORMATS", "Parsed", "SearchImport", "assign_ids", "detect_format", "parse_file",
-    "read_export", "read_search_log", "read_searches", "read_text", "records_per_database",
+    "FORMATS", "Parsed", "SearchImport", "assign_ids", "count_differences", "describe_differences",
+    "detect_format", "differences_summary", "parse_file", "read_export", "read_search_log", "read_searches",
+    "read_text", "records_per_database",
 ]
 
 #: Format id -> parser (Text -> Parsed).
@@ -51,6 +60,7 @@ FORMATS: dict[str, Callable[[Text], Parsed]] = {
 _INHERENT = {"wos-plaintext", "wos-tabdelimited", "scopus-csv"}
 _RIS_TY = re.compile(r"^TY {1,2}- ")
 _MEDLINE_HEAD = re.compile(r"^(PMID- |OWN - )")
+_XML_START = re.compile(r"^\s*<(\?xml|!--|!DOCTYPE|xml\b)")
 
 
 def detect_format(text: Text) -> str:
@@ -63,10 +73,10 @@ def detect_format(text: Text) -> str:
         return "wos-plaintext"
     if head.startswith("PT\t"):
         return "wos-tabdelimited"
-    if head.startswith(("<?xml", "<xml")):
-        return "endnote-xml"
     if ovid._HEAD.match(head):
         return "ovid-tagged"
+    if _XML_START.match(head):  # the parser names the root element if it is not EndNote's
+        return "endnote-xml"
     if _MEDLINE_HEAD.match(head):
         return "medline"
     if any(_RIS_TY.match(line) for line in lines[:60]):
@@ -82,9 +92,11 @@ def detect_format(text: Text) -> str:
     )
 
 
-def parse_file(path: str | os.PathLike, fmt: str | None = None) -> tuple[Parsed, Text]:
-    """Decode and parse one file; return the parsed records and the text."""
-    text = read_text(path)
+def parse_file(path: str | os.PathLike, fmt: str | None = None, encoding: str | None = None
+               ) -> tuple[Parsed, Text]:
+    """Decode and parse one file; return the parsed records and the text. ``encoding``
+    overrides the detection of :mod:`.text` (for a file whose encoding is known)."""
+    text = read_text(path, encoding)
     fmt = fmt or detect_format(text)
     try:
         parser = FORMATS[fmt]
@@ -114,19 +126,21 @@ def read_export(
     round: int | None = None,
     fmt: str | None = None,
     base: str | os.PathLike | None = None,
+    encoding: str | None = None,
 ) -> pd.DataFrame:
     """Read one export file into the records table.
 
     ``database`` and ``round`` label the records (the database is otherwise
     taken from the content where it shows one); ``base`` is the folder that
-    ``source_file`` is given relative to.
+    ``source_file`` is given relative to; ``encoding`` overrides the detection
+    (:mod:`.text`).
     """
-    frame = _frame(Path(path), database=database, round=round, fmt=fmt, base=base)
+    frame = _frame(Path(path), database=database, round=round, fmt=fmt, base=base, encoding=encoding)
     return to_records(assign_ids(frame))
 
 
-def _frame(path: Path, *, database, round, fmt, base) -> pd.DataFrame:
-    parsed, text = parse_file(path, fmt)
+def _frame(path: Path, *, database, round, fmt, base, encoding=None) -> pd.DataFrame:
+    parsed, text = parse_file(path, fmt, encoding)
     if database is not None and database not in DATABASES:
         raise InputError(path, problem=f"unknown database {database!r}", expected=", ".join(DATABASES))
     if database and parsed.database and database != parsed.database and parsed.format in _INHERENT:

@@ -2,7 +2,13 @@
 
 One ``<record>`` per reference; text sits inside ``<style>`` elements. EndNote
 writes the whole library on one line, so a record's ``line`` is the line of its
-``<record>`` tag (often 1) and error messages also give the record's ordinal.
+``<record>`` tag (often 1).
+
+The encoding is the one the file's byte-order mark or XML declaration names
+(EndNote writes UTF-8; other tools write UTF-16 or ISO-8859-1 with a matching
+declaration); :mod:`.text` applies it once, before parsing. Comments, a
+document type and processing instructions may precede the root element, and
+text may sit in CDATA sections.
 
 Mapping to the records table: accession accession-num; type ref-type's name;
 authors contributors/authors/author (all); title titles/title; journal
@@ -14,8 +20,8 @@ language; url urls/related-urls/url.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
+from xml.parsers import expat
 
 from ..errors import InputError
 from ..schema import SEP
@@ -35,24 +41,44 @@ def _all(record, path: str) -> str | None:
     return SEP.join(values) or None
 
 
-def parse(text: Text) -> Parsed:
-    content = text.content
+def _tree(text: Text):
+    """Parse the decoded text with expat; return the root element and the line of each ``<record>`` element.
+
+    The text is already decoded (:mod:`.text` honours the byte-order mark and the
+    XML declaration), so the declaration's encoding is not applied a second time;
+    comments, processing instructions and a document type before the root are
+    skipped, CDATA sections read as text."""
+    builder = ET.TreeBuilder()
+    parser = expat.ParserCreate()
+    lines: dict[ET.Element, int] = {}
+
+    def start(tag, attrs):
+        element = builder.start(tag, attrs)
+        if tag == "record":
+            lines[element] = parser.CurrentLineNumber
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = builder.end
+    parser.CharacterDataHandler = builder.data
     try:
-        root = ET.fromstring(content.encode("utf-8"))
-    except ET.ParseError as exc:
-        line, column = exc.position
-        raise InputError(text.path, line=line, problem=f"not well-formed XML at column {column}",
-                         expected="an EndNote XML export") from None
-    starts, line, last = [], 1, 0
-    for m in re.finditer(r"<record>", content):
-        line += content.count("\n", last, m.start())
-        last = m.start()
-        starts.append(line)
-    nodes = root.findall("./records/record")
-    if len(nodes) != len(starts):  # pragma: no cover - both count the same tags
-        raise InputError(text.path, problem="could not locate every <record> in the file")
+        parser.Parse(text.content, True)
+    except expat.ExpatError as exc:
+        message = expat.errors.messages.get(exc.code, str(exc))
+        raise InputError(text.path, line=exc.lineno, problem=f"the XML is not well-formed at column "
+                                                             f"{exc.offset + 1} ({message})",
+                         expected="an EndNote XML export (<xml><records><record>...)") from None
+    return builder.close(), lines
+
+
+def parse(text: Text) -> Parsed:
+    root, starts = _tree(text)
+    if root.tag != "xml" or root.find("records") is None:
+        raise InputError(text.path, problem=f"the XML's root element is <{root.tag}>"
+                         + ("" if root.tag != "xml" else " without <records>"),
+                         expected="an EndNote XML export: <xml><records><record>...")
     records = []
-    for node, line in zip(nodes, starts):
+    for node in root.findall("./records/record"):
+        line = starts[node]
         ref_type = node.find("ref-type")
         records.append({
             "line": line,

@@ -4,7 +4,13 @@ A field is a tag of up to four characters, padded to four, then ``- `` and the
 value (``PMID- 30501481``, ``AU  - Woyach JA``); lines starting with spaces
 continue the value. Records are separated by blank lines; a PubMed record
 starts with ``PMID-``. ERIC (eric.ed.gov) writes the same layout with
-``OWN - ERIC`` and its record number in ``OID``.
+``OWN - ERIC`` first and its record number in ``OID``.
+
+Files whose blank lines were lost (joined by hand, or passed through a tool that
+drops them) are still split into their records: a ``PMID`` or ``OWN`` field,
+which every record has once, starts a new record when the open record already
+has one. A record with two titles is an error rather than two records read as
+one.
 
 Mapping to the records table:
 
@@ -37,6 +43,8 @@ from .common import Parsed, database_from_votes, first, joined, year_of
 from .text import Text
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9]{1,3}) *- ?(.*)$")
+#: Fields every record has exactly once, at or near its start.
+_STARTS = ("PMID", "OWN")
 
 
 def _doi(fields: dict[str, list[str]]) -> str | None:
@@ -81,6 +89,7 @@ def parse(text: Text) -> Parsed:
     records: list[dict] = []
     votes: list[str | None] = []
     fields: dict[str, list[str]] | None = None
+    lines: dict[str, int] = {}  # tag -> line of its first value in the open record
     start = 0
     tag = None
 
@@ -108,11 +117,18 @@ def parse(text: Text) -> Parsed:
                              expected="a field ('TAG - value'), a continuation line (leading spaces) "
                                       "or a blank line between records", found=line)
         tag = m.group(1)
-        if fields is not None and tag == "PMID":  # records not separated by a blank line
+        if fields is not None and tag in _STARTS and tag in fields:  # records not separated by a blank line
             close()
             fields = None
         if fields is None:
-            fields, start = {}, number
+            fields, start, lines = {}, number, {}
+        if tag == "TI" and "TI" in fields:
+            raise InputError(text.path, line=number, record=len(records) + 1,
+                             problem=f"a second title in the record that starts on line {start} (the first is "
+                                     f"on line {lines['TI']})",
+                             expected="one 'TI' per record, records separated by a blank line or starting "
+                                      "with 'PMID- ' or 'OWN - '", found=line)
+        lines.setdefault(tag, number)
         fields.setdefault(tag, []).append(m.group(2).strip())
     if fields is not None:
         close()

@@ -34,7 +34,7 @@ import re
 from ..errors import InputError
 from ..schema import SEP
 from .common import Parsed, page_range, year_of
-from .text import Text
+from .text import Text, csv_reader
 
 DATABASE = "Scopus"
 REQUIRED = ("Title",)
@@ -55,11 +55,13 @@ def looks_like_scopus(header: list[str]) -> bool:
 
 
 def parse(text: Text) -> Parsed:
-    reader = csv.reader((line + "\n" for line in text.lines), strict=True)
+    reader = csv_reader((line + "\n" for line in text.lines), strict=True)
     try:
         header = [h.strip().lstrip("\ufeff") for h in next(reader)]
     except StopIteration:
         raise InputError(text.path, problem="the file is empty") from None
+    except csv.Error as exc:
+        raise InputError(text.path, line=1, problem=f"the header row is not valid CSV ({exc})") from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise InputError(text.path, line=1, problem=f"missing column(s) {', '.join(missing)}",

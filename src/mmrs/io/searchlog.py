@@ -18,7 +18,10 @@ in the folder that holds the exports, with exactly these columns::
 
 :func:`read_searches` reads every listed file. A difference between the
 records imported and the records reported is not an error (a user may delete
-records to see what changes); it is shown in the per-file summary.
+records to see what changes, or a database may count differently), but it is
+never silent: :func:`count_differences` lists the files concerned, notebook 01
+writes them to ``results/tables/import_check.csv``, and ``mmrs build`` and the
+audit table show one warning per file (:func:`describe_differences`).
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from ..schema import DATABASES, to_records
 
 LOG_NAME = "searches.csv"
 LOG_COLUMNS = ["round", "date", "database", "interface", "file", "records_reported", "limits"]
+#: Columns of the table of files whose imported and reported counts differ.
+CHECK_COLUMNS = ["round", "database", "file", "records_reported", "records_imported", "difference"]
 
 
 @dataclass
@@ -48,17 +53,31 @@ class SearchImport:
 
 def read_search_log(path: str | os.PathLike) -> pd.DataFrame:
     """Read and check a search log; each row keeps its ``line`` in the log."""
-    from .text import read_text
+    from .text import csv_reader, read_text
 
     text = read_text(path)
-    reader = csv.reader(line + "\n" for line in text.lines)
-    header = [h.strip() for h in next(reader, [])]
+    reader = csv_reader((line + "\n" for line in text.lines), strict=True)
+
+    def rows_of():
+        start = 1
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise InputError(path, line=start, problem=f"the CSV row that starts here is malformed ({exc})",
+                                 expected="fields separated by commas, quotes closed") from None
+            yield start, row
+            start = reader.line_num + 1
+
+    rows_iter = rows_of()
+    header = [h.strip() for h in next(rows_iter, (1, []))[1]]
     if header != LOG_COLUMNS:
         raise InputError(path, line=1, expected="the columns " + ",".join(LOG_COLUMNS), found=",".join(header))
     rows, seen = [], {}
     folder = Path(path).parent
-    for row in reader:
-        line = reader.line_num
+    for line, row in rows_iter:
         if not any(c.strip() for c in row):
             continue
         if len(row) != len(LOG_COLUMNS):
@@ -137,3 +156,39 @@ def records_per_database(records: pd.DataFrame, databases: list[str] | None = No
     table.loc["Total"] = table.sum(axis=0)
     table.index.name = "Database"
     return table.reset_index().astype({c: "int64" for c in table.columns})
+
+
+def count_differences(files: pd.DataFrame) -> pd.DataFrame:
+    """The files whose records imported differ from the records the search log
+    says the database reported (``files``: :attr:`SearchImport.files`). Files
+    without a reported count are not compared. Columns :data:`CHECK_COLUMNS`,
+    in the order of the log; an empty table when every count agrees."""
+    reported = files["records_reported"].astype("Int64")
+    imported = files["records_imported"].astype("int64")
+    differs = reported.notna() & (reported != imported).fillna(False)
+    out = files.loc[differs].assign(records_reported=reported[differs], records_imported=imported[differs])
+    out["difference"] = (out["records_imported"] - out["records_reported"]).astype("Int64")
+    return out[CHECK_COLUMNS].reset_index(drop=True)
+
+
+def describe_differences(table: pd.DataFrame) -> list[str]:
+    """One sentence per row of :func:`count_differences`' table."""
+    lines = []
+    for row in table.itertuples(index=False):
+        imported, reported = int(row.records_imported), int(row.records_reported)
+        lines.append(f"{row.file} ({row.database}, round {int(row.round)}): {imported:,} record(s) imported, "
+                     f"{reported:,} reported in the search log ({imported - reported:+,})")
+    return lines
+
+
+def differences_summary(files: pd.DataFrame) -> str:
+    """One paragraph on the comparison of :func:`count_differences`, for notebook 01."""
+    table = count_differences(files)
+    compared = int(files["records_reported"].notna().sum())
+    unreported = len(files) - compared
+    note = f" ({unreported} file(s) give no reported count and are not compared)" if unreported else ""
+    if table.empty:
+        return (f"Every one of the {compared} files with a reported count holds exactly the records the "
+                f"search log reports{note}.")
+    return (f"{len(table)} of {compared} files hold a different number of records than the search log reports"
+            f"{note}:\n" + "\n".join(f"- {line}" for line in describe_differences(table)))

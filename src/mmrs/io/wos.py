@@ -37,7 +37,7 @@ import re
 
 from ..errors import InputError
 from .common import Parsed, first, joined, page_range, year_of
-from .text import Text
+from .text import Text, csv_reader
 
 DATABASE = "Web of Science"
 _TAG = re.compile(r"^([A-Z][A-Z0-9])(?: (.*))?$")
@@ -69,29 +69,42 @@ def to_record(fields: dict[str, list[str]], line: int) -> dict:
 
 
 def parse_plaintext(text: Text) -> Parsed:
+    """Read a plain-text export. Several exports joined into one file (each with its
+    ``FN``/``VR`` head and ``EF`` end) are read as one. A file that does not end with
+    ``EF`` is an error even when its last record is complete: Web of Science always
+    writes ``EF``, so the file was cut short and records may be missing after the last
+    one; a user who knows the file is complete can add the line ``EF``."""
     records: list[dict] = []
     fields: dict[str, list[str]] | None = None
     start = 0
     tag = None
     ended = False
+    head = True  # before the first record of an export: its FN and VR lines
+    last = 0
     for number, line in enumerate(text.lines, 1):
         if not line.strip():
             continue
+        last = number
         if fields is None:
-            if line.startswith(("FN ", "VR ")) and not records:
+            if line.startswith(("FN ", "VR ")) and (ended or head):
+                ended, head = False, True  # the head of the first export, or of another one appended to it
                 continue
-            if line.rstrip() == "EF":
+            if line.rstrip() == "EF" and not ended:
                 ended = True
                 continue
             if line.startswith("PT ") and not ended:
-                fields, start, tag = {}, number, None
+                fields, start, tag, head = {}, number, None, False
                 m = _TAG.match(line)
                 fields["PT"] = [m.group(2) or ""]
                 tag = "PT"
                 continue
+            if ended:
+                raise InputError(text.path, line=number, record=len(records) + 1,
+                                 problem="a record after 'EF', the end of the export" if line.startswith("PT ")
+                                 else None,
+                                 expected="nothing, or the head of another export ('FN ...')", found=line)
             raise InputError(text.path, line=number, record=len(records) + 1,
-                             expected="'PT' to start a record" + ("" if ended else " or 'EF' to end the file"),
-                             found=line)
+                             expected="'PT' to start a record or 'EF' to end the file", found=line)
         if line.startswith("   "):
             if tag is None:
                 raise InputError(text.path, line=number, record=len(records) + 1,
@@ -116,11 +129,18 @@ def parse_plaintext(text: Text) -> Parsed:
     if fields is not None:
         raise InputError(text.path, line=start, record=len(records) + 1,
                          problem="the record that starts here has no 'ER' before the end of the file")
+    if records and not ended:
+        raise InputError(text.path, line=last, record=len(records),
+                         problem=f"the file ends after record {len(records)} without 'EF', the line Web of "
+                                 "Science writes at the end of every export: the file looks cut short, and "
+                                 "records after this one may be missing",
+                         expected="'EF' on the last line (export the file again, or add the line 'EF' if you "
+                                  "know the file is complete)")
     return Parsed(records, "wos-plaintext", DATABASE)
 
 
 def parse_tabdelimited(text: Text) -> Parsed:
-    reader = csv.reader(text.lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+    reader = csv_reader(text.lines, delimiter="\t", quoting=csv.QUOTE_NONE)
     header = [h.strip() for h in next(reader)]
     if "UT" not in header or "PT" not in header:
         raise InputError(text.path, line=1, expected="a header row of Web of Science field tags with PT and UT",
