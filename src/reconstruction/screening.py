@@ -90,8 +90,8 @@ def _agreements_for_mean(sizes: list[int], target_pct: float) -> list[int]:
     lo, hi = (target_pct - 0.05) / 100, (target_pct + 0.05) / 100
     best = None
     first = [round(target_pct / 100 * n) for n in sizes]
-    for d0 in range(-3, 4):
-        for d1 in range(-3, 4):
+    for d0 in range(-10, 11):
+        for d1 in range(-10, 11):
             ks = [first[0] + d0, first[1] + d1]
             mean = sum(k / n for k, n in zip(ks, sizes)) / len(sizes)
             if lo <= mean < hi:

@@ -82,6 +82,7 @@ class Work:
     kind: str = "article"
     related: str | None = None
     study_id: str | None = None
+    same_citation: bool = False  # a congress abstract that repeats its article's authors, title, year, journal
     indexed: dict[str, bool] = field(default_factory=dict)
 
     @property
