@@ -32,8 +32,8 @@ def main(argv: list[str] | None = None) -> int:
         from .dedup_review import generate
 
         counts = generate()
-        print(f"wrote {counts['decisions']} review decisions, {counts['errors']} of them reviewer errors "
-              f"({time.perf_counter() - start:.1f} s)")
+        print(f"wrote {counts['decisions']} review decisions ({counts['duplicate']} duplicate, "
+              f"{counts['not duplicate']} not duplicate; {time.perf_counter() - start:.1f} s)")
     elif args.part in ("screening", "extraction"):
         from importlib import import_module
 

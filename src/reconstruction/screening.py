@@ -33,7 +33,11 @@ number of the 195 reports assessed gives 74.8 % (145 gives 74.4 %, 146 gives
 74.9 %). The reconstruction therefore reads the article's agreement figures
 as the mean of the two rounds' percentages (rounds 1 and 2 were screened a
 year apart), and makes the pooled title/abstract agreement round to the same
-95.6 %. The notebook shows both the per-round and the pooled figures.
+95.6 %. Each round's agreements are the nearest to the figure (at most
+AGREEMENT_REACH records from it) whose mean rounds to it; when the rounds'
+numbers of full-text reports allow none, the fewest reports are swapped for
+records on the same topic from the other round. The notebook shows both the
+per-round and the pooled figures.
 """
 
 from __future__ import annotations
@@ -84,14 +88,19 @@ def _targets() -> dict:
     return pub["screening"]
 
 
-def _agreements_for_mean(sizes: list[int], target_pct: float) -> list[int]:
+#: How many agreements a round's count may differ from the nearest to the target.
+AGREEMENT_REACH = 3
+
+
+def _agreements_for_mean(sizes: list[int], target_pct: float, *, required: bool = True) -> list[int] | None:
     """Agreements per round whose mean percentage rounds to ``target_pct``,
-    closest to the target in every round."""
+    closest to the target in every round (at most AGREEMENT_REACH from it)."""
     lo, hi = (target_pct - 0.05) / 100, (target_pct + 0.05) / 100
     best = None
     first = [round(target_pct / 100 * n) for n in sizes]
-    for d0 in range(-3, 4):
-        for d1 in range(-3, 4):
+    reach = range(-AGREEMENT_REACH, AGREEMENT_REACH + 1)
+    for d0 in reach:
+        for d1 in reach:
             ks = [first[0] + d0, first[1] + d1]
             mean = sum(k / n for k, n in zip(ks, sizes)) / len(sizes)
             if lo <= mean < hi:
@@ -99,8 +108,47 @@ def _agreements_for_mean(sizes: list[int], target_pct: float) -> list[int]:
                 if best is None or score < best[0]:
                     best = (score, ks)
     if best is None:
-        raise ValueError(f"no agreements for rounds of {sizes} give a mean of {target_pct} %")
+        if required:
+            raise ValueError(f"no agreements for rounds of {sizes} give a mean of {target_pct} %")
+        return None
     return best[1]
+
+
+def _shift_fulltext_rounds(extra: list[str], not_retrieved: set[str], pools: dict[str, list[str]],
+                           round_of: dict[str, int], topic_of: dict[str, str], studies: list[str], pct: float,
+                           rng: random.Random) -> list[str]:
+    """Move the fewest reports sent to full text from one round to the other
+    (each swapped for a record on the same topic from the other round) so
+    that whole numbers of agreements near ``pct`` in each round give it as
+    their mean. Which reports reach full text is a free choice; the rounds'
+    split decides whether the mean can be met."""
+    rounds = sorted(set(round_of.values()))
+    if len(rounds) != 2:
+        return extra
+    assessed = [r for r in studies + extra if r not in not_retrieved]
+    sizes = [sum(round_of[r] == k for r in assessed) for k in rounds]
+    shifts = sorted(range(-sizes[1] + 1, sizes[0]), key=lambda d: (abs(d), d))
+    shift = next(d for d in shifts if _agreements_for_mean([sizes[0] - d, sizes[1] + d], pct, required=False))
+    if shift == 0:
+        return extra
+    src, dst = (rounds[0], rounds[1]) if shift > 0 else (rounds[1], rounds[0])
+    chosen = set(extra)
+    movable = sorted(r for r in extra if round_of[r] == src and r not in not_retrieved)
+    rng.shuffle(movable)
+    moved = 0
+    for r in movable:
+        if moved == abs(shift):
+            break
+        options = sorted(x for x in pools.get(topic_of[r], []) if round_of[x] == dst and x not in chosen)
+        if not options:
+            continue
+        new = rng.choice(options)
+        chosen.discard(r)
+        chosen.add(new)
+        moved += 1
+    if moved != abs(shift):
+        raise ValueError(f"cannot move {abs(shift)} full-text reports from round {src} to round {dst}")
+    return sorted(chosen)
 
 
 class _Clock:
@@ -184,6 +232,11 @@ def plan(data: Path, seed: int = SEED) -> dict:
             pools.setdefault(works.loc[kept_work[r], "topic"], []).append(r)
         extra = sorted(_pick_weighted(rng, pools, FT_TOPICS, sought - len(inc)))
         not_retrieved = set(rng.sample(extra, sought - tg["retrieved"]))
+        if name == "A":  # two reviewers: the rounds' full-text agreements must average the article's figure
+            extra = _shift_fulltext_rounds(
+                extra, not_retrieved, pools, {r: int(kept.loc[r, "round"]) for r in ids},
+                {r: works.loc[kept_work[r], "topic"] for r in others}, inc,
+                t["rounds_1_2"]["fulltext_agreement_pct"], rng)
         ft = {}
         for r in sorted(inc + extra):
             w = works.loc[kept_work[r]]

@@ -64,6 +64,9 @@ def load_targets(scale: float = 1.0) -> Targets:
     )
 
 
+#: The database that holds every same-citation congress abstract beside its article.
+SAME_CITATION_DATABASE = "Scopus"
+
 FIRST_ROUND = {"A": 1, "AE": 2, "B1": 1, "B2": 2, "C1": 2, "C2": 3, "D23": 3, "D24": 3}
 
 
@@ -85,6 +88,7 @@ class Generator:
         self.writer = model.Writer(random.Random(self.seed + 1))
         self.journals = model.make_journals(random.Random(self.seed + 2), self.cfg)
         self.doi_seq = Counter()
+        self.same_citation_pairs: set[str] = set()  # ids of the same-citation abstracts and their articles
 
     # ------------------------------------------------------------------ works
 
@@ -133,8 +137,14 @@ class Generator:
             original_title=original, study_id=study["id"] if study else None,
         )
 
-    def make_lookalike(self, base: Work, slot: Work, kind: str) -> None:
-        """Turn ``slot`` into a work that looks like ``base`` without being it."""
+    def make_lookalike(self, base: Work, slot: Work, kind: str, same_citation: bool = False) -> None:
+        """Turn ``slot`` into a work that looks like ``base`` without being it.
+
+        ``same_citation`` (congress abstracts only): the abstract carries the
+        article's whole author list, and its year is the article's, so that its
+        citation (authors, year, title, journal) is the article's; otherwise
+        the author list differs (part of the team, or one co-author more).
+        """
         rng = self.rng
         slot.kind = kind
         slot.journal, slot.topic, slot.discipline = base.journal, base.topic, base.discipline
@@ -153,7 +163,12 @@ class Generator:
             slot.pages = (page, page)
         elif kind == "conference abstract":
             slot.title, slot.subtitle = base.title, base.subtitle
-            slot.authors = list(base.authors[: max(1, len(base.authors) - rng.randint(0, 2))])
+            if same_citation:  # the article's full author list: only the issue and pages tell them apart
+                slot.authors, slot.same_citation = list(base.authors), True
+            elif len(base.authors) > 1:  # presented by part of the team
+                slot.authors = list(base.authors[: len(base.authors) - rng.randint(1, min(2, len(base.authors) - 1))])
+            else:  # a single author's study presented with a co-author
+                slot.authors = [*base.authors, model.make_person(rng)]
             slot.abstract = base.abstract.split(". ")[0] + "."
             slot.issue = "Suppl 1"
             slot.pages = (f"S{rng.randrange(10, 400)}", "")
@@ -177,16 +192,24 @@ class Generator:
         for cls, n in counts.items():
             if len(studies[cls]) > n:
                 raise ValueError(f"class {cls} has {n} works, fewer than its {len(studies[cls])} included studies")
+            same = self.same_citation_abstracts(cls, n)
+            # the abstracts that share their article's citation come on top of the class's count:
+            # the automatic passes merge each with its article, so the unique records stay at n
             batch = [self.new_work(cls, s) for s in studies[cls]]
-            batch += [self.new_work(cls) for _ in range(len(batch), n)]
+            batch += [self.new_work(cls) for _ in range(len(batch), n + same)]
             ordinary = [w for w in batch if w.study_id is None]
             self.rng.shuffle(ordinary)
             for kind, share in self.cfg["lookalikes"].items():
-                for _ in range(round(n * share)):
+                for k in range(round(n * share)):
                     if len(ordinary) < 2:
                         break
-                    base, slot = ordinary.pop(), ordinary.pop()
-                    self.make_lookalike(base, slot, kind.replace("_", " "))
+                    twin = kind == "conference_abstract" and k < same
+                    # the article of a same-citation abstract is printed in the year it went online
+                    at = (max(i for i, w in enumerate(ordinary) if w.online_date[0] == w.year) if twin
+                          else len(ordinary) - 1)
+                    base = ordinary.pop(at)
+                    slot = ordinary.pop()
+                    self.make_lookalike(base, slot, kind.replace("_", " "), same_citation=twin)
                     pairs.append((slot, base))
             works += batch
         works.sort(key=lambda w: (w.print_date, w.online_date, w.title))
@@ -194,7 +217,16 @@ class Generator:
             w.id = f"W{i:05d}"
         for slot, base in pairs:
             slot.related = base.id
+        self.same_citation_pairs = {w.id for slot, base in pairs if slot.same_citation for w in (slot, base)}
         return works
+
+    def same_citation_abstracts(self, cls: str, n: int) -> int:
+        """How many congress abstracts of a class of ``n`` works repeat their
+        article's citation (none among the works only ERIC finds)."""
+        if cls == "AE":
+            return 0
+        abstracts = round(n * self.cfg["lookalikes"]["conference_abstract"])
+        return round(abstracts * self.cfg["same_citation_abstracts"])
 
     # ------------------------------------------------------------------ finding
 
@@ -229,6 +261,10 @@ class Generator:
                 p = min(0.97, cov[db][w.discipline] * (boost if w.study_id else 1.0))
                 if w.cls == "AE" or rng.random() < p:
                     index[(w.id, db)] = 2 if rng.random() < dup.get(db, 0) else 1
+            if w.id in self.same_citation_pairs:
+                # a journal's supplement is indexed where the journal is: Scopus holds the
+                # same-citation abstract and its article (found in the same rounds)
+                index.setdefault((w.id, SAME_CITATION_DATABASE), 1)
             first = FIRST_ROUND[w.cls]
             if not any(avail[(w.id, db, first)] and (w.id, db) in index for db in dbs):
                 choices = [db for db in dbs if avail[(w.id, db, first)] and (w.cls != "AE" or db == "ERIC")]
@@ -270,6 +306,8 @@ class Generator:
                     diff -= 1
                 elif diff < 0 and index.get(pair) == 1:
                     if FIRST_ROUND[by_id[wid].cls] == r and found_in(wid, r) <= 1:
+                        continue
+                    if wid in self.same_citation_pairs and db == SAME_CITATION_DATABASE:
                         continue
                     del index[pair]
                     diff += 1
@@ -492,6 +530,15 @@ def write_strategy(gen: Generator, raw: Path) -> None:
     (raw / "strategy.md").write_text(STRATEGY.format(limits="; ".join(lines) + "."), encoding="utf-8")
 
 
+def _by_first_round(works: list[Work]) -> list[tuple[str, int, int]]:
+    """(rounds, works first found in them, same-citation abstracts among those)."""
+    rows = []
+    for label, rounds in (("1-2", (1, 2)), ("3", (3,))):
+        group = [w for w in works if FIRST_ROUND[w.cls] in rounds]
+        rows.append((label, len(group), sum(w.same_citation for w in group)))
+    return rows
+
+
 def write_summary(result: Result, gen: Generator, path: Path) -> None:
     """Figures that describe the reconstruction (data/reconstruction/summary.md)."""
     hits = result.hits
@@ -510,6 +557,11 @@ def write_summary(result: Result, gen: Generator, path: Path) -> None:
             "wrote. Records per round and database (reconstructed splits):", "", *rows, "",
             f"Distinct works: {len(result.works)}; works with more than one record: {multi} "
             f"({multi / len(result.works):.1%}); records per work: {len(hits) / len(result.works):.2f}.", "",
+            "Works by the search rounds that first found them, and among them the congress abstracts that",
+            "repeat their article's citation (authors, title, year, journal), which Bramer's first pass",
+            "merges with the article:", "",
+            "| Rounds | Works | Same-citation abstracts | Works less those abstracts |", "|---|---|---|---|",
+            *[f"| {label} | {n} | {k} | {n - k} |" for label, n, k in _by_first_round(result.works)], "",
             "Kinds of work (look-alikes are distinct works that resemble another one):", "",
             "| Kind | Works |", "|---|---|", *[f"| {k} | {n} |" for k, n in sorted(kinds.items())], "",
             "Variations, as the share of all records that carry each:", "",

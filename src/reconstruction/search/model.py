@@ -2,9 +2,13 @@
 
 The model, in the order it is built:
 
-1. **Targets.** From the published figures: records per round, the distinct
-   works of rounds 1-2 and the works new in round 3 (scaled for benchmarks).
-2. **Works.** Each work gets a class by when it appeared: ``A`` (up to 2020;
+1. **Targets.** From the published figures: records per round, the unique
+   records of rounds 1-2 and the ones new in round 3 (scaled for benchmarks).
+2. **Works.** Each round group holds its unique count of works plus the
+   congress abstracts that repeat their article's citation (authors, title,
+   year, journal): Bramer's first pass merges each with its article, so the
+   deduplication finds the unique count while the truth holds more works.
+   Each work gets a class by when it appeared: ``A`` (up to 2020;
    a few of them found only by ERIC, which round 2 searched without a date
    limit), ``B1``/``B2`` (2021, online before/after the round-1 search),
    ``C1`` (2022, online before the round-2 search), ``C2`` (2022, online
@@ -15,10 +19,12 @@ The model, in the order it is built:
 3. **Coverage.** A database indexes a work with a probability set by the
    work's discipline (config.yaml). It *finds* it in a round when the work was
    online (final, for ERIC and PubPsych) an indexing lag before the search, and
-   the year it records passes the round's date limit.
+   the year it records passes the round's date limit. Scopus indexes every
+   same-citation abstract and its article, so that both are found together.
 4. **Exact totals.** Indexing is then toggled, one (work, database) pair at a
    time, among pairs that affect a single round, until every round's record
-   count equals its target; no work loses the last database of its first round.
+   count equals its target; no work loses the last database of its first
+   round, and no same-citation abstract or its article loses Scopus.
 """
 
 from __future__ import annotations
@@ -82,6 +88,7 @@ class Work:
     kind: str = "article"
     related: str | None = None
     study_id: str | None = None
+    same_citation: bool = False  # a congress abstract that repeats its article's authors, title, year, journal
     indexed: dict[str, bool] = field(default_factory=dict)
 
     @property
