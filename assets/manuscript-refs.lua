@@ -86,9 +86,18 @@ local function setup(meta)
   end
   local profile = active_profile()
   local prefix = ""
+  -- Quarto rewrites paths in project metadata relative to the document being rendered
+  -- ("index.qmd" reads "../index.qmd" on a notebook's page); undo that with the project offset.
+  local offset = quarto.project.offset or "."
+  local function from_project(path)
+    if offset ~= "." and path:sub(1, #offset + 1) == offset .. "/" then
+      return path:sub(#offset + 2)
+    end
+    return path
+  end
   for _, item in ipairs(spec) do
     local doc = {
-      source = pandoc.utils.stringify(item["source"]),
+      source = from_project(pandoc.utils.stringify(item["source"])),
       page = pandoc.utils.stringify(item["page"]),
       profile = item["profile"] and pandoc.utils.stringify(item["profile"]) or nil,
     }
