@@ -1,0 +1,136 @@
+"""Screening decisions given as exports of the records kept at each stage, linked by the deduplication's rules."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import invented_review
+from mmrs import agreement, dedup, io, prisma, stages
+from mmrs.errors import InputError
+
+STRICT = {"method": "strict", "passes": None, "decisions": None, "review_default": "separate"}
+
+
+@pytest.fixture(scope="module")
+def review(tmp_path_factory):
+    raw = tmp_path_factory.mktemp("review") / "raw"
+    spec = invented_review.write(raw)
+    search = io.read_searches(raw / "search")
+    result = dedup.deduplicate(search.records, method="strict")
+    screened = stages.read_screening(raw, spec["streams"], records=search.records, clusters=result.clusters,
+                                     deduplication=STRICT, other_sources=spec["other_sources"])
+    return {"raw": raw, "spec": spec, "records": search.records, "result": result, "screened": screened}
+
+
+def _record_of(review, work: int) -> str:
+    """The kept search record of an invented work (found by its DOI or title)."""
+    title = invented_review.WORKS[work][0].lower()
+    rec = review["records"]
+    hit = rec[rec["title"].str.lower().str.rstrip(".") == title]["record_id"]
+    return review["result"].clusters.set_index("record_id").loc[hit.iloc[0], "kept_record_id"]
+
+
+def test_every_export_record_is_matched_or_reported_with_its_reason(review):
+    linked = review["screened"].linked
+    summary = linked.summary().set_index("Export")
+    ta = summary.loc["all: title/abstract"]
+    assert ta["Records"] == 9 == (ta["Matched to a search record"] + ta["Matched to another record"]
+                                  + ta["Second copy in the export"] + ta["Unmatched"])
+    assert (ta["Matched to a search record"], ta["Second copy in the export"], ta["Unmatched"]) == (6, 1, 2)
+    ft = summary.loc["all: full text"]
+    # work 13 is in no search export: its full-text copy matches the title/abstract copy
+    assert (ft["Matched to a search record"], ft["Matched to another record"], ft["Unmatched"]) == (3, 1, 0)
+    reasons = dict(zip(linked.unmatched()["title"].str[:20], linked.unmatched()["reason"]))
+    assert reasons["Mobile phone depende"].startswith("the same title as ")
+    assert reasons["Mobile phone depende"].endswith("the rules refuse the pair: years more than one apart")
+    assert reasons["Bedtime procrastinat"].startswith("no search record has its title or DOI")
+    m = linked.matches
+    matched = m[m["status"] == stages.MATCHED]
+    assert set(matched.loc[matched["export"] == "all: title/abstract", "target"]) == {
+        _record_of(review, w) for w in (1, 2, 5, 6, 9, 10)}
+    assert (matched["how"] != "").all()
+
+
+def test_linking_leaves_the_search_clusters_as_they_were(review):
+    before = review["result"].clusters
+    after = review["screened"].linked.clusters
+    assert after["kept_record_id"].tolist() == before["kept_record_id"].tolist()
+    unmerged = before.assign(kept_record_id=before["record_id"], kept=True)  # as if another method had run
+    with pytest.raises(RuntimeError, match="changed the search's own clusters"):
+        stages.link(review["records"], {}, clusters=unmerged)
+
+
+def test_kept_records_become_decisions_and_a_flow_that_adds_up(review):
+    s = review["screened"]
+    ta = s.title_abstract.set_index("record_id")["decision"]
+    assert len(ta) == 12 and (ta == "include").sum() == 6
+    boxes = prisma.assign_boxes(review["result"].clusters, s.title_abstract, s.fulltext, s.other)
+    by = boxes.set_index("record_id")["box"]
+    assert {w for w in range(1, 13) if by[_record_of(review, w)] == "included"} == {1, 5, 9}
+    assert by[_record_of(review, 2)] == "excluded_fulltext"  # kept at title/abstract, not after full text
+    fl = prisma.flow(boxes, {"All records": (1,)})
+    stream = fl.streams[0]
+    assert (stream.screened, stream.excluded_screening, stream.assessed, stream.included) == (12, 6, 6, 3)
+    assert stream.excluded_reasons == {stages.NOT_KEPT: 3}
+    other = fl.other
+    assert other.identified == {"Hand search": 2, stages.OUTSIDE.format(stage="title/abstract"): 2}
+    assert (other.duplicates, other.sought, other.included) == (1, 3, 1)  # the hand-searched copy of work 2
+    assert fl.included_total == 4
+
+
+def test_each_reviewers_kept_records_give_the_agreement(review):
+    stream = review["screened"].streams["all"]
+    assert stream.reviewers == ["A", "B"]
+    frame = stream.independent
+    assert len(frame) == 12
+    a = {w for w in range(1, 13) if frame.loc[_record_of(review, w), "A"] == "include"}
+    assert a == {1, 2, 3, 5, 6, 9, 10}
+    r = agreement.measure(frame, stream.reviewers)
+    assert r["kind"] == "two reviewers" and (r["n"], r["agreed"]) == (12, 8)
+
+
+def test_bramer_reports_the_pair_it_left_to_a_person(tmp_path):
+    raw = tmp_path / "raw"
+    invented_review.write(raw)
+    (raw / "screening" / "kept_title_abstract.ris").write_text(
+        invented_review.ris([3], title_only=(3,)), encoding="utf-8")
+    records = io.read_searches(raw / "search").records
+    kept = {"ta": stages.read_kept(raw / "screening" / "kept_title_abstract.ris", base=raw)}
+    linked = stages.link(records, kept, method="bramer")
+    reason = linked.unmatched()["reason"].item()
+    assert reason.startswith("pass 6 title (review) flagged it with r1/medline/30000003")
+    assert "default (separate)" in reason
+
+
+def test_the_same_file_twice_is_refused(review):
+    raw = review["raw"]
+    twice = {"a": stages.read_kept(raw / "screening" / "reviewer_a.ris", base=raw),
+             "b": stages.read_kept(raw / "screening" / "reviewer_a.ris", base=raw)}
+    with pytest.raises(InputError, match="the same file is given twice"):
+        stages.link(review["records"], twice)
+
+
+@pytest.mark.parametrize("spec,message", [
+    ({"label": "x", "rounds": [1]}, "says nothing about title/abstract decisions"),
+    ({"label": "x", "rounds": [1], "title_abstract": "a.ris", "kept": "b.ris"}, "unknown settings"),
+    ({"label": "x", "rounds": [1], "title_abstract": "screening/missing.ris"}, "missing.ris: cannot read the file"),
+])
+def test_bad_stream_settings_are_named(review, spec, message):
+    with pytest.raises(InputError, match=message):
+        stages.read_screening(review["raw"], {"s": spec}, records=review["records"],
+                              clusters=review["result"].clusters, deduplication=STRICT)
+
+
+def test_records_kept_at_full_text_but_not_at_title_abstract_count_as_passed(tmp_path):
+    raw = tmp_path / "raw"
+    spec = invented_review.write(raw)
+    (raw / "screening" / "kept_full_text.ris").write_text(invented_review.ris([1, 5, 9, 13, 7]), encoding="utf-8")
+    records = io.read_searches(raw / "search").records
+    result = dedup.deduplicate(records, method="strict")
+    s = stages.read_screening(raw, spec["streams"], records=records, clusters=result.clusters, deduplication=STRICT)
+    stream = s.streams["all"]
+    assert len(stream.promoted) == 1 and stream.promoted["title"].item().startswith("A randomised trial")
+    boxes = prisma.assign_boxes(result.clusters, s.title_abstract, s.fulltext, s.other)
+    assert prisma.flow(boxes, {"All records": (1,)}).streams[0].included == 4
+    assert isinstance(s.title_abstract, pd.DataFrame)
