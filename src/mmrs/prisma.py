@@ -617,7 +617,9 @@ def figure(fl: Flow, *, width: float = 6.1, gap: float = 0.12, font_size: float 
 
     def rect(b: _Box):
         x, w = extent(b.col, b.span)
-        return x, top_of[b.row], w, len(b.lines) * line_h + 2 * pad
+        h = len(b.lines) * line_h + 2 * pad
+        top = top_of[b.row] + ((height[b.row] - h) / 2 if b.row == R_TOTAL else 0)  # the total sits mid-band
+        return x, top, w, h
 
     edge = "#1f3b57"
     for b in boxes:

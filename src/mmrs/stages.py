@@ -532,7 +532,7 @@ def read_screening(raw: str | os.PathLike, streams: Mapping[str, Mapping], *, re
             frames.append(other_decisions(linked, fts or None))
     ft_all = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["record_id", "retrieved", "final_decision", "final_reason", "strand", "study_id", "source", "line"])
-    other_all = pd.concat([s.other for s in out.values()] + ([linked.other.drop(columns=["title"])]
-                                                             if linked is not None else []), ignore_index=True)
+    other_all = pd.concat(([linked.other.drop(columns=["title"])] if linked is not None else [])
+                          + [s.other for s in out.values()], ignore_index=True)
     return Screening(out, linked, pd.concat([s.title_abstract for s in out.values()], ignore_index=True), ft_all,
                      other_all, sheet)
