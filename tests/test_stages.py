@@ -134,3 +134,32 @@ def test_records_kept_at_full_text_but_not_at_title_abstract_count_as_passed(tmp
     boxes = prisma.assign_boxes(result.clusters, s.title_abstract, s.fulltext, s.other)
     assert prisma.flow(boxes, {"All records": (1,)}).streams[0].included == 4
     assert isinstance(s.title_abstract, pd.DataFrame)
+
+
+def test_a_csv_of_kept_records_is_read_and_linked(review, tmp_path):
+    header = '"Key","Item Type","Publication Year","Author","Title","Publication Title","ISSN","DOI","Pages","Volume"'
+    rows = []
+    for k, w in enumerate((1, 9, 13), 1):
+        title, authors, year, journal, _, volume, _, pages, doi = invented_review.WORKS[w]
+        rows.append(f'"K{k}","journalArticle","{year}","{"; ".join(authors)}","{title}","{journal}","",'
+                    f'"{doi or ""}","{pages}","{volume}"')
+    path = tmp_path / "zotero.csv"
+    path.write_text("\ufeff" + "\n".join([header, *rows]) + "\n", encoding="utf-8")
+    kept = stages.read_kept(path, base=tmp_path)
+    assert kept["record_id"].tolist() == ["zotero.csv#1", "zotero.csv#2", "zotero.csv#3"]
+    assert kept["line"].tolist() == [2, 3, 4] and kept["authors"].iloc[0] == "Berg, Anna; Lund, Per"
+    linked = stages.link(review["records"], {"kept": kept}, method="strict")
+    assert linked.summary().set_index("Export").loc["kept", "Matched to a search record"] == 2
+    (tmp_path / "bad.csv").write_text("Name,Year\nx,2020\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"bad.csv, line 1: a CSV of kept records needs a title column"):
+        stages.read_kept(tmp_path / "bad.csv")
+    (tmp_path / "bad.txt").write_text("nothing to read here\n", encoding="utf-8")
+    with pytest.raises(InputError, match="could not recognise the export format"):
+        stages.read_kept(tmp_path / "bad.txt")
+
+
+@pytest.mark.realdata
+def test_a_rayyan_articles_csv_reads_as_an_export_of_kept_records(realdata):
+    kept = stages.read_kept(realdata / "LIT_Review" / "articles.csv", base=realdata)
+    assert len(kept) == 114 and kept["title"].notna().all() and kept["doi"].notna().sum() > 100
+    assert kept["record_id"].iloc[0] == "LIT_Review/articles.csv#1"

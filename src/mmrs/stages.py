@@ -43,6 +43,7 @@ decision on every record.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,12 +106,69 @@ class Linked:
         return m[["export", "source", "line", "title", "year", "doi", "reason"]].reset_index(drop=True)
 
 
+#: Columns of a CSV of kept records -> the records table's fields; the first
+#: name present wins (Zotero's CSV export, Rayyan's articles.csv, EndNote's and
+#: most tools' CSV, or a sheet a team keeps by hand).
+CSV_FIELDS = {
+    "title": ("title", "article title", "document title", "ti"),
+    "authors": ("author", "authors", "au"),
+    "year": ("publication year", "year", "py"),
+    "journal": ("publication title", "source title", "journal", "secondary title", "source", "t2"),
+    "volume": ("volume", "vl"),
+    "issue": ("issue", "number", "is"),
+    "pages": ("pages", "page", "sp"),
+    "doi": ("doi", "do"),
+    "issn": ("issn", "sn"),
+    "abstract": ("abstract note", "abstract", "ab"),
+    "accession": ("key", "pmid", "accession number", "an"),
+    "type": ("item type", "type", "reference type", "ty"),
+}
+
+
 def read_kept(path: str | os.PathLike, *, base: str | os.PathLike | None = None) -> pd.DataFrame:
-    """Read an export of kept records (any format :func:`mmrs.io.read_export`
-    reads). Records get identifiers from their file and position
-    (``screening/kept.ris#12``), never a search round."""
-    frame = io.read_export(path, base=base)
+    """Read an export of kept records: any format :func:`mmrs.io.read_export`
+    reads, or a CSV with a title column and any of :data:`CSV_FIELDS`
+    (Zotero's CSV export, Rayyan's articles.csv, a hand-kept sheet). Records
+    get identifiers from their file and position (``screening/kept.ris#12``),
+    never a search round."""
+    try:
+        frame = io.read_export(path, base=base)
+    except InputError as exc:
+        if "could not recognise the export format" not in str(exc):
+            raise
+        frame = _read_kept_csv(Path(path), base, exc)
     return frame.assign(database=frame["database"].fillna("export"))
+
+
+def _read_kept_csv(path: Path, base, refused: InputError) -> pd.DataFrame:
+    from .io.text import csv_rows, read_text
+
+    text = read_text(path)
+    head = text.lines[0] if text.lines else ""
+    if "," not in head and ";" not in head:
+        raise refused
+    rows = csv_rows(text, [])
+    columns = {c.strip().lower(): c for c in (rows[0][1].keys() if rows else [])}
+    chosen = {field: next((columns[n] for n in names if n in columns), None) for field, names in CSV_FIELDS.items()}
+    if chosen["title"] is None:
+        raise InputError(path, line=1, problem="a CSV of kept records needs a title column",
+                         expected="a column named Title (and, to match well, Author, Publication Year, DOI, ...)",
+                         found=head[:200])
+    records = []
+    for line, row in rows:
+        rec = {field: (row.get(col) or "").strip() if col else "" for field, col in chosen.items()}
+        if not rec["title"]:
+            raise InputError(path, line=line, problem="a kept record without a title", expected="a title")
+        rec["authors"] = "; ".join(a.strip() for a in re.split(r";|\s+and\s+", rec["authors"]) if a.strip())
+        year = re.search(r"\b(1[89]|20)\d{2}\b", rec["year"])
+        rec["year"] = year.group(0) if year else ""
+        records.append({**rec, "line": line})
+    frame = pd.DataFrame(records)
+    frame.insert(0, "source_file", io._relative(path, base))
+    frame["database"] = None
+    frame["round"] = None
+    frame["format"] = "csv"
+    return to_records(io.assign_ids(frame))
 
 
 def link(records: pd.DataFrame, exports: Mapping[str, pd.DataFrame], *, other: Mapping[str, pd.DataFrame] | None = None,
