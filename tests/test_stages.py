@@ -163,3 +163,64 @@ def test_a_rayyan_articles_csv_reads_as_an_export_of_kept_records(realdata):
     kept = stages.read_kept(realdata / "LIT_Review" / "articles.csv", base=realdata)
     assert len(kept) == 114 and kept["title"].notna().all() and kept["doi"].notna().sum() > 100
     assert kept["record_id"].iloc[0] == "LIT_Review/articles.csv#1"
+
+
+def _rayyan_project(folder, decisions: dict[str, list[str]], *, linked=True):
+    """A Rayyan project: articles.csv and customizations_log.csv, one article per record id in
+    ``decisions`` (record -> each reviewer's blinded decision; the final one is the first)."""
+    from mmrs import screening
+
+    folder.mkdir(parents=True)
+    words = {"include": "Included", "exclude": "Excluded", "maybe": "Maybe"}
+    codes = {"include": "1", "exclude": "-1", "maybe": "0"}
+    people = ["ann", "bo", "cy"]
+    articles, log, t = [",".join(screening.RAYYAN_COLUMNS)], [",".join(screening.LOG_COLUMNS)], 0
+    for k, (rid, said) in enumerate(decisions.items(), 1):
+        final = said[0]
+        inclusion = ", ".join(f'""{p}""=>""{words[final]}""' for p in people[:len(said)])
+        note = (f"Record: {rid} | " if linked else "") + "RAYYAN-INCLUSION: {" + inclusion + "}"
+        cells = {c: "" for c in screening.RAYYAN_COLUMNS}
+        cells.update(key=f"rayyan-{k}", title=f"Article {k}", year="2020")
+        articles.append(",".join(f'"{note}"' if c == "notes" else cells[c] for c in screening.RAYYAN_COLUMNS))
+        for who, d in zip(people, said):
+            log.append(f"2022-01-01T10:{t // 60:02d}:{t % 60:02d}.000Z,{who},{who}@x.org,{k},included,{codes[d]}")
+            t += 1
+        for who, d in zip(people, said):
+            if d != final:
+                log.append(f"2022-01-01T11:{t // 60:02d}:{t % 60:02d}.000Z,{who},{who}@x.org,{k},included,"
+                           f"{codes[final]}")
+                t += 1
+    (folder / "articles.csv").write_text("\n".join(articles) + "\n", encoding="utf-8")
+    (folder / "customizations_log.csv").write_text("\n".join(log) + "\n", encoding="utf-8")
+
+
+def test_a_rayyan_project_of_three_reviewers_gives_decisions_and_their_agreement(review):
+    raw = review["raw"].parent / "rayyan_raw"
+    invented_review.write(raw)
+    kept = review["result"].clusters.query("kept")["record_id"].tolist()
+    said = {rid: (["include"] * 3 if i < 3 else ["exclude", "exclude", "maybe"] if i == 3 else ["exclude"] * 2)
+            for i, rid in enumerate(kept)}
+    _rayyan_project(raw / "screening" / "rayyan", said)
+    rows = ["record_id,round,retrieved,reviewer_1,decision_1,reason_1,reviewer_2,decision_2,reason_2,"
+            "final_decision,final_reason,strand,study_id"]
+    rows += [f"{rid},1,yes,Ann,include,,,,,include,,quantitative,S{i}" for i, rid in enumerate(kept[:3])]
+    (raw / "screening" / "fulltext.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    streams = {"all": {"label": "All records", "rounds": [1], "rayyan": "screening/rayyan"}}
+    s = stages.read_screening(raw, streams, records=review["records"], clusters=review["result"].clusters,
+                              deduplication=STRICT, fulltext="screening/fulltext.csv")
+    stream = s.streams["all"]
+    assert stream.route == "rayyan" and s.linked is None
+    assert stream.reviewers == ["Reviewer 1", "Reviewer 2", "Reviewer 3"]  # not their e-mail addresses
+    r = agreement.measure(stream.independent, stream.reviewers, ["include", "exclude"])
+    assert r["kind"] == "several reviewers" and r["maybe"] == 1 and r["n"] == 12
+    boxes = prisma.assign_boxes(review["result"].clusters, s.title_abstract, s.fulltext, s.other)
+    assert prisma.flow(boxes, {"All records": (1,)}).included_total == 3
+    # with exports of the kept records, the same project gives the agreement only (no Record lines needed)
+    _rayyan_project(raw / "screening" / "rayyan_plain", said, linked=False)
+    both = {"all": {**review["spec"]["streams"]["all"], "rayyan": "screening/rayyan_plain"}}
+    both["all"].pop("reviewers")
+    s = stages.read_screening(raw, both, records=review["records"], clusters=review["result"].clusters,
+                              deduplication=STRICT)
+    stream = s.streams["all"]
+    assert stream.route == "exports" and len(stream.reviewers) == 3
+    assert stream.independent["record_id"].isna().all()

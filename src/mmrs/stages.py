@@ -573,6 +573,9 @@ def read_screening(raw: str | os.PathLike, streams: Mapping[str, Mapping], *, re
                 ta = ta.assign(source=str(Path(spec["rayyan"]).as_posix() + "/" + export_path.name))
             if log is not None and independent is None:
                 independent = sc.blinded_pairs(export, log).set_index("key")
+                # the log names reviewers by e-mail address: tables show them as Reviewer 1, 2, ...
+                people = [c for c in independent.columns if c != "record_id"]
+                independent = independent.rename(columns={c: f"Reviewer {i}" for i, c in enumerate(people, 1)})
                 if not linked_export:
                     independent["record_id"] = pd.NA
             elif log is None and independent is None:
