@@ -224,3 +224,11 @@ def test_a_rayyan_project_of_three_reviewers_gives_decisions_and_their_agreement
     stream = s.streams["all"]
     assert stream.route == "exports" and len(stream.reviewers) == 3
     assert stream.independent["record_id"].isna().all()
+
+
+def test_a_second_copy_of_an_unmatched_record_is_a_copy(review, tmp_path):
+    path = tmp_path / "kept.ris"
+    path.write_text(invented_review.ris([13, 13]), encoding="utf-8")
+    linked = stages.link(review["records"], {"kept": stages.read_kept(path, base=tmp_path)})
+    assert linked.matches["status"].tolist() == [stages.UNMATCHED, stages.COPY]
+    assert linked.matches["target"].nunique() == 1

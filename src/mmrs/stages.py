@@ -178,8 +178,7 @@ def link(records: pd.DataFrame, exports: Mapping[str, pd.DataFrame], *, other: M
     search's records with the deduplication's own rules.
 
     ``records``: the search's records table. ``exports``: name -> records
-    table of an export (:func:`read_kept`, or :func:`mmrs.screening.rayyan_records`),
-    in stage order (an export's records may match an earlier export's).
+    table of an export (:func:`read_kept`), in stage order (an export's records may match an earlier export's).
     ``other``: method label (e.g. "Hand search") -> records found by other
     methods. ``method``, ``passes``, ``decisions``, ``review_default``: the
     deduplication's settings (as given to :func:`mmrs.dedup.deduplicate`).
@@ -187,7 +186,7 @@ def link(records: pd.DataFrame, exports: Mapping[str, pd.DataFrame], *, other: M
     that the search's own grouping is unchanged."""
     other = dict(other or {})
     top = int(pd.to_numeric(records["round"], errors="coerce").max())
-    parts, kinds, names = [records.assign(_kind="search", _name="")], {}, {}
+    parts = [records.assign(_kind="search", _name="")]
     round_of = top
     for kind, group in (("other", other), ("export", dict(exports))):
         for name, frame in group.items():
@@ -239,6 +238,7 @@ def link(records: pd.DataFrame, exports: Mapping[str, pd.DataFrame], *, other: M
             status, reason = MATCHED, ""
             if keep == rid:
                 status, reason = UNMATCHED, reasons.why(rid)
+                seen[rid] = rid  # a later copy of it in this export is a copy
             elif keep in seen:
                 status, reason = COPY, f"a second record of this export in the cluster of {seen[keep]}"
             else:
@@ -425,9 +425,9 @@ def reviewer_decisions(linked: Linked, reviewers: Mapping[str, str], rounds: Seq
     ids = list(c.loc[c["kept"] & c["round"].isin(list(rounds)), "record_id"])
     kept = {}
     for who, name in reviewers.items():
-        part = m[(m["export"] == name) & (m["status"] != COPY)]
         if name not in linked.exports:
             raise ValueError(f"no export named {name!r} was linked")
+        part = m[(m["export"] == name) & (m["status"] != COPY)]
         kept[who] = set(part["target"])
         ids += [t for t, k in zip(part["target"], part["target_kind"]) if k != "search" and t not in ids]
     frame = pd.DataFrame({who: ["include" if rid in s else "exclude" for rid in ids] for who, s in kept.items()},
