@@ -317,7 +317,7 @@ class Flow:
                      (o.label, "Screening", "Reports assessed for eligibility", o.assessed)]
             rows += [(o.label, "Screening", f"Reports excluded: {k}", v) for k, v in o.excluded_reasons.items()]
             rows.append((o.label, "Included", "Studies included", o.included))
-        part = "All rounds" if len(self.rounds) > 1 or self.other is None else "All records"
+        part = "All rounds" if len(self.rounds) > 1 else "All records"
         rows.append((part, "Included", "Studies included in the review", self.included_total))
         rows += [(part, "Included", f"{k.capitalize()} studies", v) for k, v in self.included_by.items()]
         return pd.DataFrame(rows, columns=["Part", "Stage", "Box", "n"])
