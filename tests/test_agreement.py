@@ -111,3 +111,86 @@ def test_by_group_reports_rounds_pooled_and_their_mean():
     assert rows["mean of rounds"]["percent"] == pytest.approx((70.0 + 97.5) / 2)
     shown = agreement.table(rows)
     assert list(shown["Stage"]) == list(rows) and "Cohen's kappa" in shown.columns
+
+
+# --- Maybe, and more than two reviewers ----------------------------------------
+
+def test_a_maybe_becomes_a_third_category_instead_of_failing():
+    a = ["include", "exclude", "maybe", "exclude", "include", "exclude"]
+    b = ["include", "exclude", "include", "exclude", "maybe", "exclude"]
+    r = agreement.agreement(a, b, categories=["include", "exclude"])
+    assert r["categories"] == ["include", "exclude", "maybe"] and r["maybe"] == 2
+    assert r["n"] == 6 and r["agreed"] == 4
+    assert r["pabak"] == pytest.approx((3 * 4 / 6 - 1) / 2)  # three categories
+    note = agreement.maybe_note({"pooled": r})
+    assert "2 time(s)" in note and "third category" in note
+    assert agreement.maybe_note({"pooled": agreement.agreement(a[:2], b[:2])}) == ""
+
+
+def _ratings(rng, n=200, raters=3, missing=0.0):
+    truth = rng.choice(["include", "exclude", "maybe"], size=n, p=[0.2, 0.7, 0.1])
+    cols = {}
+    for k in range(raters):
+        noisy = np.where(rng.random(n) < 0.75, truth, rng.choice(["include", "exclude", "maybe"], size=n))
+        cols[f"R{k + 1}"] = np.where(rng.random(n) < missing, None, noisy)
+    return pd.DataFrame(cols)
+
+
+def _fleiss_and_gwet_by_hand(frame):
+    cats = sorted(set(frame.to_numpy().ravel()))
+    counts = np.array([[int((row == c).sum()) for c in cats] for row in frame.to_numpy()])
+    m = counts.sum(axis=1)[0]
+    p_i = ((counts**2).sum(axis=1) - m) / (m * (m - 1))
+    p_o = p_i.mean()
+    p_j = counts.sum(axis=0) / counts.sum()
+    fleiss_chance = (p_j**2).sum()
+    q = len(cats)
+    gwet_chance = (p_j * (1 - p_j)).sum() / (q - 1)
+    return (p_o, (p_o - fleiss_chance) / (1 - fleiss_chance), (p_o - gwet_chance) / (1 - gwet_chance),
+            (p_o - 1 / q) / (1 - 1 / q))
+
+
+def test_several_reviewers_match_the_formulas_of_fleiss_and_gwet():
+    frame = _ratings(np.random.default_rng(3), raters=4)
+    r = agreement.agreement_many(frame)
+    p_o, fleiss, ac1, bp = _fleiss_and_gwet_by_hand(frame)
+    assert r["raters"] == 4 and r["n"] == 200 and r["missing"] == 0
+    assert r["pairwise"] == pytest.approx(100 * p_o)
+    assert r["fleiss"] == pytest.approx(fleiss, abs=1e-8)
+    assert r["ac1"] == pytest.approx(ac1, abs=1e-8)
+    assert r["pabak"] == pytest.approx(bp, abs=1e-8)
+    assert r["fleiss_low"] < r["fleiss"] < r["fleiss_high"]
+    unanimous = frame.nunique(axis=1) == 1
+    assert r["agreed"] == unanimous.sum() and r["percent"] == pytest.approx(100 * unanimous.mean())
+
+
+def test_several_reviewers_with_gaps_alpha_agrees_across_libraries():
+    from irrCAC.raw import CAC
+
+    frame = _ratings(np.random.default_rng(11), n=300, raters=3, missing=0.3)
+    r = agreement.agreement_many(frame, categories=["include", "exclude"])
+    decided = frame.notna().sum(axis=1)
+    assert r["n"] == int((decided >= 2).sum()) and r["missing"] == int((decided < 2).sum())
+    assert r["categories"] == ["include", "exclude", "maybe"]
+    cac = CAC(frame[decided >= 2].astype(object).where(frame.notna(), np.nan))
+    assert r["alpha"] == pytest.approx(cac.krippendorff()["est"]["coefficient_value"], abs=1e-5)
+    assert r["fleiss"] == pytest.approx(cac.fleiss()["est"]["coefficient_value"], abs=1e-5)
+
+
+def test_the_statistics_are_chosen_from_the_number_of_reviewers():
+    frame = _ratings(np.random.default_rng(5), raters=3)
+    two = agreement.measure(frame, ["R1", "R2"])
+    three = agreement.measure(frame)
+    assert two["kind"] == "two reviewers" and "kappa" in two and "fleiss" not in two
+    assert three["kind"] == "several reviewers" and "fleiss" in three and "kappa" not in three
+    assert two == {**agreement.agreement(frame["R1"].tolist(), frame["R2"].tolist()), "kind": "two reviewers"}
+    pairs = agreement.pairwise(frame)
+    assert list(pairs) == ["R1 and R2", "R1 and R3", "R2 and R3"]
+    shown = agreement.table({"two": two, "three": three})
+    assert {"Cohen's kappa", "Fleiss' kappa", "Reviewers"} <= set(shown.columns)
+    assert shown.set_index("Stage").loc["two", "Reviewers"] == 2
+    assert list(agreement.table({"two": two}).columns) == ["Stage", *agreement.MEASURES.values()]
+    rows = agreement.by_group(frame.assign(g=[1, 2] * 100), ["R1", "R2", "R3"], None, "g", label="G{}")
+    assert list(rows) == ["G1", "G2", "pooled", "mean of groups"] and rows["pooled"] == three
+    with pytest.raises(ValueError, match="at least two reviewers"):
+        agreement.measure(frame, ["R1"])

@@ -50,7 +50,7 @@ def _log_error(folder, old, new) -> str:
 @pytest.mark.parametrize("old,new,expect", [
     ("1,2021-11-29,PubPsych", "one,2021-11-29,PubPsych", "line 3: expected a round number"),
     ("1,2021-11-29,PubPsych", "1,29.11.2021,PubPsych", "line 3: expected a date as YYYY-MM-DD"),
-    (",PubPsych,PubPsych,", ",PsycNet,PubPsych,", "line 3: expected a database among"),
+    (",PubPsych,PubPsych,", ",,PubPsych,", "line 3: expected the name of the database searched"),
     ("round2/pubmed.nbib", "round2/missing.nbib", "line 4: the export round2/missing.nbib does not exist"),
     ("round2/pubmed.nbib", "round1/wos.txt", "line 4: round1/wos.txt is listed twice (first on line 2)"),
     ("records_reported", "hits", "line 1: expected the columns"),

@@ -64,25 +64,53 @@ def test_every_record_lands_in_exactly_one_box():
     assert table.loc[table["Box"] == "Records identified", "n"].sum() == len(_clusters())
 
 
-@pytest.mark.parametrize("change,message", [
-    ({"r1/scopus/b": "exclude"}, "deduplication removed as a copy of r1/wos/a"),
-    ({"r9/wos/zz": "exclude"}, "no search export contains"),
-])
-def test_decisions_on_removed_or_unknown_records_are_refused(change, message):
+def test_decisions_on_unknown_records_and_repeated_decisions_are_refused():
     decisions = {"r1/wos/a": "include", "r1/wos/c": "exclude", "r2/eric/d": "include",
-                 "r3/wos/f": "include", "r3/pubmed/g": "exclude", **change}
-    with pytest.raises(InputError, match=message) as err:
+                 "r3/wos/f": "include", "r3/pubmed/g": "exclude", "r9/wos/zz": "exclude"}
+    with pytest.raises(InputError, match="no search export contains") as err:
         prisma.assign_boxes(_clusters(), _screening(decisions), _fulltext())
     assert "ta.csv, line 7" in str(err.value)
-
-
-def test_missing_and_repeated_decisions_are_refused():
-    partial = {"r1/wos/a": "include", "r1/wos/c": "exclude", "r2/eric/d": "include", "r3/wos/f": "include"}
-    with pytest.raises(InputError, match="1 unique record.*no title/abstract decision.*r3/pubmed/g"):
-        prisma.assign_boxes(_clusters(), _screening(partial), _fulltext())
     twice = pd.concat([_screening(), _screening().iloc[[0]]], ignore_index=True)
     with pytest.raises(InputError, match="second title/abstract decision"):
         prisma.assign_boxes(_clusters(), twice, _fulltext())
+
+
+def test_decisions_follow_the_clusters_of_another_deduplication():
+    # the removed copy b was screened (say, under another deduplication) and a was not
+    decisions = {"r1/scopus/b": "exclude", "r1/wos/c": "exclude", "r2/eric/d": "include",
+                 "r3/wos/f": "include", "r3/pubmed/g": "exclude"}
+    boxes = prisma.assign_boxes(_clusters(), _screening(decisions), _fulltext()[1:])
+    by = boxes.set_index("record_id")
+    assert by.loc["r1/wos/a", "box"] == "excluded_screening" and by.loc["r1/wos/a", "decided_by"] == "r1/scopus/b"
+    assert by.loc["r1/scopus/b", "box"] == "duplicate"
+    # both copies decided differently: the cluster goes as far as its furthest record, and says so
+    both = {**decisions, "r1/wos/a": "include"}
+    boxes = prisma.assign_boxes(_clusters(), _screening(both), _fulltext())
+    row = boxes.set_index("record_id").loc["r1/wos/a"]
+    assert row["box"] == "included" and row["decided_by"] == "r1/wos/a"
+    assert row["conflict"] == "r1/wos/a: included; r1/scopus/b: excluded on title/abstract"
+    assert prisma.conflicts(boxes)["record_id"].tolist() == ["r1/wos/a"]
+    assert prisma.conflicts(prisma.assign_boxes(_clusters(), _screening(), _fulltext())).empty
+
+
+def test_unique_records_no_one_screened_are_counted_not_refused():
+    partial = {"r1/wos/a": "include", "r1/wos/c": "exclude", "r2/eric/d": "include", "r3/wos/f": "include"}
+    boxes = prisma.assign_boxes(_clusters(), _screening(partial), _fulltext())
+    assert boxes.set_index("record_id").loc["r3/pubmed/g", "box"] == "not_screened"
+    fl = prisma.flow(boxes, STREAMS)
+    third = fl.streams[1]
+    assert (third.screened, third.not_screened, third.excluded_screening) == (1, 1, 0)
+    table = fl.table()
+    assert table.loc[table["Box"] == "Unique records not screened", "n"].tolist() == [1]
+    assert "Not screened under this deduplication" in _texts(prisma.figure(fl))
+    assert "Unique records not screened" not in set(prisma.flow(prisma.assign_boxes(
+        _clusters(), _screening(), _fulltext()), STREAMS).table()["Box"])
+
+
+def _texts(fig) -> str:
+    text = " ".join(t.get_text() for t in fig.axes[0].texts).replace(prisma.NBSP, " ")
+    matplotlib.pyplot.close(fig)
+    return text
 
 
 def test_fulltext_rows_must_match_the_records_that_passed_screening():
@@ -136,4 +164,72 @@ def test_diagram_is_deterministic_and_its_text_stays_inside_the_boxes():
         assert any(p.x0 <= box.x0 and box.x1 <= p.x1 + 0.5 and p.y0 <= box.y0 and box.y1 <= p.y1 for p in patches), \
             t.get_text()
     shown = " ".join(t.get_text() for t in ax.texts)
-    assert "Records screened (n = 3)" in shown and "Not in English (n = 1)" in shown
+    assert f"Records screened (n{prisma.NBSP}={prisma.NBSP}3)" in shown and "(n = " not in shown
+    assert "Not in English" in shown
+    # inside the canvas, and at least 8 pt at the size it is saved (the width of a printed page)
+    width, height = fig.get_size_inches()
+    assert width <= 6.3
+    canvas = fig.bbox
+    for p in patches:
+        assert canvas.x0 <= p.x0 and p.x1 <= canvas.x1 and canvas.y0 <= p.y0 and p.y1 <= canvas.y1
+    assert min(t.get_fontsize() for t in ax.texts) >= 8
+
+
+def _single():
+    clusters = pd.DataFrame([("r1/pubmed/1", 1, "MEDLINE", True, "r1/pubmed/1"),
+                             ("r1/scopus/2", 1, "Scopus", False, "r1/pubmed/1"),
+                             ("r1/scopus/3", 1, "Scopus", True, "r1/scopus/3"),
+                             ("r1/central/4", 1, "CENTRAL", True, "r1/central/4")],
+                            columns=["record_id", "round", "database", "kept", "kept_record_id"])
+    ta = pd.DataFrame({"record_id": ["r1/pubmed/1", "r1/scopus/3", "r1/central/4"],
+                       "decision": ["include", "exclude", "include"], "source": "ta.ris", "line": [1, 9, 20]})
+    other = pd.DataFrame({"record_id": ["hand.ris#1", "hand.ris#2", "cites.ris#1"],
+                          "database": ["Hand search", "Hand search", "Citation searching"],
+                          "duplicate_of": ["", "r1/scopus/3", ""], "source": ["hand.ris", "hand.ris", "cites.ris"],
+                          "line": [1, 12, 1]})
+    ft = pd.DataFrame([("r1/pubmed/1", True, "include", "", "", "S1"),
+                       ("r1/central/4", True, "exclude", "Wrong population", "", ""),
+                       ("hand.ris#1", True, "include", "", "", "S2"),
+                       ("hand.ris#2", True, "include", "", "", "S3"),
+                       ("cites.ris#1", False, "", "", "", "")],
+                      columns=["record_id", "retrieved", "final_decision", "final_reason", "strand", "study_id"])
+    return clusters, ta, ft.assign(source="ft.ris", line=range(1, 6)), other
+
+
+def test_other_methods_have_their_own_column_and_join_the_total():
+    clusters, ta, ft, other = _single()
+    boxes = prisma.assign_boxes(clusters, ta, ft, other)
+    by = boxes.set_index("record_id")
+    # a hand-searched copy of a database record carries its decision to that record's cluster
+    assert by.loc["hand.ris#2", "box"] == "duplicate" and by.loc["r1/scopus/3", "box"] == "included"
+    assert by.loc["r1/scopus/3", "conflict"] != ""
+    fl = prisma.flow(boxes, {"All records": (1,)}, {1: "Search of 1 March 2020"})
+    assert fl.single and fl.other is not None
+    assert fl.other.identified == {"Hand search": 2, "Citation searching": 1}
+    assert (fl.other.duplicates, fl.other.sought, fl.other.not_retrieved, fl.other.assessed, fl.other.included) \
+        == (1, 2, 1, 1, 1)
+    s = fl.streams[0]
+    assert (s.screened, s.excluded_screening, s.assessed, s.included) == (3, 0, 3, 2)  # scopus/3 went on
+    assert fl.included_total == 3
+    table = fl.table()
+    assert table.loc[table["Box"] == "Records from Citation searching", "n"].tolist() == [1]
+    fig = prisma.figure(fl)
+    fig.canvas.draw()
+    text = " ".join(t.get_text() for t in fig.axes[0].texts).replace(prisma.NBSP, " ")
+    assert "Records removed before screening:" in text and "Records identified from other methods:" in text
+    assert "Hand search (n = 2)" in text and "Studies included in the review (n = 3)" in text
+    assert "Studies included from" not in text  # a single search goes straight to the total
+    phases = [t.get_text() for t in fig.axes[0].texts if t.get_rotation() == 90]
+    assert phases == ["Identification", "Screening", "Included"]
+    matplotlib.pyplot.close(fig)
+
+
+def test_other_records_need_a_full_text_decision_and_known_copies():
+    clusters, ta, ft, other = _single()
+    with pytest.raises(InputError, match=r"cites.ris, line 1 \(record cites.ris#1\): 1 record\(s\) found by other"):
+        prisma.assign_boxes(clusters, ta, ft[ft["record_id"] != "cites.ris#1"], other)
+    bad = other.assign(duplicate_of=["", "r9/x/1", ""])
+    with pytest.raises(InputError, match="duplicate_of names no known record"):
+        prisma.assign_boxes(clusters, ta, ft, bad)
+    with pytest.raises(InputError, match="identifier of a search record"):
+        prisma.assign_boxes(clusters, ta, ft, other.assign(record_id=["r1/scopus/3", "b", "c"]))

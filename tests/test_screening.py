@@ -157,6 +157,30 @@ def test_log_first_decisions_are_the_blinded_ones_and_must_match_the_export(tmp_
         screening.read_rayyan_log(_log(tmp_path, [("1", 1, "included", "2")]))
 
 
+def test_a_blinded_maybe_is_a_third_category_of_the_agreement(tmp_path):
+    from mmrs import agreement
+
+    export = screening.read_rayyan(_write(tmp_path, "articles.csv", [
+        HEADER,
+        _article("rayyan-1", "Record: a | " + _inclusion(Ann="Included", Bo="Included")),
+        _article("rayyan-2", "Record: b | " + _inclusion(Ann="Excluded", Bo="Excluded")),
+        _article("rayyan-3", "Record: c | " + _inclusion(Ann="Excluded", Bo="Excluded"))]))
+    path = _log(tmp_path, [("1", 1, "included", "0"), ("2", 1, "included", "1"), ("1", 1, "included", "1"),
+                           ("1", 2, "included", "-1"), ("2", 2, "included", "-1"),
+                           ("1", 3, "included", "-1"), ("2", 3, "included", "0"), ("2", 3, "included", "-1")])
+    log = screening.read_rayyan_log(path)
+    screening.check_log(export, log, path)
+    blind = screening.blinded_pairs(export, log)
+    reviewers = [c for c in blind.columns if c not in ("key", "record_id")]
+    assert (blind[reviewers] == "maybe").sum().sum() == 2
+    # what notebook 03 does with them: no KeyError, three categories, the summary says so
+    rows = agreement.by_group(blind.assign(round=1), reviewers, None, "round", ["include", "exclude"])
+    pooled = rows["pooled"]
+    assert pooled["categories"] == ["include", "exclude", "maybe"] and pooled["maybe"] == 2
+    assert (pooled["n"], pooled["agreed"]) == (3, 1)
+    assert "third category" in agreement.maybe_note(rows)
+
+
 def test_upload_file_round_trips_through_the_reader(tmp_path):
     records = pd.DataFrame({"record_id": ["r1/wos/WOS:1", "r2/scopus/2-s2.0-9"], "title": ["One", "Two"],
                             "journal": ["J", "K"], "year": ["2020", "2021"], "volume": ["1", ""],

@@ -16,6 +16,7 @@ from .errors import MMRSError
 COMMANDS = [
     "mmrs.cli_build",
     "mmrs.cli_manuscript",
+    "mmrs.cli_init",
 ]
 
 

@@ -1,23 +1,43 @@
 """PRISMA 2020 flow: every record in one box, the counts checked, the diagram drawn.
 
 A review that searched in several rounds screens the unique records of some
-rounds together (a *stream*: here rounds 1 and 2, then round 3). The flow is
+rounds together (a *stream*: here rounds 1 and 2, then round 3); a review
+that searched once has one stream of one round. Records found by other
+methods (hand search, citation chasing, records kept at screening that no
+search export holds) have their own column, as in PRISMA 2020. The flow is
 computed in two steps:
 
-1. :func:`assign_boxes` puts every imported record in exactly one box:
-   ``duplicate`` (removed by deduplication), ``excluded_screening`` (title and
-   abstract), ``not_retrieved``, ``excluded_fulltext`` (with its reason) or
-   ``included``. It refuses screening decisions that do not match the
-   deduplicated records: a decision for a record that deduplication removed,
-   for an unknown record, a unique record without a decision, a full-text row
-   for a record that screening excluded, and the reverse.
+1. :func:`assign_boxes` puts every record in exactly one box: ``duplicate``
+   (removed by deduplication), ``not_screened`` (a unique record no one
+   screened, see below), ``excluded_screening`` (title and abstract),
+   ``not_retrieved``, ``excluded_fulltext`` (with its reason) or
+   ``included``. It refuses screening decisions that cannot be right
+   whatever the deduplication: a decision for an unknown record, two
+   decisions on one record, a full-text row for a record that its own
+   title/abstract decision excluded, and a record that passed title and
+   abstract without a full-text row.
 2. :func:`flow` counts the boxes per round and stream into a :class:`Flow`,
    whose :meth:`Flow.check` verifies every subtraction the diagram shows;
    :func:`figure` refuses to draw a flow that does not add up.
 
-The diagram follows the PRISMA 2020 template for updated reviews, with one
-identification box per search round (its databases and their counts) instead
-of a single box of previous studies.
+**Decisions follow the clusters.** Screening decisions are made on records,
+under the deduplication the team ran at the time. Another deduplication
+(another method, other passes, no recorded review decisions) groups the
+records differently, so decisions are carried to whatever clusters the chosen
+deduplication makes: a cluster is screened when one of its records was, and
+it goes as far as the furthest of its records went (included, then excluded
+at full text, then not retrieved, then excluded on title and abstract). Where
+the records of one cluster were decided differently, the cluster's row names
+the disagreement (``conflict``); :func:`conflicts` lists them. A unique record
+with no decided record in its cluster (a copy that the screening's
+deduplication had removed, now kept apart) is counted as *not screened* and
+shown as such. Under the deduplication the screening was done with, every
+unique record carries its own decision and nothing else changes.
+
+The diagram follows the PRISMA 2020 templates: for a single search, the one
+for new reviews (identification, duplicates removed beside it); for several
+rounds, the one for updated reviews with one identification box per round
+(its databases and their counts) instead of a box of previous studies.
 """
 
 from __future__ import annotations
@@ -28,82 +48,161 @@ import pandas as pd
 
 from .errors import InputError, MMRSError
 
-BOXES = ("duplicate", "excluded_screening", "not_retrieved", "excluded_fulltext", "included")
+BOXES = ("duplicate", "not_screened", "excluded_screening", "not_retrieved", "excluded_fulltext", "included")
+#: How far a record went; a cluster takes the furthest of its records.
+_REACH = {"excluded_screening": 1, "not_retrieved": 2, "excluded_fulltext": 3, "included": 4}
+_SAID = {"excluded_screening": "excluded on title/abstract", "not_retrieved": "not retrieved",
+         "excluded_fulltext": "excluded at full text", "included": "included"}
+#: The label of the other-methods column.
+OTHER = "Other methods"
 
 
 class FlowError(MMRSError, ValueError):
     """The counts of a flow diagram do not add up."""
 
 
-def assign_boxes(clusters: pd.DataFrame, screening: pd.DataFrame, fulltext: pd.DataFrame) -> pd.DataFrame:
+def _error(frame: pd.DataFrame, row: pd.Series | tuple, **kw) -> InputError:
+    get = row.get if isinstance(row, pd.Series) else lambda k: getattr(row, k, None)
+    line = get("line")
+    return InputError(get("source"), line=None if line is None or pd.isna(line) else int(line),
+                      record=get("record_id"), **kw)
+
+
+def assign_boxes(clusters: pd.DataFrame, screening: pd.DataFrame, fulltext: pd.DataFrame,
+                 other: pd.DataFrame | None = None) -> pd.DataFrame:
     """Put every record in one box of the flow.
 
     ``clusters``: the deduplication's record table (``record_id``, ``round``,
-    ``database``, ``kept``, ``kept_record_id``). ``screening``: the final
-    title/abstract decision per unique record (``record_id``, ``decision``
-    include/exclude, ``source``, ``line``). ``fulltext``: the full-text sheet
-    (:func:`mmrs.screening.read_fulltext`, with ``source``).
+    ``database``, ``kept``, ``kept_record_id``). ``screening``: title/abstract
+    decisions (``record_id`` of any search record, ``decision``
+    include/exclude, ``source``, ``line``). ``fulltext``: full-text rows
+    (:func:`mmrs.screening.read_fulltext`, with ``source``), for search records
+    or records of ``other``. ``other``: records found by other methods
+    (``record_id``, ``database`` - the method's label, ``duplicate_of`` - the
+    record it copies, a search record or another of ``other``, or empty -
+    ``source``, ``line``); they skip title/abstract screening, as PRISMA 2020
+    draws them, and need a full-text row unless they copy another record.
 
     Returns one row per record: ``record_id``, ``round``, ``database``,
-    ``box``, ``reason`` and ``study_id``/``strand`` for included records.
+    ``box``, ``reason``, ``study_id``, ``strand``, ``method`` (databases or
+    other), ``decided_by`` (the record whose decision set the box) and
+    ``conflict`` (the cluster's disagreeing decisions, or empty).
     """
     c = clusters.set_index("record_id")
-    kept = c.index[c["kept"]]
-    _check_ids(screening, c, "title/abstract decision")
-    dup = screening[screening.duplicated("record_id", keep="first")]
-    if not dup.empty:
-        row = dup.iloc[0]
-        raise InputError(row["source"], line=int(row["line"]), record=row["record_id"],
-                         problem="the record has a second title/abstract decision")
-    missing = kept.difference(pd.Index(screening["record_id"]))
-    if len(missing):
-        raise InputError(screening["source"].iloc[0] if len(screening) else None,
-                         problem=f"{len(missing)} unique record(s) have no title/abstract decision",
-                         expected="one decision per unique record", found=", ".join(missing[:3]))
-    _check_ids(fulltext, c, "full-text row")
-    passed = set(screening.loc[screening["decision"] == "include", "record_id"])
+    other = _other_frame(other)
+    o = other.set_index("record_id")
+    clash = o.index.intersection(c.index)
+    if len(clash):
+        raise _error(other, other[other["record_id"] == clash[0]].iloc[0],
+                     problem="a record of other sources has the identifier of a search record")
+    _check_ids(screening, c.index, "title/abstract decision", "search export")
+    _check_ids(fulltext, c.index.union(o.index), "full-text row", "search export or other source")
+    for frame, what in ((screening, "title/abstract decision"), (fulltext, "full-text row")):
+        dup = frame[frame.duplicated("record_id", keep="first")]
+        if not dup.empty:
+            raise _error(frame, dup.iloc[0], problem=f"the record has a second {what}")
+    ta = screening.set_index("record_id")["decision"]
+    passed = set(ta.index[ta == "include"])
     for row in fulltext.itertuples(index=False):
-        if row.record_id not in passed:
-            raise InputError(row.source, line=int(row.line), record=row.record_id,
-                             problem="a full-text row for a record that title/abstract screening excluded")
+        if row.record_id in c.index and row.record_id not in passed:
+            raise _error(fulltext, row, problem="a full-text row for a record that title/abstract screening "
+                                                "excluded" if row.record_id in ta.index else
+                         "a full-text row for a search record without a title/abstract decision to include it")
     absent = sorted(passed - set(fulltext["record_id"]))
     if absent:
         raise InputError(fulltext["source"].iloc[0] if len(fulltext) else None,
                          problem=f"{len(absent)} record(s) passed title/abstract screening but have no "
                                  "full-text row", found=", ".join(absent[:3]))
+    unknown_copy = other.loc[(other["duplicate_of"] != "") & ~other["duplicate_of"].isin(c.index.union(o.index))]
+    if not unknown_copy.empty:
+        raise _error(other, unknown_copy.iloc[0], problem="duplicate_of names no known record",
+                     found=unknown_copy["duplicate_of"].iloc[0])
+    lonely = other.loc[(other["duplicate_of"] == "") & ~other["record_id"].isin(fulltext["record_id"])]
+    if not lonely.empty:
+        raise _error(other, lonely.iloc[0], problem=f"{len(lonely)} record(s) found by other methods have no "
+                                                    "full-text row", expected="a full-text decision")
 
-    out = pd.DataFrame({"record_id": c.index, "round": c["round"].to_numpy(), "database": c["database"].to_numpy()})
+    # every record, with the cluster it belongs to (its representative's id)
+    rep = c["kept_record_id"].astype(str)
+
+    def cluster_of(rid: str) -> str:
+        seen = set()
+        while rid in o.index and o.at[rid, "duplicate_of"] and rid not in seen:
+            seen.add(rid)
+            rid = o.at[rid, "duplicate_of"]
+        return rep.get(rid, rid)
+
+    out = pd.concat([
+        pd.DataFrame({"record_id": c.index.astype(str), "round": c["round"].to_numpy(),
+                      "database": c["database"].to_numpy(), "method": "databases", "cluster": rep.to_numpy()}),
+        pd.DataFrame({"record_id": o.index.astype(str), "round": pd.NA, "database": o["database"].to_numpy(),
+                      "method": "other", "cluster": [cluster_of(r) for r in o.index]}),
+    ], ignore_index=True)
+    out["round"] = out["round"].astype("Int64")
+    out["representative"] = out["record_id"] == out["cluster"]
+
+    # what each decided record reached
+    reached: dict[str, tuple[str, str, str, str]] = {}  # record -> (box, reason, study_id, strand)
+    for rid, d in ta.items():
+        if d == "exclude":
+            reached[rid] = ("excluded_screening", "", "", "")
+    for row in fulltext.itertuples(index=False):
+        box = "not_retrieved" if not row.retrieved else (
+            "included" if row.final_decision == "include" else "excluded_fulltext")
+        reason = row.final_reason if box == "excluded_fulltext" else ""
+        reached[row.record_id] = (box, reason or "", row.study_id or "", row.strand or "")
+
     out["box"] = "duplicate"
     out["reason"] = ""
     out["study_id"] = ""
     out["strand"] = ""
-    pos = pd.Series(range(len(out)), index=c.index)
-    excluded = screening.loc[screening["decision"] == "exclude", "record_id"]
-    out.loc[pos[excluded].to_numpy(), "box"] = "excluded_screening"
-    ft = fulltext.set_index("record_id")
-    where = pos[ft.index].to_numpy()
-    out.loc[where, "box"] = ["not_retrieved" if not r else ("included" if d == "include" else "excluded_fulltext")
-                             for r, d in zip(ft["retrieved"], ft["final_decision"])]
-    out.loc[where, "reason"] = ft["final_reason"].where(ft["final_decision"] == "exclude", "").to_numpy()
-    out.loc[where, "study_id"] = ft["study_id"].to_numpy()
-    out.loc[where, "strand"] = ft["strand"].to_numpy()
+    out["decided_by"] = ""
+    out["conflict"] = ""
+    members = out.groupby("cluster", sort=False)["record_id"].agg(list)
+    pos = pd.Series(range(len(out)), index=out["record_id"])
+    for cluster, ids in members.items():
+        decided = [(r, reached[r]) for r in ids if r in reached]
+        where = pos[cluster]
+        if not decided:
+            out.iat[where, out.columns.get_loc("box")] = "not_screened"
+            continue
+        best = max(_REACH[v[0]] for _, v in decided)
+        top = [(r, v) for r, v in decided if _REACH[v[0]] == best]
+        chosen = next(((r, v) for r, v in top if r == cluster), top[0])
+        for col, value in zip(("box", "reason", "study_id", "strand", "decided_by"), (*chosen[1], chosen[0])):
+            out.iat[where, out.columns.get_loc(col)] = value
+        outcomes = {(v[0], v[1]) for _, v in decided}
+        if len(outcomes) > 1:
+            out.iat[where, out.columns.get_loc("conflict")] = "; ".join(
+                f"{r}: {_SAID[v[0]]}" + (f" ({v[1]})" if v[1] else "") for r, v in decided)
+    return out[["record_id", "round", "database", "box", "reason", "study_id", "strand", "method", "decided_by",
+                "conflict"]]
+
+
+def _other_frame(other: pd.DataFrame | None) -> pd.DataFrame:
+    cols = ["record_id", "database", "duplicate_of", "source", "line"]
+    if other is None:
+        return pd.DataFrame(columns=cols).astype({"record_id": str, "database": str, "duplicate_of": str})
+    out = other.copy()
+    for col in cols:
+        if col not in out:
+            out[col] = "" if col != "line" else pd.NA
+    out["duplicate_of"] = out["duplicate_of"].fillna("").astype(str)
     return out
 
 
-def _check_ids(frame: pd.DataFrame, clusters: pd.DataFrame, what: str) -> None:
-    unknown = ~frame["record_id"].isin(clusters.index)
+def _check_ids(frame: pd.DataFrame, known: pd.Index, what: str, where: str) -> None:
+    unknown = ~frame["record_id"].isin(known)
     if unknown.any():
-        row = frame[unknown].iloc[0]
-        raise InputError(row["source"], line=int(row["line"]), record=row["record_id"],
-                         problem=f"a {what} for a record that no search export contains",
-                         expected="the record_id of a deduplicated record")
-    removed = ~clusters.loc[frame["record_id"], "kept"].to_numpy()
-    if removed.any():
-        row = frame[removed].iloc[0]
-        keeper = clusters.loc[row["record_id"], "kept_record_id"]
-        raise InputError(row["source"], line=int(row["line"]), record=row["record_id"],
-                         problem=f"a {what} for a record that deduplication removed as a copy of {keeper}",
-                         expected="the record_id of the record kept")
+        raise _error(frame, frame[unknown].iloc[0], problem=f"a {what} for a record that no {where} contains",
+                     expected="the record_id of an imported record")
+
+
+def conflicts(boxes: pd.DataFrame) -> pd.DataFrame:
+    """The clusters whose records were decided differently (``record_id`` of
+    the cluster's record, its box, and the decisions of its records)."""
+    shown = boxes[boxes["conflict"] != ""]
+    return shown[["record_id", "database", "box", "conflict"]].reset_index(drop=True)
 
 
 @dataclass
@@ -119,6 +218,21 @@ class Stream:
     assessed: int
     excluded_reasons: dict[str, int]
     included: int
+    not_screened: int = 0
+
+
+@dataclass
+class Other:
+    """The records found by other methods (PRISMA 2020's right-hand column)."""
+
+    identified: dict[str, int]  # method label -> records
+    duplicates: int  # records that copy a search record or another of these
+    sought: int
+    not_retrieved: int
+    assessed: int
+    excluded_reasons: dict[str, int]
+    included: int
+    label: str = OTHER
 
 
 @dataclass
@@ -126,10 +240,16 @@ class Flow:
     """The counts of every box of a PRISMA 2020 flow diagram."""
 
     identified: pd.DataFrame  # round, database, records
-    rounds: pd.DataFrame  # round, label, records, duplicates_removed, new_unique
+    rounds: pd.DataFrame  # round, label, records, duplicates_removed, new_unique (and not_screened)
     streams: list[Stream]
     included_total: int
     included_by: dict[str, int] = field(default_factory=dict)
+    other: Other | None = None
+
+    @property
+    def single(self) -> bool:
+        """One search, screened at once: drawn with the template for new reviews."""
+        return len(self.streams) == 1 and len(self.streams[0].rounds) == 1
 
     def check(self) -> None:
         """Raise FlowError listing every count that does not follow from the others."""
@@ -145,18 +265,23 @@ class Flow:
         new = self.rounds.set_index("round")["new_unique"]
         for s in self.streams:
             expect = int(sum(new.get(r, 0) for r in s.rounds))
-            if s.screened != expect:
-                problems.append(f"{s.label}: {s.screened} screened, but its rounds have {expect} unique records")
+            if s.screened + s.not_screened != expect:
+                problems.append(f"{s.label}: {s.screened} screened"
+                                + (f" + {s.not_screened} not screened" if s.not_screened else "")
+                                + f", but its rounds have {expect} unique records")
             if s.screened - s.excluded_screening != s.sought:
                 problems.append(f"{s.label}: {s.screened} - {s.excluded_screening} excluded != {s.sought} sought")
-            if s.sought - s.not_retrieved != s.assessed:
-                problems.append(f"{s.label}: {s.sought} - {s.not_retrieved} not retrieved != {s.assessed} assessed")
-            if s.assessed - sum(s.excluded_reasons.values()) != s.included:
-                problems.append(f"{s.label}: {s.assessed} - {sum(s.excluded_reasons.values())} excluded "
-                                f"!= {s.included} included")
-        if sum(s.included for s in self.streams) != self.included_total:
-            problems.append(f"the streams include {sum(s.included for s in self.streams)}, "
-                            f"not {self.included_total}")
+            _check_selection(problems, s.label, s.sought, s)
+        included = sum(s.included for s in self.streams)
+        if self.other is not None:
+            o = self.other
+            found = sum(o.identified.values())
+            if found - o.duplicates != o.sought:
+                problems.append(f"{o.label}: {found} identified - {o.duplicates} duplicates != {o.sought} sought")
+            _check_selection(problems, o.label, o.sought, o)
+            included += o.included
+        if included != self.included_total:
+            problems.append(f"the streams include {included}, not {self.included_total}")
         if self.included_by and sum(self.included_by.values()) != self.included_total:
             problems.append(f"the strands sum to {sum(self.included_by.values())}, not {self.included_total}")
         covered = sorted(r for s in self.streams for r in s.rounds)
@@ -173,6 +298,8 @@ class Flow:
                 rows.append((r.label, "Identification", f"Records from {d.database}", d.records))
             rows.append((r.label, "Identification", "Records identified", r.records))
             rows.append((r.label, "Identification", "Duplicate records removed", r.duplicates_removed))
+            if getattr(r, "not_screened", 0):
+                rows.append((r.label, "Identification", "Unique records not screened", r.not_screened))
         for s in self.streams:
             rows += [(s.label, "Screening", "Records screened", s.screened),
                      (s.label, "Screening", "Records excluded", s.excluded_screening),
@@ -181,63 +308,107 @@ class Flow:
                      (s.label, "Screening", "Reports assessed for eligibility", s.assessed)]
             rows += [(s.label, "Screening", f"Reports excluded: {k}", v) for k, v in s.excluded_reasons.items()]
             rows.append((s.label, "Included", "Studies included", s.included))
-        rows.append(("All rounds", "Included", "Studies included in the review", self.included_total))
-        rows += [("All rounds", "Included", f"{k.capitalize()} studies", v) for k, v in self.included_by.items()]
+        if self.other is not None:
+            o = self.other
+            rows += [(o.label, "Identification", f"Records from {k}", v) for k, v in o.identified.items()]
+            rows += [(o.label, "Identification", "Duplicates of other records", o.duplicates),
+                     (o.label, "Screening", "Reports sought for retrieval", o.sought),
+                     (o.label, "Screening", "Reports not retrieved", o.not_retrieved),
+                     (o.label, "Screening", "Reports assessed for eligibility", o.assessed)]
+            rows += [(o.label, "Screening", f"Reports excluded: {k}", v) for k, v in o.excluded_reasons.items()]
+            rows.append((o.label, "Included", "Studies included", o.included))
+        part = "All rounds" if len(self.rounds) > 1 else "All records"
+        rows.append((part, "Included", "Studies included in the review", self.included_total))
+        rows += [(part, "Included", f"{k.capitalize()} studies", v) for k, v in self.included_by.items()]
         return pd.DataFrame(rows, columns=["Part", "Stage", "Box", "n"])
 
 
+def _check_selection(problems: list[str], label: str, sought: int, s) -> None:
+    if sought - s.not_retrieved != s.assessed:
+        problems.append(f"{label}: {sought} - {s.not_retrieved} not retrieved != {s.assessed} assessed")
+    if s.assessed - sum(s.excluded_reasons.values()) != s.included:
+        problems.append(f"{label}: {s.assessed} - {sum(s.excluded_reasons.values())} excluded "
+                        f"!= {s.included} included")
+
+
+def _reasons(part: pd.DataFrame, reason_order: list[str] | None) -> dict[str, int]:
+    reasons = part.loc[part["box"] == "excluded_fulltext", "reason"].value_counts()
+    if reason_order:
+        unknown = sorted(set(reasons.index) - set(reason_order))
+        order = list(reason_order) + unknown
+        reasons = reasons.reindex([r for r in order if r in reasons.index])
+    else:
+        reasons = reasons.sort_index().sort_values(ascending=False, kind="stable")
+    return {k: int(v) for k, v in reasons.items()}
+
+
 def flow(boxes: pd.DataFrame, streams: dict[str, tuple[int, ...]], round_labels: dict[int, str] | None = None,
-         *, reason_order: list[str] | None = None) -> Flow:
+         *, reason_order: list[str] | None = None, other_label: str = OTHER) -> Flow:
     """Count :func:`assign_boxes`' result into a checked :class:`Flow`.
 
     ``streams``: label -> the rounds screened together, e.g.
-    ``{"Rounds 1-2": (1, 2), "Round 3": (3,)}``. Exclusion reasons are listed
-    by decreasing count (then name) unless ``reason_order`` is given."""
+    ``{"Rounds 1-2": (1, 2), "Round 3": (3,)}``, or ``{"All records": (1,)}``
+    for a single search. Exclusion reasons are listed by decreasing count
+    (then name) unless ``reason_order`` is given. Records of other methods
+    (``method == "other"``) make the :class:`Other` column."""
     labels = round_labels or {}
-    identified = (boxes.groupby(["round", "database"], sort=True).size().rename("records").reset_index())
+    method = boxes["method"] if "method" in boxes else pd.Series("databases", index=boxes.index)
+    db, oth = boxes[method == "databases"], boxes[method == "other"]
+    identified = (db.groupby(["round", "database"], sort=True).size().rename("records").reset_index())
     rounds = []
-    for r, part in boxes.groupby("round", sort=True):
+    for r, part in db.groupby("round", sort=True):
         dups = int((part["box"] == "duplicate").sum())
-        rounds.append({"round": int(r), "label": labels.get(int(r), f"Round {int(r)}"), "records": len(part),
-                       "duplicates_removed": dups, "new_unique": len(part) - dups})
+        row = {"round": int(r), "label": labels.get(int(r), f"Round {int(r)}"), "records": len(part),
+               "duplicates_removed": dups, "new_unique": len(part) - dups}
+        row["not_screened"] = int((part["box"] == "not_screened").sum())
+        rounds.append(row)
     out = []
     for label, rs in streams.items():
-        part = boxes[boxes["round"].isin(rs)]
+        part = db[db["round"].isin(rs)]
         n = part["box"].value_counts()
-        reasons = part.loc[part["box"] == "excluded_fulltext", "reason"].value_counts()
-        if reason_order:
-            unknown = sorted(set(reasons.index) - set(reason_order))
-            order = list(reason_order) + unknown
-            reasons = reasons.reindex([r for r in order if r in reasons.index])
-        else:
-            reasons = reasons.sort_index().sort_values(ascending=False, kind="stable")
-        screened = int(len(part) - n.get("duplicate", 0))
+        not_screened = int(n.get("not_screened", 0))
+        screened = int(len(part) - n.get("duplicate", 0)) - not_screened
         excluded = int(n.get("excluded_screening", 0))
         sought = screened - excluded
         not_retrieved = int(n.get("not_retrieved", 0))
         out.append(Stream(label, tuple(rs), screened, excluded, sought, not_retrieved, sought - not_retrieved,
-                          {k: int(v) for k, v in reasons.items()}, int(n.get("included", 0))))
+                          _reasons(part, reason_order), int(n.get("included", 0)), not_screened))
+    other = None
+    if len(oth):
+        n = oth["box"].value_counts()
+        found = {k: int(v) for k, v in oth.groupby("database", sort=False).size().items()}
+        dups = int(n.get("duplicate", 0))
+        sought = len(oth) - dups
+        not_retrieved = int(n.get("not_retrieved", 0))
+        other = Other(found, dups, sought, not_retrieved, sought - not_retrieved, _reasons(oth, reason_order),
+                      int(n.get("included", 0)), other_label)
     inc = boxes[boxes["box"] == "included"]
     by = (inc["strand"].value_counts().sort_index().sort_values(ascending=False, kind="stable")
           if "strand" in inc else pd.Series(dtype=int))
-    result = Flow(identified, pd.DataFrame(rounds), out, len(inc), {k: int(v) for k, v in by.items() if k})
+    result = Flow(identified, pd.DataFrame(rounds), out, len(inc), {k: int(v) for k, v in by.items() if k}, other)
     result.check()
     return result
 
 
 # --- the diagram -----------------------------------------------------------
 
+#: A non-breaking space: "(n = 1,234)" never breaks across lines.
+NBSP = "\u00a0"
+
+
 @dataclass
 class _Box:
     col: float  # left edge in column units
     span: float  # width in column units
     row: int
-    lines: list[tuple[str, bool]]  # (text, bold)
+    lines: list[tuple[str, bool, float]]  # (text, bold, indent in points)
 
 
 def _wrap(text: str, width_pt: float, size: float, bold: bool) -> list[str]:
     """Greedy word wrap to a width in points, measuring each line's glyphs
-    (the same font the figure uses), so no text overflows its box."""
+    (the same font the figure uses), so no text overflows its box. Words are
+    split at ordinary spaces only: a count written with non-breaking spaces
+    stays on one line."""
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import TextPath
 
@@ -256,109 +427,208 @@ def _wrap(text: str, width_pt: float, size: float, bold: bool) -> list[str]:
 
 
 def _n(x: int) -> str:
-    return f"{x:,}"
+    """``(n = 1,234)`` with non-breaking spaces."""
+    return f"(n{NBSP}={NBSP}{x:,})"
 
 
-def figure(fl: Flow, *, column_width: float = 1.55, gap: float = 0.14, font_size: float = 6.5,
+def figure(fl: Flow, *, width: float = 6.1, gap: float = 0.12, font_size: float = 8.0, side_ratio: float = 1.0,
            title: str | None = None):
     """Draw the flow as a PRISMA 2020 diagram (a matplotlib Figure).
 
-    Each stream takes two columns (its main boxes and, on the right, the
-    records it sets aside), or one per round if it has more rounds; each
-    round's identification box and its duplicates sit above its stream. Box
-    heights follow their text, rows line up across streams, and the figure's
-    size follows from the boxes, so nothing is placed by hand."""
+    A single search screened at once follows the template for new reviews:
+    the records identified, and beside them the records removed before
+    screening. Several rounds follow the template for updated reviews: each
+    stream takes two columns (its main boxes and, on the right, the records it
+    sets aside), or one per round if it has more rounds, with each round's
+    identification box and its duplicates above it. Records found by other
+    methods have two columns of their own on the right, and join the total.
+    Side columns are ``side_ratio`` times as wide as main ones (lists of
+    reasons need the room; the main boxes hold one statement each).
+
+    The figure is ``width`` inches wide (a printed page's text width), so
+    text of ``font_size`` points prints at that size; box heights follow
+    their text, rows line up across columns, and nothing is placed by hand."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
     from matplotlib.path import Path as MplPath
 
     fl.check()
-    pad = 0.06
+    pad, margin, label_w = 0.06, 0.04, 0.22
+    single = fl.single
+    groups = [max(2, len(s.rounds)) for s in fl.streams] + ([2] if fl.other is not None else [])
+    weights = [w for g in groups for w in [1.0] + [side_ratio] * (g - 1)]
+    ncols = len(weights)
+    unit = (width - 2 * margin - label_w - gap - (ncols - 1) * gap) / sum(weights)
+    col_w = [w * unit for w in weights]
+    col_x = [margin + label_w + gap + sum(col_w[:i]) + i * gap for i in range(ncols)]
+    indent = font_size * 0.6
 
-    def wrap(text: str, span: float = 1, bold: bool = False) -> list[tuple[str, bool]]:
-        width = (span * column_width + (span - 1) * gap - 2 * pad) * 72
-        return [(line, bold) for line in _wrap(text, width, font_size, bold)]
+    def extent(col: float, span: float) -> tuple[float, float]:
+        """Left edge and width (inches) of a box from column ``col`` over ``span`` columns; a box
+        placed between columns (the total) is centred on the columns it covers."""
+        if float(col).is_integer() and float(span).is_integer():
+            c, k = int(col), int(span)
+            return col_x[c], sum(col_w[c:c + k]) + (k - 1) * gap
+        left, right = col_x[0], col_x[-1] + col_w[-1]
+        w = (right - left) * span / ncols
+        return left + (right - left - w) / 2, w
+
+    def wrap(text: str, span: float = 1, bold: bool = False, shift: float = 0.0, col: float = 0) -> list:
+        room = (extent(col, span)[1] - 2 * pad) * 72 - shift
+        return [(line, bold, shift) for line in _wrap(text, room, font_size, bold)]
+
+    if single:
+        R_ID, R_DUP, R_SCR, R_SOUGHT, R_ASSESS, R_INC, R_TOTAL = 0, None, 1, 2, 3, None, 4
+    else:
+        R_ID, R_DUP, R_SCR, R_SOUGHT, R_ASSESS, R_INC, R_TOTAL = 0, 1, 2, 3, 4, 5, 6
     boxes: list[_Box] = []
     arrows: list[tuple[int, int, str]] = []  # from box, to box, kind ('down' or 'side')
+
+    def add(box: _Box) -> int:
+        boxes.append(box)
+        return len(boxes) - 1
+
+    def databases(r: int, col: float) -> list[tuple[str, bool, float]]:
+        lines = []
+        for d in fl.identified[fl.identified["round"] == r].itertuples(index=False):
+            lines += wrap(f"{d.database} {_n(d.records)}", shift=indent, col=col)
+        return lines
+
+    def selection(col: float, span: float, top: int, sought: int, not_retrieved: int, assessed: int,
+                  reasons: dict[str, int]) -> int:
+        """Sought, not retrieved, assessed and excluded boxes; returns the assessed box."""
+        b_sought = add(_Box(col, 1, R_SOUGHT, wrap(f"Reports sought for retrieval {_n(sought)}", bold=True,
+                                                   col=col)))
+        arrows.append((top, b_sought, "down"))
+        arrows.append((b_sought, add(_Box(col + 1, span, R_SOUGHT, wrap(f"Reports not retrieved {_n(not_retrieved)}",
+                                                                         span, col=col + 1))), "side"))
+        b_assessed = add(_Box(col, 1, R_ASSESS, wrap(f"Reports assessed for eligibility {_n(assessed)}", bold=True,
+                                                     col=col)))
+        arrows.append((b_sought, b_assessed, "down"))
+        lines = wrap(f"Reports excluded {_n(sum(reasons.values()))}" + (":" if reasons else ""), span, col=col + 1)
+        for k, v in reasons.items():
+            lines += wrap(f"{k} {_n(v)}", span, shift=indent, col=col + 1)
+        arrows.append((b_assessed, add(_Box(col + 1, span, R_ASSESS, lines)), "side"))
+        return b_assessed
+
     rounds = fl.rounds.set_index("round")
     col = 0.0
-    main_of_stream = []
-    for s in fl.streams:
-        width = max(2, len(s.rounds))
+    to_total = []
+    for s, w in zip(fl.streams, groups):
+        side_span = w - 1
         ident = []
         for i, r in enumerate(s.rounds):
             info = rounds.loc[r]
-            lines = wrap(f"{info['label']}", bold=True) + wrap(f"Records identified (n = {_n(int(info['records']))})")
-            for d in fl.identified[fl.identified["round"] == r].itertuples(index=False):
-                lines.append((f"  {d.database} (n = {_n(d.records)})", False))
-            boxes.append(_Box(col + i, 1, 0, lines))
-            top = len(boxes) - 1
-            boxes.append(_Box(col + i, 1, 1, wrap(f"Duplicates removed (n = {_n(int(info['duplicates_removed']))})")))
-            arrows.append((top, len(boxes) - 1, "down"))
-            ident.append(len(boxes) - 1)
-        main = lambda row, text: _Box(col, 1, row, text)  # noqa: E731
-        side = lambda row, text: _Box(col + 1, width - 1, row, text)  # noqa: E731
-        boxes.append(main(2, wrap(f"Records screened (n = {_n(s.screened)})", bold=True)))
-        screened = len(boxes) - 1
+            not_screened = int(info.get("not_screened", 0) or 0)
+            c = col + i
+            head = wrap(str(info["label"]), bold=True, col=c)
+            if single:
+                lines = (head + wrap(f"Records identified from databases {_n(int(info['records']))}:", col=c)
+                         + databases(r, c))
+                top = add(_Box(c, 1, R_ID, lines))
+                removed = wrap("Records removed before screening:", side_span, col=c + 1)
+                removed += wrap(f"Duplicate records removed {_n(int(info['duplicates_removed']))}", side_span,
+                                shift=indent, col=c + 1)
+                if not_screened:
+                    removed += wrap(f"Unique records no one screened under this deduplication {_n(not_screened)}",
+                                    side_span, shift=indent, col=c + 1)
+                arrows.append((top, add(_Box(c + 1, side_span, R_ID, removed)), "side"))
+                ident.append(top)
+                continue
+            lines = head + wrap(f"Records identified {_n(int(info['records']))}", col=c) + databases(r, c)
+            top = add(_Box(c, 1, R_ID, lines))
+            dup = wrap(f"Duplicates removed {_n(int(info['duplicates_removed']))}", col=c)
+            if not_screened:
+                dup += wrap(f"Not screened under this deduplication {_n(not_screened)}", col=c)
+            b_dup = add(_Box(c, 1, R_DUP, dup))
+            arrows.append((top, b_dup, "down"))
+            ident.append(b_dup)
+        screened = add(_Box(col, 1, R_SCR, wrap(f"Records screened {_n(s.screened)}", bold=True, col=col)))
         arrows += [(i, screened, "down") for i in ident]
-        boxes.append(side(2, wrap(f"Records excluded (n = {_n(s.excluded_screening)})", width - 1)))
-        arrows.append((screened, len(boxes) - 1, "side"))
-        boxes.append(main(3, wrap(f"Reports sought for retrieval (n = {_n(s.sought)})", bold=True)))
-        sought = len(boxes) - 1
-        arrows.append((screened, sought, "down"))
-        boxes.append(side(3, wrap(f"Reports not retrieved (n = {_n(s.not_retrieved)})", width - 1)))
-        arrows.append((sought, len(boxes) - 1, "side"))
-        boxes.append(main(4, wrap(f"Reports assessed for eligibility (n = {_n(s.assessed)})", bold=True)))
-        assessed = len(boxes) - 1
-        arrows.append((sought, assessed, "down"))
-        reason_lines = wrap(f"Reports excluded (n = {_n(sum(s.excluded_reasons.values()))}):", width - 1)
-        for k, v in s.excluded_reasons.items():
-            reason_lines += wrap(f"{k} (n = {_n(v)})", width - 1)
-        boxes.append(side(4, reason_lines))
-        arrows.append((assessed, len(boxes) - 1, "side"))
-        boxes.append(main(5, wrap(f"Studies included from {s.label.lower()} (n = {_n(s.included)})", bold=True)))
-        arrows.append((assessed, len(boxes) - 1, "down"))
-        main_of_stream.append(len(boxes) - 1)
-        col += width
-    total_lines = wrap(f"Studies included in the review (n = {_n(fl.included_total)})", col / 2, bold=True)
+        arrows.append((screened, add(_Box(col + 1, side_span, R_SCR, wrap(
+            f"Records excluded {_n(s.excluded_screening)}", side_span, col=col + 1))), "side"))
+        assessed = selection(col, side_span, screened, s.sought, s.not_retrieved, s.assessed, s.excluded_reasons)
+        if single:
+            to_total.append(assessed)
+        else:
+            label = s.label[0].lower() + s.label[1:] if s.label[:2] != s.label[:2].upper() else s.label
+            inc = add(_Box(col, 1, R_INC, wrap(f"Studies included from {label} {_n(s.included)}", bold=True,
+                                               col=col)))
+            arrows.append((assessed, inc, "down"))
+            to_total.append(inc)
+        col += w
+    if fl.other is not None:
+        o = fl.other
+        lines = wrap(f"Records identified from {o.label.lower()}:", bold=True, col=col)
+        for k, v in o.identified.items():
+            lines += wrap(f"{k} {_n(v)}", shift=indent, col=col)
+        if o.duplicates:
+            lines += wrap(f"Copies of records found otherwise {_n(o.duplicates)}", col=col)
+        top = add(_Box(col, 1, R_ID, lines))
+        assessed = selection(col, 1, top, o.sought, o.not_retrieved, o.assessed, o.excluded_reasons)
+        if single:
+            to_total.append(assessed)
+        else:
+            inc = add(_Box(col, 1, R_INC, wrap(f"Studies included from {o.label.lower()} {_n(o.included)}",
+                                              bold=True, col=col)))
+            arrows.append((assessed, inc, "down"))
+            to_total.append(inc)
+        col += 2
+    if single and fl.other is None:
+        t_col, t_span = 0.0, 1.0
+    else:
+        t_span = max(1.0, col / 2)
+        t_col = (col - t_span) / 2
+    total = wrap(f"Studies included in the review {_n(fl.included_total)}", t_span, bold=True, col=t_col)
     if fl.included_by:
-        total_lines += wrap(", ".join(f"{k.capitalize()} (n = {_n(v)})" for k, v in fl.included_by.items()), col / 2)
-    boxes.append(_Box(col / 4, col / 2, 6, total_lines))
-    arrows += [(m, len(boxes) - 1, "down") for m in main_of_stream]
+        total += wrap(", ".join(f"{k.capitalize()} {_n(v)}" for k, v in fl.included_by.items()), t_span, col=t_col)
+    b_total = add(_Box(t_col, t_span, R_TOTAL, total))
+    arrows += [(m, b_total, "down") for m in to_total]
 
-    line_h = font_size * 1.32 / 72
+    line_h = font_size * 1.25 / 72
     rows = sorted({b.row for b in boxes})
     height = {r: max(len(b.lines) for b in boxes if b.row == r) * line_h + 2 * pad for r in rows}
-    row_gap = 0.2
-    label_w = 0.22
-    y, top_of = 0.0, {}
+    row_gap = 0.16
+    if single:
+        phases = [("Identification", R_ID, R_ID), ("Screening", R_SCR, R_ASSESS), ("Included", R_TOTAL, R_TOTAL)]
+    else:
+        phases = [("Identification", R_ID, R_DUP), ("Screening", R_SCR, R_ASSESS), ("Included", R_INC, R_TOTAL)]
+    band_font = font_size + 0.5
+    for name, r0, r1 in phases:  # a phase band at least as tall as its rotated name
+        need = _wrap_width(name, band_font) / 72 + 2 * pad
+        have = sum(height[r] for r in rows if r0 <= r <= r1) + row_gap * (len([r for r in rows if r0 <= r <= r1]) - 1)
+        if have < need:
+            height[r1] += need - have
+    y, top_of = margin, {}
     for r in rows:
         top_of[r] = y
         y += height[r] + row_gap
-    total_h = y - row_gap
-    total_w = label_w + gap + col * column_width + (col - 1) * gap
+    total_h = y - row_gap + margin
+    total_w = width
+    head = 0.3 if title else 0.0
 
-    fig = plt.figure(figsize=(total_w, total_h + (0.25 if title else 0)))
-    ax = fig.add_axes((0, 0, 1, total_h / (total_h + (0.25 if title else 0))))
+    fig = plt.figure(figsize=(total_w, total_h + head))
+    ax = fig.add_axes((0, 0, 1, total_h / (total_h + head)))
     ax.set_xlim(0, total_w)
     ax.set_ylim(total_h, 0)
     ax.axis("off")
     if title:
-        fig.suptitle(title, fontsize=font_size + 1.5, y=1 - 0.05 / (total_h + 0.25))
+        fig.suptitle(title, fontsize=font_size + 1, y=1 - 0.06 / (total_h + head))
 
     def rect(b: _Box):
-        x = label_w + gap + b.col * (column_width + gap)
-        w = b.span * column_width + (b.span - 1) * gap
-        return x, top_of[b.row], w, len(b.lines) * line_h + 2 * pad
+        x, w = extent(b.col, b.span)
+        h = len(b.lines) * line_h + 2 * pad
+        top = top_of[b.row] + ((height[b.row] - h) / 2 if b.row == R_TOTAL else 0)  # the total sits mid-band
+        return x, top, w, h
 
     edge = "#1f3b57"
     for b in boxes:
         x, top, w, h = rect(b)
         ax.add_patch(FancyBboxPatch((x, top), w, h, boxstyle="round,pad=0,rounding_size=0.03",
                                     linewidth=0.6, edgecolor=edge, facecolor="white"))
-        for i, (text, bold) in enumerate(b.lines):
-            ax.text(x + pad, top + pad + (i + 0.78) * line_h, text, fontsize=font_size, va="baseline",
-                    ha="left", fontweight="bold" if bold else "normal")
+        for i, (text, bold, shift) in enumerate(b.lines):
+            ax.text(x + pad + shift / 72, top + pad + (i + 0.78) * line_h, text, fontsize=font_size,
+                    va="baseline", ha="left", fontweight="bold" if bold else "normal")
     for a, b, kind in arrows:
         xa, ya, wa, ha = rect(boxes[a])
         xb, yb, wb, hb = rect(boxes[b])
@@ -373,13 +643,21 @@ def figure(fl: Flow, *, column_width: float = 1.55, gap: float = 0.14, font_size
                 y_turn = yb - row_gap / 2
                 points = [(xs, ya + ha), (xs, y_turn), (xe, y_turn), (xe, yb)]
         path = MplPath(points, [MplPath.MOVETO] + [MplPath.LINETO] * (len(points) - 1))
-        ax.add_patch(FancyArrowPatch(path=path, arrowstyle="-|>", mutation_scale=6, linewidth=0.6,
+        ax.add_patch(FancyArrowPatch(path=path, arrowstyle="-|>", mutation_scale=7, linewidth=0.6,
                                      color=edge, shrinkA=0, shrinkB=0, joinstyle="miter"))
-    phases = [("Identification", 0, 1), ("Screening", 2, 4), ("Included", 5, 6)]
     for name, r0, r1 in phases:
         top, bottom = top_of[r0], top_of[r1] + height[r1]
-        ax.add_patch(FancyBboxPatch((0, top), label_w, bottom - top, boxstyle="round,pad=0,rounding_size=0.03",
+        ax.add_patch(FancyBboxPatch((margin, top), label_w, bottom - top, boxstyle="round,pad=0,rounding_size=0.03",
                                     linewidth=0, facecolor="#a9c6e0"))
-        ax.text(label_w / 2, (top + bottom) / 2, name, rotation=90, ha="center", va="center",
-                fontsize=font_size + 0.5, fontweight="bold")
+        ax.text(margin + label_w / 2, (top + bottom) / 2, name, rotation=90, ha="center", va="center",
+                fontsize=band_font, fontweight="bold")
     return fig
+
+
+def _wrap_width(text: str, size: float) -> float:
+    """Width in points of a bold line of text."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextPath
+
+    prop = FontProperties(family="DejaVu Sans", weight="bold")
+    return TextPath((0, 0), text, size=size, prop=prop).get_extents().width

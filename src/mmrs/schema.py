@@ -12,17 +12,21 @@ order of the export.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pandera.pandas as pa
 
 #: Separator for multi-valued fields.
 SEP = "; "
 
-#: Canonical database names (the search log and the importers use these).
+#: Databases the toolkit knows by name (the search log and the importers use
+#: these spellings). Any other database name is accepted too: see
+#: :func:`database_code` and :func:`canonical_database`.
 DATABASES = ("Web of Science", "Scopus", "PsycInfo", "PubPsych", "PubMed", "ERIC")
 
-#: Short codes used in record identifiers (``r1/wos/WOS:000...``).
-DATABASE_CODES = {
+#: Short codes of the known databases, used in record identifiers (``r1/wos/WOS:000...``).
+KNOWN_CODES = {
     "Web of Science": "wos",
     "Scopus": "scopus",
     "PsycInfo": "psycinfo",
@@ -31,6 +35,51 @@ DATABASE_CODES = {
     "ERIC": "eric",
 }
 
+
+def database_code(name: str) -> str:
+    """The short code of a database for record identifiers.
+
+    The known databases keep their codes (:data:`KNOWN_CODES`); any other
+    name gets one derived from it: letters and digits only, lower case,
+    words joined by hyphens ("Ovid MEDLINE" -> ``ovid-medline``, "CENTRAL"
+    -> ``central``). A derived code that happens to equal a known one (a
+    database called "WOS") is kept; record identifiers stay unique all the
+    same, because a repeated identifier gets a ``~2`` suffix."""
+    if name in KNOWN_CODES:
+        return KNOWN_CODES[name]
+    import unicodedata
+
+    folded = "".join(c for c in unicodedata.normalize("NFKD", str(name)) if not unicodedata.combining(c))
+    code = re.sub(r"[^0-9a-z]+", "-", folded.lower()).strip("-")
+    return code or "db"
+
+
+def canonical_database(name: str) -> str:
+    """A database name as the toolkit writes it: a known database in its own
+    spelling whatever the case ("pubmed" -> "PubMed"), any other name trimmed."""
+    name = " ".join(str(name).split())
+    for known in DATABASES:
+        if name.lower() == known.lower():
+            return known
+    return name
+
+
+class _Codes(dict):
+    """The known codes, and a derived code for any other database name (a
+    mapping, so that ``DATABASE_CODES[name]`` and ``Series.map`` work for
+    every name; a missing value maps to a missing value)."""
+
+    def __missing__(self, name):
+        if not isinstance(name, str) or not name.strip():
+            if isinstance(name, str):
+                raise KeyError(name)
+            return float("nan")
+        return database_code(name)
+
+
+#: Database name -> short code; known databases as listed, others derived (:func:`database_code`).
+DATABASE_CODES = _Codes(KNOWN_CODES)
+
 _str = dict(dtype="string", nullable=True, required=True)
 
 #: Column -> description, in table order. The schema below is built from this.
@@ -38,7 +87,7 @@ COLUMNS: dict[str, str] = {
     "record_id": "identifier of the record, unique in the table (round/database/accession)",
     "source_file": "export file the record came from (relative to the raw folder)",
     "line": "line of the file where the record starts (1-based)",
-    "database": "database searched (one of DATABASES for search exports)",
+    "database": "database searched, as named in the search log (or by the export's content)",
     "round": "search round the export belongs to",
     "format": "export format the record was parsed from",
     "accession": "the database's own identifier (WoS UT, Scopus EID, PMID, AN, ...)",

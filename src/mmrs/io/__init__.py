@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
-from ..schema import DATABASE_CODES, DATABASES, to_records
+from ..schema import DATABASE_CODES, to_records
 from . import endnote, medline, ovid, ris, scopus, wos
 from .common import Parsed
 from .searchlog import (
@@ -141,8 +141,8 @@ def read_export(
 
 def _frame(path: Path, *, database, round, fmt, base, encoding=None) -> pd.DataFrame:
     parsed, text = parse_file(path, fmt, encoding)
-    if database is not None and database not in DATABASES:
-        raise InputError(path, problem=f"unknown database {database!r}", expected=", ".join(DATABASES))
+    if database is not None and not str(database).strip():
+        raise InputError(path, problem="an empty database name", expected="the name of the database searched")
     if database and parsed.database and database != parsed.database and parsed.format in _INHERENT:
         raise InputError(path, problem=f"declared as {database}, but the file is a {parsed.database} export "
                                        f"({parsed.format})")

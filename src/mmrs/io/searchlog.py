@@ -8,7 +8,11 @@ in the folder that holds the exports, with exactly these columns::
 
 - ``round``: the search round (1, 2, ...); an update of a review is a new round;
 - ``date``: the date of the search (YYYY-MM-DD);
-- ``database``: one of :data:`mmrs.schema.DATABASES`;
+- ``database``: the database searched, by the name the review reports
+  (e.g. "MEDLINE", "CENTRAL", "ProQuest Dissertations"). Any name is
+  accepted; the six the toolkit knows (:data:`mmrs.schema.DATABASES`) are
+  written in their own spelling whatever the case, and every database gets a
+  short code for record identifiers (:func:`mmrs.schema.database_code`);
 - ``interface``: the platform searched (e.g. "Ovid", "EBSCOhost");
 - ``file``: one export file, relative to the log's folder (a database whose
   results were exported in batches has one row per file);
@@ -35,7 +39,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
-from ..schema import DATABASES, to_records
+from ..schema import DATABASES, canonical_database, to_records
 
 LOG_NAME = "searches.csv"
 LOG_COLUMNS = ["round", "date", "database", "interface", "file", "records_reported", "limits"]
@@ -93,9 +97,10 @@ def read_search_log(path: str | os.PathLike) -> pd.DataFrame:
             dt.date.fromisoformat(entry["date"])
         except ValueError:
             raise InputError(path, line=line, expected="a date as YYYY-MM-DD", found=entry["date"]) from None
-        if entry["database"] not in DATABASES:
-            raise InputError(path, line=line, expected="a database among " + ", ".join(DATABASES),
-                             found=entry["database"])
+        if not entry["database"]:
+            raise InputError(path, line=line, expected="the name of the database searched (e.g. "
+                             + ", ".join(DATABASES[:3]) + ", or any other name)", found="")
+        entry["database"] = canonical_database(entry["database"])
         reported = entry["records_reported"]
         if reported and not reported.isdigit():
             raise InputError(path, line=line, expected="a record count or nothing in records_reported",
@@ -146,11 +151,16 @@ def read_searches(search_dir: str | os.PathLike, log: str = LOG_NAME) -> SearchI
 
 
 def records_per_database(records: pd.DataFrame, databases: list[str] | None = None) -> pd.DataFrame:
-    """Records per database (rows) and search round (columns), with totals."""
+    """Records per database (rows) and search round (columns), with totals.
+
+    Rows follow ``databases`` (default: the known databases in the order of
+    :data:`~mmrs.schema.DATABASES`), then any other database in the order it
+    first appears in ``records`` (the order of the search log)."""
     table = records.pivot_table(index="database", columns="round", values="record_id", aggfunc="count",
                                 fill_value=0, observed=True)
     known = list(databases or DATABASES)
-    table = table.loc[[d for d in known if d in table.index] + sorted(set(table.index) - set(known))]
+    others = [d for d in dict.fromkeys(records["database"].dropna()) if d not in known]
+    table = table.loc[[d for d in known if d in table.index] + others]
     table.columns = [f"Round {c}" for c in table.columns]
     table["Total"] = table.sum(axis=1)
     table.loc["Total"] = table.sum(axis=0)
