@@ -5,8 +5,8 @@ The article, the supplement and the notebook pages cite any table or figure of t
 way Quarto cites one in the same document: `@tbl-label`. Quarto resolves references within one
 document only, so this filter, which runs before Quarto's own (`at: pre-quarto`), resolves the
 others: it numbers the tables and figures each document embeds as that document shows them
-("Table 1", "Figure S2": in embedding order, per kind, with the labels its `crossref: tbl-labels`
-or `fig-labels` list gives) and turns a reference to a table or figure of another document into
+("Table 1", "Figure S2": in embedding order, per kind, after the title its front matter gives in
+`tbl-title` or `fig-title`, "Table" and "Figure" by default) and turns a reference to a table or figure of another document into
 that number - in HTML a link to it on the other document's page, elsewhere plain text. References
 to the current document's own tables and figures are left to Quarto, and so is a label that no
 document has (Quarto reports it).
@@ -35,29 +35,28 @@ local function read_file(path)
   return text
 end
 
-local function labels_of(text, kind)
-  -- the crossref: <kind>-labels list of a document's front matter, if any
-  local list = text:match("\n%s*" .. kind .. "%-labels:%s*%[([^%]]*)%]")
-  if not list then
-    return nil
+local function title_of(text, kind, default)
+  -- the crossref <kind>-title of a document's front matter ("Table S" in the supplement), if any
+  return text:match("%f[%w]" .. kind .. "%-title:%s*\"([^\"]*)\"") or default
+end
+
+-- "Table S" and 3 -> "Table S3" (a title ending in a single capital glues to the number, as
+-- assets/s-numbers.lua makes Quarto print it); "Table" and 3 -> "Table 3".
+local function numbered(title, n)
+  if title:match(" %u$") then
+    return title .. tostring(n)
   end
-  local out = {}
-  for item in list:gmatch("[^,%s]+") do
-    out[#out + 1] = item
-  end
-  return out
+  return title .. " " .. tostring(n)
 end
 
 local function numbering(text)
   local found, count = {}, { tbl = 0, fig = 0 }
-  local labels = { tbl = labels_of(text, "tbl"), fig = labels_of(text, "fig") }
+  local titles = { tbl = title_of(text, "tbl", "Table"), fig = title_of(text, "fig", "Figure") }
   for label in text:gmatch("{{<%s*embed%s+[^#%s]+#([%w%-_]+)%s*>}}") do
     local kind = label:match("^(%a+)%-")
     if count[kind] ~= nil and found[label] == nil then
       count[kind] = count[kind] + 1
-      local list = labels[kind]
-      local shown = list and list[(count[kind] - 1) % #list + 1] or tostring(count[kind])
-      found[label] = (kind == "tbl" and "Table" or "Figure") .. " " .. shown
+      found[label] = numbered(titles[kind], count[kind])
     end
   end
   return found

@@ -78,7 +78,7 @@ def _target(rendered, name: str) -> mq.Target:
 def test_every_format_of_article_and_supplement_is_written(rendered):
     names = {t.name: {p.name for p in t.outputs()} for t in rendered["targets"]}
     assert names["article"] >= {"index.html", "index.docx", "index.pdf", "index.xml", "index-meca.zip"}
-    assert names["supplement"] >= {"index.html", "index.docx", "index.pdf"}
+    assert names["supplement"] >= {"index.html", "supplement.docx", "supplement.pdf", "supplement.xml"}
     for t in rendered["targets"]:
         for path in t.outputs():
             assert path.is_file() and path.stat().st_size > 5_000, path
@@ -167,7 +167,7 @@ def test_long_tables_on_the_notebook_pages_become_grids(rendered):
 @needs_poppler
 def test_the_pdf_holds_the_title_and_every_caption(rendered):
     for name, document in DOCUMENTS.items():
-        pdf = _target(rendered, name).output_dir / "index.pdf"
+        pdf = next(p for p in _target(rendered, name).outputs() if p.suffix == ".pdf")
         info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
         pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
         words = " ".join(_text_of(pdf).split())
@@ -185,7 +185,7 @@ def test_the_pdf_holds_the_title_and_every_caption(rendered):
 
 def test_the_docx_holds_every_table_and_figure(rendered):
     for name, document in DOCUMENTS.items():
-        docx = _target(rendered, name).output_dir / "index.docx"
+        docx = next(p for p in _target(rendered, name).outputs() if p.suffix == ".docx")
         with zipfile.ZipFile(docx) as z:
             xml = z.read("word/document.xml").decode("utf-8")
             media = [n for n in z.namelist() if n.startswith("word/media/")]
@@ -230,7 +230,8 @@ def test_the_html_shows_every_variable_as_formatted_for_its_key(rendered):
 def test_docx_tables_fit_the_page_and_never_break_a_word(rendered):
     import _docx
 
-    found = [p for t in rendered["targets"] for p in _docx.problems(t.output_dir / "index.docx")]
+    found = [p for t in rendered["targets"] for doc in t.outputs() if doc.suffix == ".docx"
+             for p in _docx.problems(doc)]
     assert not found, "\n".join(found)
 
 

@@ -108,7 +108,7 @@ def notebook_source() -> Path:
 
 
 def _templates():
-    return resources.files("mmrs") / "templates" / "review"
+    return resources.files("mmrs") / "_templates" / "review"
 
 
 def _walk(node, prefix: str = ""):

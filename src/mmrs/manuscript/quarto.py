@@ -4,15 +4,14 @@ The project (``_quarto.yml``) is a Quarto *manuscript*: one article
 (``index.qmd``) rendered into ``_manuscript/`` in every format listed under
 ``format:``, with a page for each notebook. The supplement is the article of
 the profile ``supplement`` (``_quarto-supplement.yml``), rendered into
-``_manuscript/supplement/`` in the same formats except the journal-interchange
-ones (:data:`ARTICLE_ONLY`).
+``_manuscript/supplement/`` in the same formats (without a MECA archive).
 
-The article is rendered by one ``quarto render`` call for all its formats, so
-the notebooks are read once and the MECA archive holds every format; the
-supplement by one call per format (``--to`` takes a single format). When a
-call for all formats fails, each format is rendered alone to find which one
-failed; :class:`RenderError` names the document, the format and Quarto's own
-words for the cause (for example a PDF format that needs a TeX installation).
+Each document is rendered by one ``quarto render`` call for all its formats,
+so the notebooks are read once, the MECA archive holds every format and
+Quarto cleans up after itself. When that call fails, each format is rendered
+alone to find which one failed; :class:`RenderError` names the document, the
+format and Quarto's own words for the cause (for example a PDF format that
+needs a TeX installation).
 """
 
 from __future__ import annotations
@@ -30,16 +29,16 @@ import yaml
 from ..errors import MMRSError
 from ..paths import project_root
 
-#: How each output format is named to a reader, and the file it writes.
+#: How each output format is named to a reader, and the extension of the file it writes. A manuscript's
+#: HTML page is always index.html; the other files are named after the article's source (index.docx for
+#: index.qmd, supplement.pdf for supplement.qmd).
 FORMATS = {
-    "html": ("HTML", "index.html"),
-    "docx": ("DOCX", "index.docx"),
-    "typst": ("PDF (Typst)", "index.pdf"),
-    "pdf": ("PDF (LaTeX)", "index.pdf"),
-    "jats": ("JATS XML", "index.xml"),
+    "html": ("HTML", "html"),
+    "docx": ("DOCX", "docx"),
+    "typst": ("PDF (Typst)", "pdf"),
+    "pdf": ("PDF (LaTeX)", "pdf"),
+    "jats": ("JATS XML", "xml"),
 }
-#: Formats for journals' submission and archiving systems: rendered for the article only.
-ARTICLE_ONLY = ("jats",)
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -56,10 +55,13 @@ class Target:
     formats: tuple[str, ...]  # format names as in _quarto.yml
     output_dir: Path          # where Quarto writes it
     meca: bool                # whether a MECA archive is written beside it
+    source: str = "index.qmd"  # the article of the (profile's) manuscript
 
     def outputs(self) -> list[Path]:
-        files = [self.output_dir / FORMATS.get(f, (f, f"index.{f}"))[1] for f in self.formats]
-        return files + ([self.output_dir / "index-meca.zip"] if self.meca else [])
+        stem = Path(self.source).stem
+        files = [self.output_dir / ("index.html" if f == "html" else f"{stem}.{FORMATS.get(f, (f, f))[1]}")
+                 for f in self.formats]
+        return files + ([self.output_dir / f"{stem}-meca.zip"] if self.meca else [])
 
 
 def command() -> str | None:
@@ -77,14 +79,17 @@ def targets(root: Path | None = None) -> list[Target]:
     base = _config(root / "_quarto.yml")
     formats = tuple(base.get("format") or {"html": "default"})
     out = root / (base.get("project") or {}).get("output-dir", "_manuscript")
-    article = Target("article", None, formats, out, bool((base.get("manuscript") or {}).get("meca-bundle")))
+    manuscript = base.get("manuscript") or {}
+    article = Target("article", None, formats, out, bool(manuscript.get("meca-bundle")),
+                     manuscript.get("article", "index.qmd"))
     result = [article]
     profile = _config(root / "_quarto-supplement.yml")
     if profile:
-        manuscript = {**(base.get("manuscript") or {}), **(profile.get("manuscript") or {})}
+        manuscript = {**manuscript, **(profile.get("manuscript") or {})}
         result.append(Target(
-            "supplement", "supplement", tuple(f for f in formats if f not in ARTICLE_ONLY),
-            root / (profile.get("project") or {}).get("output-dir", out), bool(manuscript.get("meca-bundle"))))
+            "supplement", "supplement", formats,
+            root / (profile.get("project") or {}).get("output-dir", out), bool(manuscript.get("meca-bundle")),
+            manuscript.get("article", "index.qmd")))
     return result
 
 
@@ -113,35 +118,20 @@ def _profile(target: Target) -> list[str]:
     return ["--profile", target.profile] if target.profile else []
 
 
-def _calls(target: Target, every_format: tuple[str, ...]) -> list[tuple[str | None, list[str]]]:
-    """The quarto calls that render a target: one for all formats where the target has them all (the
-    notebooks are read once, the MECA archive holds every format); otherwise one per format, in
-    order, the first emptying the output folder (``quarto render`` takes one format after ``--to``)."""
-    if set(target.formats) == set(every_format):
-        return [(None, ["render", *_profile(target)])]
-    return [(fmt, ["render", "--to", fmt, *(["--no-clean"] if i else []), *_profile(target)])
-            for i, fmt in enumerate(target.formats)]
-
-
 def _failed(target: Target, fmt: str, lines: list[str]) -> RenderError:
     return RenderError(f"Quarto could not render the {target.name} as {FORMATS.get(fmt, (fmt,))[0]} "
                        f"(format '{fmt}'): {cause(lines)}")
 
 
-def render_target(target: Target, root: Path, every_format: tuple[str, ...] | None = None,
-                  echo: Callable[[str], None] | None = print) -> list[Path]:
+def render_target(target: Target, root: Path, echo: Callable[[str], None] | None = print) -> list[Path]:
     """Render one target; raise :class:`RenderError` naming the format that failed and why."""
-    for fmt, args in _calls(target, every_format or target.formats):
-        code, lines = _run(args, root, echo)
-        if code == 0:
-            continue
-        if fmt is not None:
-            raise _failed(target, fmt, lines)
+    code, lines = _run(["render", *_profile(target)], root, echo)
+    if code != 0:
         # find the format that failed: render each alone (the output folder is kept)
-        for one in target.formats:
-            alone, alone_lines = _run(["render", "--to", one, "--no-clean", *_profile(target)], root, None)
+        for fmt in target.formats:
+            alone, alone_lines = _run(["render", "--to", fmt, "--no-clean", *_profile(target)], root, None)
             if alone != 0:
-                raise _failed(target, one, alone_lines)
+                raise _failed(target, fmt, alone_lines)
         raise RenderError(f"Quarto could not render the {target.name} (formats {', '.join(target.formats)}; each "
                           f"renders alone): {cause(lines)}")
     missing = [p for p in target.outputs() if not p.is_file()]
@@ -200,5 +190,5 @@ def _render_all(root: Path, every: list[Target], echo: Callable[[str], None] | N
             names = ", ".join(FORMATS.get(f, (f,))[0] for f in target.formats)
             echo(f"Rendering the {target.name} with Quarto ({names}) into "
                  f"{target.output_dir.relative_to(root).as_posix()}/")
-        written += render_target(target, root, every[0].formats, echo)
+        written += render_target(target, root, echo)
     return written

@@ -102,11 +102,24 @@ def _line(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
 
 
-def numbering(body: str, crossref: dict | None = None) -> dict[str, str]:
+def crossref_titles(meta: dict) -> dict[str, str]:
+    """The table and figure titles a document's front matter sets (``crossref: tbl-title``, also under
+    ``format: html:``), "Table" and "Figure" by default."""
+    html = ((meta.get("format") or {}).get("html") or {}) if isinstance(meta.get("format"), dict) else {}
+    crossref = {**(meta.get("crossref") or {}), **(html.get("crossref") or {})}
+    return {"tbl": crossref.get("tbl-title", "Table"), "fig": crossref.get("fig-title", "Figure")}
+
+
+def numbered(title: str, n: int) -> str:
+    """"Table" and 3 -> "Table 3"; "Table S" and 3 -> "Table S3" (a title ending in a single capital
+    glues to the number, as assets/s-numbers.lua makes Quarto print the supplement's numbers)."""
+    return f"{title}{n}" if re.search(r" [A-Z]$", title) else f"{title} {n}"
+
+
+def numbering(body: str, meta: dict | None = None) -> dict[str, str]:
     """The number each embedded table and figure gets ("Table 1", "Figure S2"): in the order of the
-    embeds, counted per kind, with the labels the document's ``crossref: tbl-labels`` /
-    ``fig-labels`` lists give (Quarto's way of numbering a supplement S1, S2, ...), else 1, 2, ..."""
-    crossref = crossref or {}
+    embeds, counted per kind, after the titles of the document's front matter (:func:`crossref_titles`)."""
+    titles = crossref_titles(meta or {})
     count = {"fig": 0, "tbl": 0}
     out: dict[str, str] = {}
     for m in SHORTCODE.finditer(body):
@@ -117,10 +130,7 @@ def numbering(body: str, crossref: dict | None = None) -> dict[str, str]:
         if kind not in count or label in out:
             continue
         count[kind] += 1
-        labels = crossref.get(f"{kind}-labels")
-        shown = str(labels[(count[kind] - 1) % len(labels)]) if isinstance(labels, list) and labels \
-            else str(count[kind])
-        out[label] = f"{'Figure' if kind == 'fig' else 'Table'} {shown}"
+        out[label] = numbered(titles[kind], count[kind])
     return out
 
 
@@ -138,7 +148,7 @@ def other_documents(doc: Path, root: Path) -> dict[str, tuple[str, str]]:
         if not path.is_file():
             raise ManuscriptError(f"_quarto.yml, manuscript-documents: no file {item['source']}")
         meta, body = _front_matter(path.read_text(encoding="utf-8"))
-        for label, number in numbering(_includes(body, path, root), meta.get("crossref")).items():
+        for label, number in numbering(_includes(body, path, root), meta).items():
             out[label] = (number, path.stem)
     return out
 
@@ -167,7 +177,7 @@ def resolve(doc: Path, layout: Layout, variables: dict[str, object], root: Path 
     meta, body = _front_matter(doc.read_text(encoding="utf-8"))
     body = _includes(body, doc, root)
     cache: dict[str, dict[str, Embed]] = {}
-    numbers = numbering(body, meta.get("crossref"))
+    numbers = numbering(body, meta)
     external = other_documents(doc, root)
     images: dict[str, bytes] = {}
 
