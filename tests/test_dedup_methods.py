@@ -218,10 +218,17 @@ def test_strict_merges_a_book_series_volume_listed_under_two_names():
     assert clusters(table(series, other_pages), method="strict")[0] == [("o",), ("s",)]
 
 
-@pytest.mark.parametrize("volume", ["(Jul)", "1)"])
-def test_strict_ignores_a_month_or_a_broken_supplement_as_volume(volume):
-    garbled = rec("g", doi=None, volume=volume, pages=None)
+def test_strict_ignores_a_month_as_volume():
+    garbled = rec("g", doi=None, volume="(Jul)", pages=None)
     assert clusters(table(rec("a", doi=None), garbled), method="strict")[0] == [("a", "g")]
+
+
+def test_strict_reads_a_broken_supplement_volume_as_a_supplement():
+    """'1)' is what some exports leave of '(SUPPL. 1)': no volume number, but a supplement."""
+    garbled = rec("g", doi=None, volume="1)", issue=None, pages=None)
+    supplement = rec("s", doi=None, issue="Suppl 1", pages=None)
+    assert clusters(table(supplement, garbled), method="strict")[0] == [("g", "s")]
+    assert clusters(table(rec("a", doi=None), garbled), method="strict")[0] == [("a",), ("g",)]
 
 
 def test_strict_reads_letter_prefixed_pages():

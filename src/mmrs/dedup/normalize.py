@@ -196,6 +196,59 @@ def plain_key(value) -> str | None:
     return _NON_ALNUM.sub("", fold(str(value)).lower()) or None
 
 
+_TRAILING_NOTE = re.compile(r"\s*\.?\s*\[[^\[\]]*\]?\s*\.?\s*$")
+_SUPPLEMENT = re.compile(r"supp?l|suppl?ement", re.I)
+
+
+def strip_title_notes(title: str) -> str:
+    """A title without the notes databases append in square brackets: MEDLINE's
+    '[Review] [45 refs]', '[Article in French]', Embase's '[Chinese]', '[Erratum
+    appears in ...]' (also when cut short, without its closing bracket). A title
+    that is all in brackets (a translated title) keeps its words."""
+    text = title
+    while True:
+        m = _TRAILING_NOTE.search(text)
+        if not m or len(title_words(text[: m.start()]).split()) < 2:
+            return text
+        text = text[: m.start()]
+
+
+def page_number(first_page) -> str | None:
+    """The number of a first page, for comparison: letter prefixes and leading zeros
+    dropped ('e123' -> '123', 'S417' -> '417', '083' -> '83'); a page without digits
+    ('xii') is kept as it is, a supplement note ('Suppl') is no page."""
+    if missing(first_page):
+        return None
+    text = str(first_page).strip().lower()
+    m = re.fullmatch(r"[a-z]*0*(\d+)[a-z]*", text)
+    if m:
+        return m.group(1)
+    if _SUPPLEMENT.search(text) or not text:
+        return None
+    return text if not any(c.isdigit() for c in text) else re.sub(r"^[a-z]+|(?<=\D)0+(?=\d)", "", text)
+
+
+def page_span(pages) -> int | None:
+    """How many pages a range covers ('1133-1145' -> 13, '507' or '507-507' -> 1); None
+    when the pages are not numbers."""
+    key = pages if pages is None else pages_key(pages)
+    if not key:
+        return None
+    numbers = [int(n) for n in re.findall(r"\d+", key)[:2]]
+    if not numbers:
+        return None
+    return numbers[-1] - numbers[0] + 1 if len(numbers) == 2 and numbers[-1] >= numbers[0] else 1
+
+
+def issue_number(issue) -> str | None:
+    """The number of an issue ('3', '03', 'No. 3', '3-4' -> '3'); a supplement or an issue
+    without a number gives None (the supplement is read by the meeting-abstract guard)."""
+    if missing(issue) or _SUPPLEMENT.search(str(issue)):
+        return None
+    m = re.search(r"\d+", str(issue))
+    return str(int(m.group())) if m else None
+
+
 def keys(records: pd.DataFrame) -> pd.DataFrame:
     """All comparison keys of a records table, one column per key, same index."""
     year = pd.to_numeric(records["year"], errors="coerce").astype("Int64")

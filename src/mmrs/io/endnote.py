@@ -4,7 +4,9 @@ One ``<record>`` per reference; text sits inside ``<style>`` elements. EndNote
 writes the whole library on one line, so a record's ``line`` is the line of its
 ``<record>`` tag (often 1) and error messages also give the record's ordinal.
 
-Mapping to the records table: accession accession-num; type ref-type's name;
+Mapping to the records table: accession accession-num; type ref-type's name
+and work-type (the document type a database gave, e.g. "Conference
+Abstract" on a "Journal Article"), joined with "; " when they differ;
 authors contributors/authors/author (all); title titles/title; journal
 titles/secondary-title, else periodical/full-title; journal_abbrev
 periodical/abbr-1; year dates/year; volume; issue number; pages; doi
@@ -54,10 +56,11 @@ def parse(text: Text) -> Parsed:
     records = []
     for node, line in zip(nodes, starts):
         ref_type = node.find("ref-type")
+        types = [ref_type.get("name") if ref_type is not None else None, _text(node.find("work-type"))]
         records.append({
             "line": line,
             "accession": _text(node.find("accession-num")),
-            "type": ref_type.get("name") if ref_type is not None else None,
+            "type": SEP.join(dict.fromkeys(t for t in types if t)) or None,
             "authors": _all(node, "./contributors/authors/author"),
             "title": _text(node.find("./titles/title")),
             "journal": _text(node.find("./titles/secondary-title")) or _text(node.find("./periodical/full-title")),
