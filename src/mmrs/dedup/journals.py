@@ -25,7 +25,8 @@ Two strings are compatible when
 
 The LTWA is read from the data file that the ``pyiso4`` package ships (LTWA of
 2 July 2021, with that package's stop words), only when a pair of names first
-needs it, and kept for the rest of the process.
+needs it, and kept for the rest of the process; a word's entries are parsed
+when a word with the same first two letters is first looked up.
 """
 
 from __future__ import annotations
@@ -44,32 +45,43 @@ _PARENS = re.compile(r"\([^)]*\)")
 _ACRONYM = re.compile(r"^[a-z]{2,8}$")
 
 
+def _fold_key(text: str) -> str:
+    return re.sub(r"[^a-z]", "", (text if text.isascii() else normalize.fold(text)).lower())
+
+
 @lru_cache(maxsize=1)
-def _ltwa() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]], frozenset[str]]:
-    """(whole words -> abbreviations, word starts -> abbreviations, stop words), all folded to
-    lower-case ASCII letters; an abbreviation of "n.a." (not abbreviated) is the word itself."""
-    pkg = resources.files(LTWA_PACKAGE)
+def _buckets() -> dict[str, list[str]]:
+    """The LTWA's single-word lines by the first two letters of the word (folded), read once.
+    Phrases and word endings ("-logy") are not used here."""
+    text = resources.files(LTWA_PACKAGE).joinpath(LTWA_FILE).read_text(encoding="utf-8")
+    buckets: dict[str, list[str]] = {}
+    for line in text.splitlines()[1:]:
+        head = line[:2]
+        head = head.lower() if head.isascii() else _fold_key(line[:4])[:2]
+        buckets.setdefault(head, []).append(line)
+    return buckets
+
+
+@lru_cache(maxsize=None)
+def _bucket(head: str) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """(whole words -> abbreviations, word starts -> abbreviations) of one bucket, folded to
+    lower-case letters; an abbreviation of "n.a." (not abbreviated) is the word itself."""
     whole: dict[str, set[str]] = {}
     starts: dict[str, set[str]] = {}
-    lines = pkg.joinpath(LTWA_FILE).read_text(encoding="utf-8").splitlines()[1:]
-    for line in lines:
+    for line in _buckets().get(head, []):
         parts = line.split("\t")
         if len(parts) != 3:
             continue
         word, abbreviation = parts[0].strip(), parts[1].strip()
-        if not word or " " in word or word.startswith("-"):  # phrases and word endings are not used here
+        if not word or word[0] == "-" or " " in word:
             continue
-        word = re.sub(r"\(.*\)", "", word).strip()
-        if not line.isascii():
-            word, abbreviation = normalize.fold(word), normalize.fold(abbreviation)
-        is_start = word.endswith("-")
-        key = re.sub(r"[^a-z]", "", word.lower())
-        abbreviation = key if abbreviation.lower().startswith("n.a") else re.sub(r"[^a-z]", "", abbreviation.lower())
+        if "(" in word:
+            word = re.sub(r"\(.*\)", "", word).strip()
+        key = _fold_key(word)
+        abbreviation = key if abbreviation.lower().startswith("n.a") else _fold_key(abbreviation)
         if key and abbreviation:
-            (starts if is_start else whole).setdefault(key, set()).add(abbreviation)
-    stop = pkg.joinpath("stopwords.txt").read_text(encoding="utf-8").split()
-    return ({k: frozenset(v) for k, v in whole.items()}, {k: frozenset(v) for k, v in starts.items()},
-            frozenset(re.sub(r"[^a-z]", "", normalize.fold(w).lower()) for w in stop))
+            (starts if word.endswith("-") else whole).setdefault(key, set()).add(abbreviation)
+    return {k: frozenset(v) for k, v in whole.items()}, {k: frozenset(v) for k, v in starts.items()}
 
 
 _INFLECTION = re.compile(r"^[iaesn']{0,3}$")  # the endings the LTWA lets a whole word take (ISSN manual)
@@ -78,7 +90,7 @@ _INFLECTION = re.compile(r"^[iaesn']{0,3}$")  # the endings the LTWA lets a whol
 @lru_cache(maxsize=None)
 def word_abbreviations(word: str) -> frozenset[str]:
     """The LTWA abbreviations of one lower-case word (empty when the list has none)."""
-    whole, starts, _ = _ltwa()
+    whole, starts = _bucket(word[:2])
     found: set[str] = set()
     for k in range(len(word), 1, -1):
         stem = word[:k]
@@ -89,8 +101,11 @@ def word_abbreviations(word: str) -> frozenset[str]:
     return frozenset(found)
 
 
+@lru_cache(maxsize=1)
 def stop_words() -> frozenset[str]:
-    return _ltwa()[2]
+    """Words ISO 4 leaves out of an abbreviation (articles, prepositions, conjunctions), as pyiso4 lists them."""
+    stop = resources.files(LTWA_PACKAGE).joinpath("stopwords.txt").read_text(encoding="utf-8").split()
+    return frozenset(_fold_key(w) for w in stop)
 
 
 def words(journal) -> list[str]:
