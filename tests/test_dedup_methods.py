@@ -284,5 +284,6 @@ def test_merges_no_doi_or_issue_confirms_are_listed_for_a_person():
     res = dedup.deduplicate(records, passes=["1", "3", "6"])
     check = dedup.merges_to_check(res, records)
     assert check[["record_id", "matched"]].values.tolist() == [["b", "a"]]
-    assert check.loc[0, "journal"] == "Sexuality and Culture" and check.loc[0, "matched_journal"] == "Journal of Youth Studies"
+    assert (check.loc[0, "journal"], check.loc[0, "matched_journal"]) == ("Sexuality and Culture",
+                                                                         "Journal of Youth Studies")
     assert clusters(records, method="strict")[0] == [("a",), ("b",), ("c", "d")]

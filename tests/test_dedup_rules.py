@@ -121,6 +121,8 @@ def test_endnote_work_type_reaches_the_meeting_abstract_guard(tmp_path):
     ("BMJ (Clinical research ed.)", "British Medical Journal"),
     ("JAMA", "Journal of the American Medical Association"),
     ("J. Interpers. Violence", "Journal of Interpersonal Violence"),
+    ("AMCIS 2017 Proceedings", "Americas Conference on Information Systems"),
+    ("HICSS", "Proceedings of the 54th Annual Hawaii International Conference on System Sciences"),
 ])
 def test_journal_abbreviations_and_acronyms(short, full):
     assert journals.compatible(short, full) and journals.compatible(full, short)
@@ -130,6 +132,7 @@ def test_journal_abbreviations_and_acronyms(short, full):
 @pytest.mark.parametrize("one,other", [
     ("J Infect Dev Ctries", "Journal of Infection and Public Health"),
     ("BMJ", "Journal of Hepatology"),
+    ("ECIS 2019 Proceedings", "International Conference on Information Systems"),
     ("Child Abuse & Neglect", "Child Abuse Review"),
 ])
 def test_different_journals_stay_apart(one, other):
@@ -167,6 +170,11 @@ def test_given_name_and_surname_swapped():
     swapped = dict(authors="Ingrid Haugen; Tor Solberg", title=BASE["title"] + " in Norway", pages=None)
     assert together(rec("a", authors="Haugen Ingrid; Solberg Tor"), rec("b", **swapped))
     assert not together(rec("a", authors="Larsen Kari; Moe Per"), rec("b", **swapped))
+    # given names exported as surnames, with the surnames' initials ('Ingrid H.' for 'Haugen, I.'), and a DOI
+    initials = dict(authors="Ingrid H.; Tor S.", doi="10.1177/0886260519000001")
+    assert together(rec("a", authors="Haugen I.; Solberg T.", doi=initials["doi"]), rec("b", **initials))
+    assert not together(rec("a", authors="Haugen I.; Solberg T.", doi=initials["doi"]),
+                        rec("b", **{**initials, "authors": "Ingrid K.; Tor L."}))
 
 
 def test_records_without_authors():

@@ -43,6 +43,7 @@ LTWA_PACKAGE = "pyiso4"
 LTWA_FILE = "LTWA_20210702.csv"
 _PARENS = re.compile(r"\([^)]*\)")
 _ACRONYM = re.compile(r"^[a-z]{2,8}$")
+_NUMBER = re.compile(r"\d+(?:st|nd|rd|th)?")  # a year or an edition ("2017", "54th")
 
 
 def _fold_key(text: str) -> str:
@@ -140,8 +141,10 @@ EVENT_WORDS = frozenset({"proceedings", "proc", "conference", "conf", "annual", 
 
 def _spells(acronym: str, other: list[str]) -> bool:
     """``acronym`` is made of the first letters of ``other``'s words in order, one or more from each
-    word that is not a stop word, none from stop words or more ('AMCIS' from 'Americas Conference
-    on Information Systems', 'JAMA' from 'Journal of the American Medical Association')."""
+    word that is not a stop word or an event word ("Proceedings", "Annual"), none or more from those
+    ('AMCIS' from 'Americas Conference on Information Systems', 'JAMA' from 'Journal of the American
+    Medical Association', 'HICSS' from 'Proceedings of the Annual Hawaii International Conference on
+    System Sciences')."""
     stop = stop_words()
 
     @lru_cache(maxsize=None)
@@ -149,7 +152,7 @@ def _spells(acronym: str, other: list[str]) -> bool:
         if w == len(other):
             return a == len(acronym)
         word = other[w]
-        if word in stop and go(a, w + 1):
+        if (word in stop or word in EVENT_WORDS) and go(a, w + 1):  # may give no letter
             return True
         k = 0
         while a + k < len(acronym) and k < len(word) and acronym[a + k] == word[k]:
@@ -163,8 +166,8 @@ def _spells(acronym: str, other: list[str]) -> bool:
 
 def _acronym(raw, other: list[str]) -> bool:
     """``raw`` is one short word (besides numbers and event words) that spells ``other``."""
-    tokens = [w for w in words(raw) if not w.isdigit() and w not in EVENT_WORDS]
-    other = [w for w in other if not w.isdigit()]
+    tokens = [w for w in words(raw) if not _NUMBER.fullmatch(w) and w not in EVENT_WORDS]
+    other = [w for w in other if not _NUMBER.fullmatch(w)]
     if len(tokens) != 1 or not _ACRONYM.match(tokens[0]) or len([w for w in other if w not in stop_words()]) < 2:
         return False
     return _spells(tokens[0], other)

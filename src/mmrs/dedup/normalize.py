@@ -78,8 +78,10 @@ def journal_key(journal) -> str | None:
 
 
 @lru_cache(maxsize=None)
-def author_key(name: str) -> str | None:
-    """Surname and first initial of one author name, e.g. ``gamezguadix m``."""
+def name_parts(name: str) -> tuple[str, str] | None:
+    """Surname (letters and digits, lower case) and given name as written, of one author name.
+    The forms "Surname, Given", "Surname, G. M.", "Surname GM", "Surname G.M." and "Given Surname"
+    are told apart by the comma and by initials."""
     name = fold(name).strip().strip(".").strip()
     if not name:
         return None
@@ -97,10 +99,46 @@ def author_key(name: str) -> str | None:
         else:  # "John A. Smith"
             surname, given = parts[-1], parts[0]
     surname = _NON_ALNUM.sub("", surname.lower())
-    given = re.sub(r"[^A-Za-z]", "", given)
-    if not surname:
+    return (surname, given.strip()) if surname else None
+
+
+@lru_cache(maxsize=None)
+def author_key(name: str) -> str | None:
+    """Surname and first initial of one author name, e.g. ``gamezguadix m``."""
+    parts = name_parts(name)
+    if parts is None:
         return None
+    surname, given = parts
+    given = re.sub(r"[^A-Za-z]", "", given)
     return f"{surname} {given[:1].lower()}".strip()
+
+
+def initials(given: str) -> str:
+    """The initials of a given name: 'F. A.' -> 'fa', 'FA' -> 'fa', 'Ching-yi' -> 'cy', 'Amber' -> 'a'."""
+    out = []
+    for token in re.split(r"[\s.\-]+", given):
+        if not token:
+            continue
+        out.extend(token.lower() if token.isupper() and len(token) <= 4 else token[0].lower())
+    return "".join(out)
+
+
+def author_initials(authors) -> tuple[tuple[str, str], ...]:
+    """Each author's surname and given-name initials, in order (for names written the other way round)."""
+    out = []
+    for name in split_authors(authors):
+        parts = name_parts(name)
+        if parts:
+            out.append((parts[0], initials(parts[1])))
+    return tuple(out)
+
+
+def swapped_matches(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], ...]) -> int:
+    """How many authors, position by position, are the same person in two lists where one
+    database swapped given names and surnames: each surname begins with an initial of the
+    other's given names ('Amber C. F.' and 'Cicek F. A.'), or the surnames are the same."""
+    return sum(1 for (s1, i1), (s2, i2) in zip(a, b)
+               if s1 == s2 or (s1[:1] in i2 and s2[:1] in i1 and s1[:1] and s2[:1]))
 
 
 _RUN_ON = re.compile(r"(?<=[A-Z]\.)(?=[A-Z][a-z])")  # "Smith J.Doe A." written without a separator

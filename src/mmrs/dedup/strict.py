@@ -155,10 +155,11 @@ GUARDS: tuple[Rule, ...] = (
          "marker_on_one_side"),
     Rule("meeting abstract beside a paper", "guard",
          "a meeting abstract (document type 'Meeting Abstract', 'Conference Abstract', a congress; a source "
-         "written 'Journal. Conference: Meeting' or naming a congress or meeting) or a supplement (a page 'S12', an issue or volume 'Suppl') "
-         "on one side, and on the other a record that shows a paper (a range of two pages or more, an article number, "
-         "or a DOI); unless the DOI, the page number, or the volume and issue are the same (one item that "
-         "one database marked as an abstract)", "abstract_on_one_side"),
+         "written 'Journal. Conference: Meeting' or naming a congress or meeting) or a supplement (a page "
+         "'S12', an issue or volume 'Suppl') on one side, and on the other a record that shows a paper (a "
+         "range of two pages or more, an article number, or a DOI); unless the DOI, the page number, or the "
+         "volume and issue are the same (one item that one database marked as an abstract)",
+         "abstract_on_one_side"),
     Rule("different journals", "guard",
          "journals that cannot name one journal (see the journal equivalence), unless the volume and the "
          "full page range are the same (a book series and its volume's title)", "different_journals"),
@@ -248,6 +249,7 @@ class Rules:
         self.names = keys["surnames"].to_numpy(dtype=object)
         self.name_words = keys["name_words"].to_numpy(dtype=object)
         self.first = keys["first_author"].to_numpy(dtype=object)
+        self.initials = records["authors"].map(normalize.author_initials).to_numpy(dtype=object)
         self.journal = records["journal"].to_numpy(dtype=object)
         types = records["type"].fillna("").astype(str)
         self.marker = np.array([bool(w and _MARKER.match(w)) or c or bool(_MARKER_TYPE.search(t))
@@ -303,8 +305,14 @@ class Rules:
         return self.same(self.volume, i, j) + self.same(self.page, i, j) + self.same(self.doi, i, j)
 
     def common_names(self, i: int, j: int) -> int:
-        """Surnames of one record found among the name words of the other (either way round)."""
-        return max(len(self.names[i] & self.name_words[j]), len(self.names[j] & self.name_words[i]))
+        """Surnames of one record found among the name words of the other (either way round); or,
+        where none is, authors who are the same person with given name and surname swapped."""
+        common = max(len(self.names[i] & self.name_words[j]), len(self.names[j] & self.name_words[i]))
+        if common:
+            return common
+        a, b = self.initials[i], self.initials[j]
+        swapped = normalize.swapped_matches(a, b) if a and b and len(a) == len(b) else 0
+        return swapped if swapped >= 0.8 * len(a) else 0
 
     def shared_authors(self, i: int, j: int, share: float = 0.5) -> bool:
         """Same first author, or at least ``share`` of the shorter author list in common."""
