@@ -44,6 +44,7 @@ _SPECIAL = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d",
                           "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i"})
 
 
+@lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Resolve HTML, drop tags and diacritics (ø -> o, é -> e)."""
     text = _TAGS.sub(" ", html.unescape(html.unescape(text))).translate(_SPECIAL)
@@ -123,14 +124,19 @@ def initials(given: str) -> str:
     return "".join(out)
 
 
-def author_initials(authors) -> tuple[tuple[str, str], ...]:
-    """Each author's surname and given-name initials, in order (for names written the other way round)."""
+@lru_cache(maxsize=None)
+def _author_initials(authors: str) -> tuple[tuple[str, str], ...]:
     out = []
     for name in split_authors(authors):
         parts = name_parts(name)
         if parts:
             out.append((parts[0], initials(parts[1])))
     return tuple(out)
+
+
+def author_initials(authors) -> tuple[tuple[str, str], ...]:
+    """Each author's surname and given-name initials, in order (for names written the other way round)."""
+    return () if missing(authors) else _author_initials(str(authors))
 
 
 def swapped_matches(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], ...]) -> int:
@@ -149,8 +155,13 @@ def split_authors(authors) -> list[str]:
     in BibTeX; run together after initials in some exports)."""
     if missing(authors):
         return []
-    names = re.split(r";|\s+and\s+", str(authors))
-    return [n.strip() for name in names for n in _RUN_ON.split(name) if n.strip()]
+    return list(_split_authors(str(authors)))
+
+
+@lru_cache(maxsize=None)
+def _split_authors(authors: str) -> tuple[str, ...]:
+    names = re.split(r";|\s+and\s+", authors)
+    return tuple(n.strip() for name in names for n in _RUN_ON.split(name) if n.strip())
 
 
 def authors_key(authors) -> str | None:

@@ -249,7 +249,7 @@ class Rules:
         self.names = keys["surnames"].to_numpy(dtype=object)
         self.name_words = keys["name_words"].to_numpy(dtype=object)
         self.first = keys["first_author"].to_numpy(dtype=object)
-        self.initials = records["authors"].map(normalize.author_initials).to_numpy(dtype=object)
+        self.authors = records["authors"].to_numpy(dtype=object)
         self.journal = records["journal"].to_numpy(dtype=object)
         types = records["type"].fillna("").astype(str)
         self.marker = np.array([bool(w and _MARKER.match(w)) or c or bool(_MARKER_TYPE.search(t))
@@ -310,7 +310,7 @@ class Rules:
         common = max(len(self.names[i] & self.name_words[j]), len(self.names[j] & self.name_words[i]))
         if common:
             return common
-        a, b = self.initials[i], self.initials[j]
+        a, b = normalize.author_initials(self.authors[i]), normalize.author_initials(self.authors[j])
         swapped = normalize.swapped_matches(a, b) if a and b and len(a) == len(b) else 0
         return swapped if swapped >= 0.8 * len(a) else 0
 
