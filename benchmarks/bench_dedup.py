@@ -248,7 +248,7 @@ def show(r: dict) -> None:
 def summary(table: pd.DataFrame) -> pd.DataFrame:
     """One row per dataset, one column per method: found share / false merges."""
     cells = table.assign(cell=[f"{f:.3f} / {m}" for f, m in zip(table["found share"], table["false merges"])])
-    wide = cells.pivot_table(index="dataset", columns="method", values="cell", aggfunc="first", sort=False)
+    wide = cells.pivot_table(index="dataset", columns="method", values="cell", aggfunc="first", sort=False).fillna("")
     records = table.groupby("dataset", sort=False)["records"].first()
     wide.index = [f"{d} ({records[d]:,})" for d in wide.index]
     return wide.reset_index().rename(columns={"index": "dataset (records)"})
@@ -297,7 +297,13 @@ def main() -> None:
     table["x faster than bib-dedupe"] = [bib.get(d, float("nan")) / s for d, s in zip(table["dataset"], table["seconds"])]
     pd.set_option("display.width", 200)
     print()
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}" if v <= 1 else f"{v:.1f}"))
+    shown = table.copy()
+    for column in ("found share", "precision", "F1"):
+        shown[column] = shown[column].map("{:.4f}".format)
+    for column in ("seconds", "x faster than bib-dedupe"):
+        shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.2f}" if v < 10 else f"{v:.1f}")
+    shown["peak MB"] = shown["peak MB"].map(lambda v: "" if pd.isna(v) else f"{v:.0f}")
+    print(shown.to_string(index=False))
     print("\nMarkdown (found share / false merges):")
     print(summary(table).to_markdown(index=False))
     published = yaml.safe_load((ROOT / "benchmarks" / "published_accuracy.yaml").read_text())

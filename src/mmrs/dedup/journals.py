@@ -46,8 +46,13 @@ _ACRONYM = re.compile(r"^[a-z]{2,8}$")
 _NUMBER = re.compile(r"\d+(?:st|nd|rd|th)?")  # a year or an edition ("2017", "54th")
 
 
+_NOT_LETTERS = str.maketrans("", "", "".join(chr(c) for c in range(128) if not chr(c).isalpha()))
+
+
 def _fold_key(text: str) -> str:
-    return re.sub(r"[^a-z]", "", (text if text.isascii() else normalize.fold(text)).lower())
+    if text.isascii():
+        return text.lower().translate(_NOT_LETTERS)
+    return re.sub(r"[^a-z]", "", normalize.fold(text).lower())
 
 
 @lru_cache(maxsize=1)
