@@ -273,6 +273,8 @@ def test_evaluation_on_the_records_the_truth_knows():
     scores, unchecked = dedup.evaluate_known(pred, truth)
     assert unchecked == 2 and scores["records"] == 3 and scores["tp"] == 1 and scores["fp"] == 0
     assert dedup.evaluate_known(pred[["x", "y"]], truth) == (None, 2)
+    pairs = dedup.same_work(truth, pd.Series(["1", "1", "x"]), pd.Series(["2", "3", "1"]))
+    assert pairs.tolist() == [True, False, pd.NA]
 
 
 def test_merges_no_doi_or_issue_confirms_are_listed_for_a_person():

@@ -21,12 +21,12 @@ import pandas as pd
 
 from . import bramer, journals, normalize, strict
 from .engine import KEEP_ORDER, DedupResult, Pass, Verdict, read_decisions, run
-from .evaluate import evaluate, evaluate_known, merges_to_check
+from .evaluate import evaluate, evaluate_known, merges_to_check, same_work
 
 METHODS = ("bramer", "strict")
 
 __all__ = ["DedupResult", "KEEP_ORDER", "METHODS", "Pass", "Verdict", "deduplicate", "evaluate",
-           "evaluate_known", "journals", "merges_to_check", "normalize", "read_decisions", "rules"]
+           "evaluate_known", "journals", "merges_to_check", "normalize", "read_decisions", "rules", "same_work"]
 
 
 def rules(method: str = "strict") -> pd.DataFrame:

@@ -113,3 +113,12 @@ def merges_to_check(result, records: pd.DataFrame, automatic_only: bool = True) 
         out[f] = a.loc[keep.to_numpy(), f].to_numpy()
         out[f"matched_{f}"] = b.loc[keep.to_numpy(), f].to_numpy()
     return out.sort_values(["round", "pass", "record_id"], kind="stable").reset_index(drop=True)
+
+
+def same_work(truth: pd.Series, ids: pd.Series, matched: pd.Series) -> pd.Series:
+    """Per pair of record ids: True when the truth puts both records in one work, False when in
+    two, and missing (NA) when it does not know one of them."""
+    known = ids.isin(truth.index) & matched.isin(truth.index)
+    first = ids.map(truth)
+    second = matched.map(truth)
+    return (first == second).astype("boolean").where(known, pd.NA)
