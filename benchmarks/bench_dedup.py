@@ -15,11 +15,20 @@ with the project's recorded decisions where they exist; the strict method;
 bib-dedupe 0.11.0 run in its own virtual environment (benchmarks/_work/
 venv-bibdedupe, created on first use) on the same records in the same run.
 
-Time and memory: each run of ours is made once, in a forked process; "peak MB"
-is how far that process's resident memory rose above what it started with.
+bib-dedupe is fed its native fields: the benchmark files' own columns (entry
+type, booktitle, issue as number, abstract) where the set is one of its
+benchmarks, and for our records an entry type from the document type and a
+conference paper's source as booktitle. Our methods read the same files
+through the records table (a conference paper's booktitle as its journal).
 
-Counting: "removable duplicates" (records minus works); false merges are
-records of distinct works merged into one cluster (studies lost). The
+Time and memory: each run is made once, in its own process (ours forked, bib-
+dedupe in its virtual environment); "peak MB" is how far that process's
+resident memory rose above what it held before deduplicating.
+
+Counting: "removable duplicates" (records minus works); "found share" is the
+share of them removed; false merges are records of distinct works merged into
+one cluster (studies lost); precision = found / (found + false merges); F1 of
+precision and found share. The
 published figures printed at the end use the conventions their sources state
 (benchmarks/published_accuracy.yaml).
 """
@@ -48,14 +57,19 @@ RUNNER = r"""
 import json, sys, time
 import pandas as pd
 import bib_dedupe.bib_dedupe as bd
+def rss():
+    status = dict(l.split(":", 1) for l in open("/proc/self/status").read().splitlines() if ":" in l)
+    return int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024
 records = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False)
+start_rss, _ = rss()
 start = time.perf_counter()
 prepped = bd.prep(records, verbosity_level=0, cpu=1)
 pairs = bd.block(prepped, verbosity_level=0, cpu=1)
 matched = bd.match(pairs, verbosity_level=0, cpu=1)
 clusters = bd.cluster(matched, verbosity_level=0)
 seconds = time.perf_counter() - start
-json.dump({"seconds": seconds, "clusters": [sorted(c) for c in clusters]}, open(sys.argv[2], "w"))
+json.dump({"seconds": seconds, "peak_mb": rss()[1] - start_rss, "clusters": [sorted(c) for c in clusters]},
+          open(sys.argv[2], "w"))
 """
 
 
@@ -73,22 +87,39 @@ def truth_from_groups(ids: pd.Series, groups_csv: Path) -> pd.Series:
     return truth
 
 
-def load_bibdedupe_set(folder: Path) -> tuple[pd.DataFrame, pd.Series]:
+#: bib-dedupe's input columns (bib_dedupe.prep: REQUIRED_FIELDS + OPTIONAL_FIELDS of 0.11.0)
+BIB_DEDUPE_COLUMNS = ["ID", "ENTRYTYPE", "title", "author", "year", "journal", "booktitle", "series", "volume",
+                      "number", "pages", "abstract", "doi"]
+
+
+def native(raw: pd.DataFrame) -> pd.DataFrame:
+    """bib-dedupe's input from a benchmark's own columns, as its authors feed it (entry type,
+    booktitle, issue as number, abstract, ...); columns the file lacks are left empty."""
+    frame = raw.rename(columns={"issue": "number"})
+    for column in BIB_DEDUPE_COLUMNS:
+        if column not in frame:
+            frame[column] = "article" if column == "ENTRYTYPE" else ""
+    return frame[BIB_DEDUPE_COLUMNS]
+
+
+def load_bibdedupe_set(folder: Path) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
     raw = pd.read_csv(folder / "records_pre_merged.csv", dtype=str, keep_default_na=False)
-    for column in ("title", "author", "journal", "volume", "number", "pages", "ENTRYTYPE", "doi", "year"):
+    for column in ("title", "author", "journal", "booktitle", "volume", "number", "issue", "pages", "ENTRYTYPE",
+                   "doi", "year", "abstract"):
         if column not in raw:
             raw[column] = ""
+    container = raw["journal"].where(raw["journal"] != "", raw["booktitle"])  # a conference paper's proceedings
     records = schema.to_records(pd.DataFrame({
         "record_id": raw["ID"], "source_file": folder.name, "line": range(2, len(raw) + 2), "format": "csv",
         "authors": raw["author"].str.replace(" and ", "; ", regex=False), "title": raw["title"],
-        "journal": raw["journal"], "year": pd.to_numeric(raw["year"], errors="coerce"),
-        "volume": raw["volume"], "issue": raw["number"], "pages": raw["pages"], "type": raw["ENTRYTYPE"],
-        "doi": raw["doi"],
+        "journal": container, "year": pd.to_numeric(raw["year"], errors="coerce"),
+        "volume": raw["volume"], "issue": raw["number"].where(raw["number"] != "", raw["issue"]),
+        "pages": raw["pages"], "type": raw["ENTRYTYPE"], "doi": raw["doi"], "abstract": raw["abstract"],
     }))
-    return records, truth_from_groups(records["record_id"], folder / "merged_record_ids.csv")
+    return records, truth_from_groups(records["record_id"], folder / "merged_record_ids.csv"), native(raw)
 
 
-def load_diabetes(base: Path) -> tuple[pd.DataFrame, pd.Series]:
+def load_diabetes(base: Path) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
     raw = pd.read_csv(base / "ASySD" / "labelled_test_set.csv", dtype=str, keep_default_na=False, encoding="cp1252")
     raw = raw.replace("NA", "")  # the file was written by R, which spells a missing value NA
     ids = "id_" + raw["record_id"].astype(int).map("{:07d}".format)
@@ -98,23 +129,48 @@ def load_diabetes(base: Path) -> tuple[pd.DataFrame, pd.Series]:
         "year": pd.to_numeric(raw["year"], errors="coerce"), "volume": raw["volume"], "issue": raw["number"],
         "pages": raw["pages"], "doi": raw["doi"], "abstract": raw["abstract"],
     }))
-    return records, truth_from_groups(records["record_id"], base / "bib-dedupe" / "diabetes" / "merged_record_ids.csv")
+    # ASySD writes authors "Surname, G. and ..." already; bib-dedupe reads the same columns
+    bib = native(raw.assign(ID=ids.to_numpy()))
+    truth = truth_from_groups(records["record_id"], base / "bib-dedupe" / "diabetes" / "merged_record_ids.csv")
+    return records, truth, bib
 
 
-def load_reconstruction(data: Path) -> tuple[pd.DataFrame, pd.Series]:
+def load_reconstruction(data: Path) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
     records = io.read_searches(data / "raw" / "search").records
     truth = pd.read_csv(data / "reconstruction" / "truth" / "records.csv", usecols=["record_id", "work_id"])
-    return records, truth.set_index("record_id")["work_id"]
+    return records, truth.set_index("record_id")["work_id"], to_bibdedupe(records)
 
 
-def to_bibdedupe(records: pd.DataFrame, path: Path) -> None:
-    pd.DataFrame({
-        "ID": records["record_id"], "ENTRYTYPE": "article", "title": records["title"].fillna(""),
+def entry_type(kind) -> str:
+    """A BibTeX entry type for a database's document type."""
+    text = "" if pd.isna(kind) else str(kind).lower()
+    if "book chapter" in text or "chapter" in text:
+        return "inbook"
+    if "book" in text:
+        return "book"
+    if "proceedings paper" in text or "conference paper" in text or "inproceedings" in text:
+        return "inproceedings"
+    if "dissertation" in text or "thesis" in text:
+        return "phdthesis"
+    if "report" in text:
+        return "techreport"
+    return "article"
+
+
+def to_bibdedupe(records: pd.DataFrame) -> pd.DataFrame:
+    """Our records in bib-dedupe's columns: entry type from the document type, a conference
+    paper's source as booktitle, the abstract."""
+    types = records["type"].map(entry_type)
+    container = records["journal"].fillna("")
+    in_book = types.isin(["inproceedings", "inbook"])
+    return native(pd.DataFrame({
+        "ID": records["record_id"], "ENTRYTYPE": types, "title": records["title"].fillna(""),
         "author": records["authors"].fillna("").str.replace("; ", " and ", regex=False),
-        "year": records["year"].astype("string").fillna(""), "journal": records["journal"].fillna(""),
-        "volume": records["volume"].fillna(""), "number": records["issue"].fillna(""),
-        "pages": records["pages"].fillna(""), "doi": records["doi"].fillna(""),
-    }).to_csv(path, index=False)
+        "year": records["year"].astype("string").fillna(""), "journal": container.where(~in_book, ""),
+        "booktitle": container.where(in_book, ""), "volume": records["volume"].fillna(""),
+        "number": records["issue"].fillna(""), "pages": records["pages"].fillna(""),
+        "doi": records["doi"].fillna(""), "abstract": records["abstract"].fillna(""),
+    }))
 
 
 def ensure_bibdedupe() -> Path:
@@ -126,17 +182,18 @@ def ensure_bibdedupe() -> Path:
     return python
 
 
-def run_bibdedupe(records: pd.DataFrame, name: str) -> tuple[pd.Series, float]:
+def run_bibdedupe(native_records: pd.DataFrame, name: str) -> tuple[pd.Series, float, float]:
     python = ensure_bibdedupe()
     WORK.mkdir(parents=True, exist_ok=True)
     src, out = WORK / f"{name}.bibdedupe.csv", WORK / f"{name}.bibdedupe.json"
-    to_bibdedupe(records, src)
+    native_records.to_csv(src, index=False)
     subprocess.run([str(python), "-c", RUNNER, str(src), str(out)], check=True, capture_output=True)
     result = json.loads(out.read_text())
-    clusters = pd.Series(list(records["record_id"]), index=list(records["record_id"]))
+    ids = list(native_records["ID"])
+    clusters = pd.Series(ids, index=ids)
     for members in result["clusters"]:
         clusters.loc[members] = members[0]
-    return clusters, result["seconds"]
+    return clusters, result["seconds"], result["peak_mb"]
 
 
 def _peak_rss_mb() -> tuple[float, float]:
@@ -176,15 +233,25 @@ def run_ours(records: pd.DataFrame, method: str, **kw) -> tuple[pd.Series, float
 
 def row(dataset, method, predicted, truth, seconds, peak=None) -> dict:
     m = dedup.evaluate(predicted, truth.loc[predicted.index])
+    p, r = m["precision"], m["sensitivity"]
     return {"dataset": dataset, "method": method, "records": m["records"], "removable": m["removable"],
-            "found": m["tp"], "missed": m["fn"], "false merges": m["fp"], "sensitivity": m["sensitivity"],
-            "specificity": m["specificity"], "precision": m["precision"], "seconds": seconds, "peak MB": peak}
+            "found": m["tp"], "missed": m["fn"], "false merges": m["fp"], "found share": r,
+            "precision": p, "F1": 2 * p * r / (p + r) if p + r else 0.0, "seconds": seconds, "peak MB": peak}
 
 
 def show(r: dict) -> None:
-    memory = f", +{r['peak MB']:.0f} MB peak" if r["peak MB"] else ""
-    print(f"  {r['method']:26} sensitivity {r['sensitivity']:.4f}, false merges {r['false merges']}, "
-          f"{r['seconds']:.1f} s{memory}", flush=True)
+    memory = f", +{r['peak MB']:.0f} MB peak" if r["peak MB"] is not None else ""
+    print(f"  {r['method']:26} found {r['found share']:.4f}, false merges {r['false merges']}, "
+          f"precision {r['precision']:.4f}, F1 {r['F1']:.4f}, {r['seconds']:.2f} s{memory}", flush=True)
+
+
+def summary(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per dataset, one column per method: found share / false merges."""
+    cells = table.assign(cell=[f"{f:.3f} / {m}" for f, m in zip(table["found share"], table["false merges"])])
+    wide = cells.pivot_table(index="dataset", columns="method", values="cell", aggfunc="first", sort=False).fillna("")
+    records = table.groupby("dataset", sort=False)["records"].first()
+    wide.index = [f"{d} ({records[d]:,})" for d in wide.index]
+    return wide.reset_index().rename(columns={"index": "dataset (records)"})
 
 
 def main() -> None:
@@ -192,7 +259,7 @@ def main() -> None:
     parser.add_argument("--skip-bib-dedupe", action="store_true", help="do not run bib-dedupe")
     parser.add_argument("--large", action="store_true", help="also time the 10x generated set")
     args = parser.parse_args()
-    sets: dict[str, tuple[pd.DataFrame, pd.Series]] = {}
+    sets: dict[str, tuple[pd.DataFrame, pd.Series, pd.DataFrame]] = {}
     real = realdata()
     if real is None:
         print("real benchmarks skipped: ../shared/realdata not found (set MMRS_REALDATA)")
@@ -211,7 +278,7 @@ def main() -> None:
         sets["reconstruction 10x"] = load_reconstruction(big)
     decisions = ROOT / "data" / "raw" / "dedup" / "review_decisions.csv"
     rows = []
-    for name, (records, truth) in sets.items():
+    for name, (records, truth, bib_records) in sets.items():
         print(f"{name}: {len(records)} records ...", flush=True)
         for method, kw in (("bramer", {}), ("strict", {})):
             pred, sec, peak = run_ours(records, method, **kw)
@@ -222,15 +289,23 @@ def main() -> None:
             rows.append(row(name, "bramer + recorded review", pred, truth, sec, peak))
             show(rows[-1])
         if not args.skip_bib_dedupe and name != "reconstruction 10x":
-            pred, sec = run_bibdedupe(records, name.replace(" ", "_"))
-            rows.append(row(name, "bib-dedupe 0.11.0", pred, truth, sec))
+            pred, sec, peak = run_bibdedupe(bib_records, name.replace(" ", "_"))
+            rows.append(row(name, "bib-dedupe 0.11.0", pred, truth, sec, peak))
             show(rows[-1])
     table = pd.DataFrame(rows)
     bib = table[table["method"].str.startswith("bib-dedupe")].set_index("dataset")["seconds"]
     table["x faster than bib-dedupe"] = [bib.get(d, float("nan")) / s for d, s in zip(table["dataset"], table["seconds"])]
     pd.set_option("display.width", 200)
     print()
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}" if v < 1 else f"{v:.1f}"))
+    shown = table.copy()
+    for column in ("found share", "precision", "F1"):
+        shown[column] = shown[column].map("{:.4f}".format)
+    for column in ("seconds", "x faster than bib-dedupe"):
+        shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.2f}" if v < 10 else f"{v:.1f}")
+    shown["peak MB"] = shown["peak MB"].map(lambda v: "" if pd.isna(v) else f"{v:.0f}")
+    print(shown.to_string(index=False))
+    print("\nMarkdown (found share / false merges):")
+    print(summary(table).to_markdown(index=False))
     published = yaml.safe_load((ROOT / "benchmarks" / "published_accuracy.yaml").read_text())
     print("\nPublished figures (not rerun here; see the sources and their counting conventions):")
     for entry in published["figures"]:

@@ -218,13 +218,74 @@ def test_strict_merges_a_book_series_volume_listed_under_two_names():
     assert clusters(table(series, other_pages), method="strict")[0] == [("o",), ("s",)]
 
 
-@pytest.mark.parametrize("volume", ["(Jul)", "1)"])
-def test_strict_ignores_a_month_or_a_broken_supplement_as_volume(volume):
-    garbled = rec("g", doi=None, volume=volume, pages=None)
+def test_strict_ignores_a_month_as_volume():
+    garbled = rec("g", doi=None, volume="(Jul)", pages=None)
     assert clusters(table(rec("a", doi=None), garbled), method="strict")[0] == [("a", "g")]
+
+
+def test_strict_reads_a_broken_supplement_volume_as_a_supplement():
+    """'1)' is what some exports leave of '(SUPPL. 1)': no volume number, but a supplement."""
+    garbled = rec("g", doi=None, volume="1)", issue=None, pages=None)
+    supplement = rec("s", doi=None, issue="Suppl 1", pages=None)
+    assert clusters(table(supplement, garbled), method="strict")[0] == [("g", "s")]
+    assert clusters(table(rec("a", doi=None), garbled), method="strict")[0] == [("a",), ("g",)]
 
 
 def test_strict_reads_letter_prefixed_pages():
     prefixed = rec("p", doi=None, journal="Journal of Youth Studies - Clinical Practice", pages="c1133-c1145",
                    year=2020, title=BASE["title"])
     assert clusters(table(rec("a", doi=None), prefixed), method="strict")[0] == [("a", "p")]
+
+
+def test_decisions_for_pairs_other_settings_do_not_flag_are_listed_not_fatal(tmp_path):
+    """Decisions recorded under Bramer's seven passes (the default when the file does not say)
+    are an error only under those settings; under other passes or the strict method they are counted."""
+    records = table(rec("a"), rec("e", year=2020, volume=None, issue=None, pages=None))
+    path = _decisions(tmp_path, ["a,e,duplicate,R1,same DOI"])
+    for kw in ({"passes": ["1", "2", "3", "4", "5"]}, {"method": "strict"}):
+        res = dedup.deduplicate(records, decisions=path, **kw)
+        assert res.unused_decisions[["record_id_1", "record_id_2", "decision", "line"]].values.tolist() == [
+            ["a", "e", "duplicate", 2]]
+    assert dedup.deduplicate(records, decisions=path).unused_decisions.empty
+    unused = _decisions(tmp_path, ["a,zz,duplicate,R1,"])
+    with pytest.raises(InputError, match="a pair the method did not flag"):
+        dedup.deduplicate(records, decisions=unused)  # the settings they were recorded under
+
+
+def test_a_decisions_header_names_the_settings_it_was_recorded_under(tmp_path):
+    records = table(rec("a"), rec("e", year=2020, volume=None, issue=None, pages=None))
+    path = tmp_path / "decisions.csv"
+    path.write_text("# method: bramer\n# passes: 1, 2, 3\nrecord_id_1,record_id_2,decision,reviewer,note\n"
+                    "a,zz,duplicate,R1,\n")
+    with pytest.raises(InputError, match="decisions.csv, line 4: a decision about a and zz"):
+        dedup.deduplicate(records, decisions=path, passes=["1", "2", "3"])
+    res = dedup.deduplicate(records, decisions=path)  # all seven passes: other settings
+    assert len(res.unused_decisions) == 1
+    assert dedup.read_decisions(path).recorded_under == {"method": "bramer", "passes": ["1", "2", "3"]}
+    path.write_text("# recorded by: R1\nrecord_id_1,record_id_2,decision,reviewer,note\n")
+    with pytest.raises(InputError, match="line 1: expected a header line"):
+        dedup.read_decisions(path)
+
+
+def test_evaluation_on_the_records_the_truth_knows():
+    truth = pd.Series(["w1", "w1", "w2"], index=["1", "2", "3"])
+    pred = pd.Series(["a", "a", "b", "c", "c"], index=["1", "2", "3", "x", "y"])
+    scores, unchecked = dedup.evaluate_known(pred, truth)
+    assert unchecked == 2 and scores["records"] == 3 and scores["tp"] == 1 and scores["fp"] == 0
+    assert dedup.evaluate_known(pred[["x", "y"]], truth) == (None, 2)
+    pairs = dedup.same_work(truth, pd.Series(["1", "1", "x"]), pd.Series(["2", "3", "1"]))
+    assert pairs.tolist() == [True, False, pd.NA]
+
+
+def test_merges_no_doi_or_issue_confirms_are_listed_for_a_person():
+    """Bramer's pass 3 (title, volume, pages) merges two journals' editorials with the same page numbers."""
+    editorial = dict(title="Editorial", authors=None, volume="12", pages="1-2", doi=None)
+    records = table(rec("a", journal="Journal of Youth Studies", issue="1", **editorial),
+                    rec("b", journal="Sexuality and Culture", issue="3", **editorial),
+                    rec("c"), rec("d", **COPY_WOS))
+    res = dedup.deduplicate(records, passes=["1", "3", "6"])
+    check = dedup.merges_to_check(res, records)
+    assert check[["record_id", "matched"]].values.tolist() == [["b", "a"]]
+    assert (check.loc[0, "journal"], check.loc[0, "matched_journal"]) == ("Sexuality and Culture",
+                                                                         "Journal of Youth Studies")
+    assert clusters(records, method="strict")[0] == [("a",), ("b",), ("c", "d")]

@@ -19,14 +19,25 @@ import os
 
 import pandas as pd
 
-from . import bramer, normalize, strict
-from .engine import KEEP_ORDER, DedupResult, Pass, read_decisions, run
-from .evaluate import evaluate
+from . import bramer, journals, normalize, strict
+from .engine import KEEP_ORDER, DedupResult, Pass, Verdict, read_decisions, run
+from .evaluate import evaluate, evaluate_known, merges_to_check, same_work
 
 METHODS = ("bramer", "strict")
 
-__all__ = ["DedupResult", "KEEP_ORDER", "METHODS", "Pass", "deduplicate", "evaluate", "normalize",
-           "read_decisions"]
+__all__ = ["DedupResult", "KEEP_ORDER", "METHODS", "Pass", "Verdict", "deduplicate", "evaluate",
+           "evaluate_known", "journals", "merges_to_check", "normalize", "read_decisions", "rules", "same_work"]
+
+
+def rules(method: str = "strict") -> pd.DataFrame:
+    """The rules of a method as a table a reader can print: Bramer's passes (fields
+    compared, automatic or reviewed), or the strict method's match rules, guards and
+    equivalences with the evidence each needs."""
+    if method == "bramer":
+        return bramer.rules_table()
+    if method == "strict":
+        return strict.rules_table()
+    raise ValueError(f"unknown method {method!r}; choose one of {METHODS}")
 
 
 def deduplicate(
@@ -41,7 +52,10 @@ def deduplicate(
     """Deduplicate a records table (the importers' schema).
 
     ``passes`` selects Bramer passes by number (e.g. ``["1", "2", "3"]``);
-    ``decisions`` is a CSV of review decisions for flagged pairs;
+    ``decisions`` is a CSV of review decisions for flagged pairs (see
+    :func:`.engine.read_decisions`: decisions that these settings do not flag
+    are an error under the settings they were recorded under, and are listed
+    in ``unused_decisions`` under others);
     ``title_threshold`` is the strict method's title similarity.
     """
     keys = normalize.keys(records.reset_index(drop=True))
@@ -49,7 +63,7 @@ def deduplicate(
         chosen = bramer.passes(passes)
         parameters = {"passes": [str(p) for p in passes], "review_default": review_default}
     elif method == "strict":
-        chosen = strict.build(records.reset_index(drop=True), keys, title_threshold=title_threshold)
+        chosen, keys = strict.build(records.reset_index(drop=True), keys, title_threshold=title_threshold)
         parameters = {"title_threshold": title_threshold}
     else:
         raise ValueError(f"unknown method {method!r}; choose one of {METHODS}")

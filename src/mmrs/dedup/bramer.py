@@ -27,6 +27,8 @@ pass   fields compared                 in the original
 
 from __future__ import annotations
 
+import pandas as pd
+
 from .engine import Pass
 
 PASSES = {
@@ -46,3 +48,9 @@ def passes(selected=DEFAULT) -> list[Pass]:
     if unknown:
         raise ValueError(f"unknown Bramer pass(es) {unknown}; choose from {list(PASSES)}")
     return [PASSES[str(p)] for p in selected]
+
+
+def rules_table() -> pd.DataFrame:
+    """Bramer's passes as a table: the fields each compares and what happens to its pairs."""
+    return pd.DataFrame([{"pass": p.name, "fields compared": ", ".join(p.fields),
+                          "pairs": "flagged for a person" if p.review else "merged"} for p in PASSES.values()])

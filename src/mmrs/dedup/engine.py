@@ -17,10 +17,16 @@ and a recorded decision (:func:`read_decisions`) says whether they are the same
 work. Pairs without a decision follow ``review_default`` ("separate": leave
 them apart, the safe choice - a missed duplicate costs a second look at
 screening, a wrong merge loses a study). A decision about a pair the method
-did not flag is an error.
+did not flag is an error under the settings the decisions were recorded under
+(a mistyped identifier, a file from another project); under other settings
+(other passes, another method) such decisions are listed and counted in
+``DedupResult.unused_decisions`` instead.
 
-Every merge is recorded with its pass, the fields compared and their
-normalised values, and the record kept.
+**Evidence.** Every decision is recorded with its pass, the fields compared
+and their normalised values, and the rule that decided it: each merge (and
+the record kept), and each refusal - a pair that a match rule would have
+merged but a guard refused (the strict method's guards, or a cluster that
+would hold two DOIs).
 """
 
 from __future__ import annotations
@@ -44,6 +50,28 @@ KEEP_ORDER = ("PubMed", "Scopus", "Web of Science", "PsycInfo", "ERIC", "PubPsyc
 COMPLETENESS = ["authors", "title", "journal", "year", "volume", "issue", "pages", "doi", "abstract"]
 DECISION_COLUMNS = ["record_id_1", "record_id_2", "decision", "reviewer", "note"]
 DECISIONS = {"duplicate": True, "not duplicate": False}
+#: The settings a decisions file is taken to be recorded under when its header does not say.
+DEFAULT_RECORDED_UNDER = {"method": "bramer", "passes": ["1", "2", "3", "4", "5", "6", "7"]}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A pass's decision on one pair: merge or not, the rule that decided, the match rule a
+    guard overruled (for a refusal), and cluster guards the rule lifts (a DOI typo)."""
+
+    merge: bool
+    rule: str
+    overruled: str = ""
+    lifts: tuple[str, ...] = ()
+
+
+class Decisions(dict):
+    """Recorded review decisions, pair -> (duplicate?, line), with the settings they were
+    recorded under (``recorded_under``: method and passes)."""
+
+    def __init__(self, *args, recorded_under: dict | None = None, **kw):
+        super().__init__(*args, **kw)
+        self.recorded_under = dict(recorded_under or DEFAULT_RECORDED_UNDER)
 
 
 @dataclass
@@ -56,7 +84,8 @@ class Pass:
     review: bool = False
     description: str = ""
     block_on: tuple[tuple[str, ...], ...] | None = None
-    accept: Callable[[int, int], bool] | None = field(default=None, repr=False)
+    #: decides a candidate pair: True/False, a :class:`Verdict`, or None (no rule applies)
+    accept: Callable[[int, int], bool | Verdict | None] | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -64,9 +93,20 @@ class DedupResult:
     method: str
     parameters: dict
     clusters: pd.DataFrame  # record_id, round, database, cluster, kept, kept_record_id
-    evidence: pd.DataFrame  # one row per merge
+    evidence: pd.DataFrame  # one row per merge and per refusal, with the rule that decided
     flagged: pd.DataFrame  # one row per pair proposed for review
     passes: pd.DataFrame  # round, pass, removed
+    #: recorded decisions about pairs these settings did not flag (record_id_1, record_id_2, decision, line)
+    unused_decisions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["record_id_1", "record_id_2", "decision", "line"]))
+
+    @property
+    def merges(self) -> pd.DataFrame:
+        return self.evidence[self.evidence["decision"] == "merged"]
+
+    @property
+    def refusals(self) -> pd.DataFrame:
+        return self.evidence[self.evidence["decision"] == "refused"]
 
     @property
     def unique(self) -> int:
@@ -135,18 +175,26 @@ class Linker:
             self.parent[i], i = root, self.parent[i]
         return root
 
-    def can_join(self, i: int, j: int) -> bool:
+    def open_pair(self, i: int, j: int) -> bool:
+        """Not yet one cluster, and not two clusters closed by an earlier round."""
         ri, rj = self.find(i), self.find(j)
-        if ri == rj or (self.closed[ri] and self.closed[rj]):
-            return False
-        if self.guards is not None:
-            for a, b in zip(self.guards[ri], self.guards[rj]):
-                if a and b and not a & b:
-                    return False
-        return True
+        return ri != rj and not (self.closed[ri] and self.closed[rj])
 
-    def union(self, i: int, j: int) -> bool:
-        if not self.can_join(i, j):
+    def conflict(self, i: int, j: int, lifted: tuple[int, ...] = ()) -> int | None:
+        """The position of the first guard whose values the two clusters both hold and share none of."""
+        if self.guards is None:
+            return None
+        ri, rj = self.find(i), self.find(j)
+        for k, (a, b) in enumerate(zip(self.guards[ri], self.guards[rj])):
+            if k not in lifted and a and b and not a & b:
+                return k
+        return None
+
+    def can_join(self, i: int, j: int, lifted: tuple[int, ...] = ()) -> bool:
+        return self.open_pair(i, j) and self.conflict(i, j, lifted) is None
+
+    def union(self, i: int, j: int, lifted: tuple[int, ...] = ()) -> bool:
+        if not self.can_join(i, j, lifted):
             return False
         ri, rj = self.find(i), self.find(j)
         keep, drop = (ri, rj) if self.priority[self.best[ri]] <= self.priority[self.best[rj]] else (rj, ri)
@@ -199,39 +247,85 @@ def block_pairs(keys: pd.DataFrame, fields: tuple[str, ...], active: np.ndarray,
                     yield int(i), int(j)
 
 
-def read_decisions(path: str | os.PathLike) -> dict[frozenset, tuple[bool, int]]:
+def _header(p: Path, lines: list[str]) -> tuple[dict, int]:
+    """Settings from the comment lines that open a decisions file ('# method: bramer',
+    '# passes: 1 2 3 4 5 6 7'), and how many lines they take."""
+    settings: dict = {}
+    n = 0
+    for n, line in enumerate(lines, start=1):
+        if not line.startswith("#"):
+            return settings, n - 1
+        key, sep, value = line[1:].partition(":")
+        key = key.strip().lower()
+        if not sep or key not in ("method", "passes"):
+            if key:
+                raise InputError(p, line=n, expected="a header line '# method: NAME' or '# passes: 1 2 ...'",
+                                 found=line.strip())
+            continue
+        settings[key] = value.replace(",", " ").split() if key == "passes" else value.strip()
+    return settings, n
+
+
+def read_decisions(path: str | os.PathLike) -> Decisions:
     """Recorded review decisions: pair -> (duplicate?, line in the file).
 
     CSV columns ``record_id_1,record_id_2,decision,reviewer,note``; decision
-    is ``duplicate`` or ``not duplicate``.
+    is ``duplicate`` or ``not duplicate``. The file may open with comment
+    lines that say which settings the pairs were flagged under::
+
+        # method: bramer
+        # passes: 1 2 3 4 5 6 7
+
+    Without them, the decisions are taken to be recorded under Bramer mode
+    with all seven passes (:data:`DEFAULT_RECORDED_UNDER`). Under those
+    settings a decision about a pair the method does not flag is an error;
+    under others it is only listed (:attr:`DedupResult.unused_decisions`).
     """
     p = Path(path)
-    out: dict[frozenset, tuple[bool, int]] = {}
-    with p.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        if reader.fieldnames != DECISION_COLUMNS:
-            raise InputError(p, line=1, expected="the columns " + ",".join(DECISION_COLUMNS),
-                             found=",".join(reader.fieldnames or []))
-        for row in reader:
-            line = reader.line_num
-            decision = (row["decision"] or "").strip().lower()
-            if decision not in DECISIONS:
-                raise InputError(p, line=line, expected="decision 'duplicate' or 'not duplicate'",
-                                 found=row["decision"])
-            pair = frozenset((row["record_id_1"].strip(), row["record_id_2"].strip()))
-            if len(pair) != 2:
-                raise InputError(p, line=line, problem="a record is paired with itself", found=row["record_id_1"])
-            if pair in out:
-                raise InputError(p, line=line, problem=f"the pair is decided twice (first on line {out[pair][1]})")
-            out[pair] = (DECISIONS[decision], line)
+    lines = p.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    settings, skip = _header(p, lines)
+    recorded = {**DEFAULT_RECORDED_UNDER, **settings} if settings else None
+    out = Decisions(recorded_under=recorded)
+    reader = csv.DictReader(lines[skip:])
+    if reader.fieldnames != DECISION_COLUMNS:
+        raise InputError(p, line=skip + 1, expected="the columns " + ",".join(DECISION_COLUMNS),
+                         found=",".join(reader.fieldnames or []))
+    for row in reader:
+        line = reader.line_num + skip
+        decision = (row["decision"] or "").strip().lower()
+        if decision not in DECISIONS:
+            raise InputError(p, line=line, expected="decision 'duplicate' or 'not duplicate'",
+                             found=row["decision"])
+        pair = frozenset((row["record_id_1"].strip(), row["record_id_2"].strip()))
+        if len(pair) != 2:
+            raise InputError(p, line=line, problem="a record is paired with itself", found=row["record_id_1"])
+        if pair in out:
+            raise InputError(p, line=line, problem=f"the pair is decided twice (first on line {out[pair][1]})")
+        out[pair] = (DECISIONS[decision], line)
     return out
+
+
+def recorded_under_these_settings(decisions, method: str, parameters: dict) -> bool:
+    """Were the decisions recorded under this method (and, in Bramer mode, these passes)?"""
+    recorded = getattr(decisions, "recorded_under", DEFAULT_RECORDED_UNDER)
+    if recorded.get("method") != method:
+        return False
+    if method == "bramer":
+        return [str(p) for p in recorded.get("passes", [])] == [str(p) for p in parameters.get("passes", [])]
+    return True
 
 
 def run(records: pd.DataFrame, passes: Iterable[Pass], *, method: str, parameters: dict,
         decisions: dict | None = None, decisions_file: str | None = None,
         review_default: str = "separate", keys: pd.DataFrame | None = None,
-        cluster_guards: tuple[str, ...] = (), unused_decisions: str = "error") -> DedupResult:
-    """Apply the passes round by round; return clusters, evidence, flags and counts."""
+        cluster_guards: tuple[str, ...] = (), unused_decisions: str = "auto") -> DedupResult:
+    """Apply the passes round by round; return clusters, evidence, flags and counts.
+
+    ``unused_decisions``: what a decision about a pair that no pass flagged
+    does - "error" (an :class:`InputError` naming its line), "list" (kept in
+    the result's ``unused_decisions``), "ignore", or "auto": an error when
+    the decisions were recorded under these settings, a list otherwise.
+    """
     if review_default not in ("separate", "merge"):
         raise ValueError("review_default must be 'separate' or 'merge'")
     records = records.reset_index(drop=True)
@@ -245,12 +339,27 @@ def run(records: pd.DataFrame, passes: Iterable[Pass], *, method: str, parameter
     link = Linker(priority, guards)
     rounds_col = pd.to_numeric(records["round"], errors="coerce").fillna(0).to_numpy()
     ids = records["record_id"].astype(str).to_numpy()
+    recorded = decisions
     decisions = dict(decisions or {})
     used: set[frozenset] = set()
+    refused: set[frozenset] = set()
     evidence, flagged, removed = [], [], []
 
     def values(i: int, fields) -> str:
         return " | ".join(str(keys.at[i, f]) for f in fields)
+
+    def note(r, p, i, j, fields, verdict: Verdict) -> None:
+        merged = verdict.merge
+        if not merged:
+            pair = frozenset((i, j))
+            if pair in refused:
+                return
+            refused.add(pair)
+        rule = verdict.rule if merged or not verdict.overruled else f"{verdict.rule} (overruled: {verdict.overruled})"
+        evidence.append({"round": int(r), "pass": p.name, "record_id": ids[i], "matched": ids[j],
+                         "decision": "merged" if merged else "refused", "rule": rule,
+                         "fields": ", ".join(fields), "values": values(i, fields),
+                         "kept": ids[link.kept(i)] if merged else None})
 
     for r in sorted(set(rounds_col)):
         link.close(np.flatnonzero(rounds_col < r))
@@ -260,9 +369,21 @@ def run(records: pd.DataFrame, passes: Iterable[Pass], *, method: str, parameter
             blocks = p.block_on or (p.fields,)
             for fields in blocks:
                 for i, j in block_pairs(keys, fields, active, new, priority):
-                    if not link.can_join(i, j):
+                    if not link.open_pair(i, j):
                         continue
-                    if p.accept is not None and not p.accept(i, j):
+                    verdict = p.accept(i, j) if p.accept is not None else True
+                    if verdict is None or verdict is False:
+                        continue
+                    if verdict is True:
+                        verdict = Verdict(True, p.description or p.name)
+                    if not verdict.merge:
+                        note(r, p, i, j, fields, verdict)
+                        continue
+                    lifted = tuple(k for k, g in enumerate(cluster_guards) if g in verdict.lifts)
+                    clash = link.conflict(i, j, lifted)
+                    if clash is not None:
+                        note(r, p, i, j, fields, Verdict(False, f"one cluster would hold two {cluster_guards[clash]} "
+                                                                "values", overruled=verdict.rule))
                         continue
                     if p.review:
                         roots = frozenset((link.find(i), link.find(j)))
@@ -281,15 +402,17 @@ def run(records: pd.DataFrame, passes: Iterable[Pass], *, method: str, parameter
                                         "decided_by": "recorded decision" if decided else f"default ({review_default})"})
                         if not duplicate:
                             continue
-                    if link.union(i, j):
+                        verdict = Verdict(True, f"{p.description or p.name}, "
+                                                f"{'recorded decision' if decided else 'default (merge)'}")
+                    if link.union(i, j, lifted):
                         count += 1
-                        evidence.append({"round": int(r), "pass": p.name, "record_id": ids[i], "matched": ids[j],
-                                         "fields": ", ".join(fields), "values": values(i, fields),
-                                         "kept": ids[link.kept(i)]})
+                        note(r, p, i, j, fields, verdict)
             removed.append({"round": int(r), "pass": p.name, "removed": count})
-    unused = [pair for pair in decisions if pair not in used]
+    unused = sorted((pair for pair in decisions if pair not in used), key=lambda q: decisions[q][1])
+    if unused_decisions == "auto":
+        unused_decisions = "error" if recorded_under_these_settings(recorded, method, parameters) else "list"
     if unused and unused_decisions == "error":
-        pair = min(unused, key=lambda q: decisions[q][1])
+        pair = unused[0]
         raise InputError(decisions_file, line=decisions[pair][1],
                          problem=f"a decision about {' and '.join(sorted(pair))}, a pair the method did not flag "
                                  "for review", expected="decisions only for flagged pairs")
@@ -299,8 +422,13 @@ def run(records: pd.DataFrame, passes: Iterable[Pass], *, method: str, parameter
         "cluster": pd.Series(kept_idx).rank(method="dense").astype(int).to_numpy(),
         "kept": kept_idx == np.arange(len(records)), "kept_record_id": ids[kept_idx],
     })
-    cols_e = ["round", "pass", "record_id", "matched", "fields", "values", "kept"]
+    cols_e = ["round", "pass", "record_id", "matched", "decision", "rule", "fields", "values", "kept"]
     cols_f = ["round", "pass", "record_id_1", "record_id_2", "fields", "values_1", "values_2", "decision",
               "decided_by"]
+    cols_u = ["record_id_1", "record_id_2", "decision", "line"]
+    listed = [{"record_id_1": min(q), "record_id_2": max(q),
+               "decision": "duplicate" if decisions[q][0] else "not duplicate", "line": decisions[q][1]}
+              for q in unused] if unused_decisions == "list" else []
     return DedupResult(method, parameters, clusters, pd.DataFrame(evidence, columns=cols_e),
-                       pd.DataFrame(flagged, columns=cols_f), pd.DataFrame(removed))
+                       pd.DataFrame(flagged, columns=cols_f), pd.DataFrame(removed),
+                       pd.DataFrame(listed, columns=cols_u))

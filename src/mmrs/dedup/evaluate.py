@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .normalize import doi_key, plain_key
+
 
 def _pairs(n: pd.Series) -> int:
     return int((n * (n - 1) // 2).sum())
@@ -67,3 +69,56 @@ def evaluate(predicted: pd.Series, truth: pd.Series) -> dict:
         "pair_precision": same_both / same_pred if same_pred else 1.0,
         "pair_recall": same_both / same_true if same_true else 1.0,
     }
+
+
+def evaluate_known(predicted: pd.Series, truth: pd.Series) -> tuple[dict | None, int]:
+    """:func:`evaluate` on the records the truth knows, and how many records it could not check.
+
+    Records the truth does not list (exports from another search) are left
+    out before comparing; the clusters are then measured among the known
+    records only. Returns (None, n) when the truth knows none of them."""
+    known = predicted.index.isin(truth.index)
+    unchecked = int((~known).sum())
+    if not known.any():
+        return None, unchecked
+    kept = predicted[known]
+    return evaluate(kept, truth.loc[kept.index]), unchecked
+
+
+def merges_to_check(result, records: pd.DataFrame, automatic_only: bool = True) -> pd.DataFrame:
+    """Merges that no identifier confirms: the two records share no DOI and no issue.
+
+    Bramer's automatic passes compare authors, year, title, journal, volume
+    and pages; when the two records of a merge carry no common DOI and no
+    common issue, nothing but those fields supports it, and these are the
+    merges where look-alikes (an editorial of each issue, a column reprinted
+    in two journals) get through. One row per merge, with both records'
+    fields side by side, for a person to check."""
+    merges = result.evidence[result.evidence["decision"] == "merged"]
+    if automatic_only and not result.flagged.empty:
+        reviewed = set(result.flagged["pass"])
+        merges = merges[~merges["pass"].isin(reviewed)]
+    fields = ["title", "authors", "journal", "year", "volume", "issue", "pages", "doi"]
+    table = records.set_index("record_id")[fields]
+    a, b = table.reindex(merges["record_id"]), table.reindex(merges["matched"])
+    def shared(column, key) -> pd.Series:
+        x, y = a[column].map(key).to_numpy(), b[column].map(key).to_numpy()
+        return pd.Series([bool(u and u == v) for u, v in zip(x, y)], index=merges.index)
+
+    keep = ~shared("doi", doi_key) & ~shared("issue", plain_key)
+    rows = merges[keep]
+    out = pd.DataFrame({"round": rows["round"].to_numpy(), "pass": rows["pass"].to_numpy(),
+                        "record_id": rows["record_id"].to_numpy(), "matched": rows["matched"].to_numpy()})
+    for f in fields:
+        out[f] = a.loc[keep.to_numpy(), f].to_numpy()
+        out[f"matched_{f}"] = b.loc[keep.to_numpy(), f].to_numpy()
+    return out.sort_values(["round", "pass", "record_id"], kind="stable").reset_index(drop=True)
+
+
+def same_work(truth: pd.Series, ids: pd.Series, matched: pd.Series) -> pd.Series:
+    """Per pair of record ids: True when the truth puts both records in one work, False when in
+    two, and missing (NA) when it does not know one of them."""
+    known = ids.isin(truth.index) & matched.isin(truth.index)
+    first = ids.map(truth)
+    second = matched.map(truth)
+    return (first == second).astype("boolean").where(known, pd.NA)

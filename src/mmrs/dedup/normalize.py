@@ -44,6 +44,7 @@ _SPECIAL = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d",
                           "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i"})
 
 
+@lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Resolve HTML, drop tags and diacritics (ø -> o, é -> e)."""
     text = _TAGS.sub(" ", html.unescape(html.unescape(text))).translate(_SPECIAL)
@@ -78,8 +79,10 @@ def journal_key(journal) -> str | None:
 
 
 @lru_cache(maxsize=None)
-def author_key(name: str) -> str | None:
-    """Surname and first initial of one author name, e.g. ``gamezguadix m``."""
+def name_parts(name: str) -> tuple[str, str] | None:
+    """Surname (letters and digits, lower case) and given name as written, of one author name.
+    The forms "Surname, Given", "Surname, G. M.", "Surname GM", "Surname G.M." and "Given Surname"
+    are told apart by the comma and by initials."""
     name = fold(name).strip().strip(".").strip()
     if not name:
         return None
@@ -97,10 +100,51 @@ def author_key(name: str) -> str | None:
         else:  # "John A. Smith"
             surname, given = parts[-1], parts[0]
     surname = _NON_ALNUM.sub("", surname.lower())
-    given = re.sub(r"[^A-Za-z]", "", given)
-    if not surname:
+    return (surname, given.strip()) if surname else None
+
+
+@lru_cache(maxsize=None)
+def author_key(name: str) -> str | None:
+    """Surname and first initial of one author name, e.g. ``gamezguadix m``."""
+    parts = name_parts(name)
+    if parts is None:
         return None
+    surname, given = parts
+    given = re.sub(r"[^A-Za-z]", "", given)
     return f"{surname} {given[:1].lower()}".strip()
+
+
+def initials(given: str) -> str:
+    """The initials of a given name: 'F. A.' -> 'fa', 'FA' -> 'fa', 'Ching-yi' -> 'cy', 'Amber' -> 'a'."""
+    out = []
+    for token in re.split(r"[\s.\-]+", given):
+        if not token:
+            continue
+        out.extend(token.lower() if token.isupper() and len(token) <= 4 else token[0].lower())
+    return "".join(out)
+
+
+@lru_cache(maxsize=None)
+def _author_initials(authors: str) -> tuple[tuple[str, str], ...]:
+    out = []
+    for name in split_authors(authors):
+        parts = name_parts(name)
+        if parts:
+            out.append((parts[0], initials(parts[1])))
+    return tuple(out)
+
+
+def author_initials(authors) -> tuple[tuple[str, str], ...]:
+    """Each author's surname and given-name initials, in order (for names written the other way round)."""
+    return () if missing(authors) else _author_initials(str(authors))
+
+
+def swapped_matches(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], ...]) -> int:
+    """How many authors, position by position, are the same person in two lists where one
+    database swapped given names and surnames: each surname begins with an initial of the
+    other's given names ('Amber C. F.' and 'Cicek F. A.'), or the surnames are the same."""
+    return sum(1 for (s1, i1), (s2, i2) in zip(a, b)
+               if s1 == s2 or (s1[:1] in i2 and s2[:1] in i1 and s1[:1] and s2[:1]))
 
 
 _RUN_ON = re.compile(r"(?<=[A-Z]\.)(?=[A-Z][a-z])")  # "Smith J.Doe A." written without a separator
@@ -111,8 +155,13 @@ def split_authors(authors) -> list[str]:
     in BibTeX; run together after initials in some exports)."""
     if missing(authors):
         return []
-    names = re.split(r";|\s+and\s+", str(authors))
-    return [n.strip() for name in names for n in _RUN_ON.split(name) if n.strip()]
+    return list(_split_authors(str(authors)))
+
+
+@lru_cache(maxsize=None)
+def _split_authors(authors: str) -> tuple[str, ...]:
+    names = re.split(r";|\s+and\s+", authors)
+    return tuple(n.strip() for name in names for n in _RUN_ON.split(name) if n.strip())
 
 
 def authors_key(authors) -> str | None:
@@ -194,6 +243,59 @@ def plain_key(value) -> str | None:
     if missing(value):
         return None
     return _NON_ALNUM.sub("", fold(str(value)).lower()) or None
+
+
+_TRAILING_NOTE = re.compile(r"\s*\.?\s*\[[^\[\]]*\]?\s*\.?\s*$")
+_SUPPLEMENT = re.compile(r"supp?l|suppl?ement", re.I)
+
+
+def strip_title_notes(title: str) -> str:
+    """A title without the notes databases append in square brackets: MEDLINE's
+    '[Review] [45 refs]', '[Article in French]', Embase's '[Chinese]', '[Erratum
+    appears in ...]' (also when cut short, without its closing bracket). A title
+    that is all in brackets (a translated title) keeps its words."""
+    text = title
+    while True:
+        m = _TRAILING_NOTE.search(text)
+        if not m or len(title_words(text[: m.start()]).split()) < 2:
+            return text
+        text = text[: m.start()]
+
+
+def page_number(first_page) -> str | None:
+    """The number of a first page, for comparison: letter prefixes and leading zeros
+    dropped ('e123' -> '123', 'S417' -> '417', '083' -> '83'); a page without digits
+    ('xii') is kept as it is, a supplement note ('Suppl') is no page."""
+    if missing(first_page):
+        return None
+    text = str(first_page).strip().lower()
+    m = re.fullmatch(r"[a-z]*0*(\d+)[a-z]*", text)
+    if m:
+        return m.group(1)
+    if _SUPPLEMENT.search(text) or not text:
+        return None
+    return text if not any(c.isdigit() for c in text) else re.sub(r"^[a-z]+|(?<=\D)0+(?=\d)", "", text)
+
+
+def page_span(pages) -> int | None:
+    """How many pages a range covers ('1133-1145' -> 13, '507' or '507-507' -> 1); None
+    when the pages are not numbers."""
+    key = pages if pages is None else pages_key(pages)
+    if not key:
+        return None
+    numbers = [int(n) for n in re.findall(r"\d+", key)[:2]]
+    if not numbers:
+        return None
+    return numbers[-1] - numbers[0] + 1 if len(numbers) == 2 and numbers[-1] >= numbers[0] else 1
+
+
+def issue_number(issue) -> str | None:
+    """The number of an issue ('3', '03', 'No. 3', '3-4' -> '3'); a supplement or an issue
+    without a number gives None (the supplement is read by the meeting-abstract guard)."""
+    if missing(issue) or _SUPPLEMENT.search(str(issue)):
+        return None
+    m = re.search(r"\d+", str(issue))
+    return str(int(m.group())) if m else None
 
 
 def keys(records: pd.DataFrame) -> pd.DataFrame:

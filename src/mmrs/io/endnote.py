@@ -10,7 +10,9 @@ declaration); :mod:`.text` applies it once, before parsing. Comments, a
 document type and processing instructions may precede the root element, and
 text may sit in CDATA sections.
 
-Mapping to the records table: accession accession-num; type ref-type's name;
+Mapping to the records table: accession accession-num; type ref-type's name
+and work-type (the document type a database gave, e.g. "Conference
+Abstract" on a "Journal Article"), joined with "; " when they differ;
 authors contributors/authors/author (all); title titles/title; journal
 titles/secondary-title, else periodical/full-title; journal_abbrev
 periodical/abbr-1; year dates/year; volume; issue number; pages; doi
@@ -80,10 +82,11 @@ def parse(text: Text) -> Parsed:
     for node in root.findall("./records/record"):
         line = starts[node]
         ref_type = node.find("ref-type")
+        types = [ref_type.get("name") if ref_type is not None else None, _text(node.find("work-type"))]
         records.append({
             "line": line,
             "accession": _text(node.find("accession-num")),
-            "type": ref_type.get("name") if ref_type is not None else None,
+            "type": SEP.join(dict.fromkeys(t for t in types if t)) or None,
             "authors": _all(node, "./contributors/authors/author"),
             "title": _text(node.find("./titles/title")),
             "journal": _text(node.find("./titles/secondary-title")) or _text(node.find("./periodical/full-title")),

@@ -1,0 +1,234 @@
+"""The strict method's rules, one class of look-alike or variant at a time, each shown both ways:
+merged when the records are one work written differently, kept apart when they are two works."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from mmrs import dedup, io, schema
+from mmrs.dedup import journals, normalize, strict
+
+BASE = dict(authors="Haugen, Ingrid; Solberg, Tor", year=2019, type="Article",
+            title="Image-based sexual abuse among young adults: prevalence and correlates",
+            journal="Journal of Interpersonal Violence", volume="34", issue="7", pages="1401-1420", doi=None)
+
+
+def table(*rows) -> pd.DataFrame:
+    frame = pd.DataFrame([{**r, "line": i + 1} for i, r in enumerate(rows)])
+    frame["source_file"] = "test"
+    frame["format"] = "test"
+    return schema.to_records(frame)
+
+
+def rec(rid, database="Scopus", **fields):
+    return {"record_id": rid, "round": 1, "database": database, **{**BASE, **fields}}
+
+
+def strict_groups(*rows):
+    res = dedup.deduplicate(table(*rows), method="strict")
+    return sorted(res.clusters.groupby("cluster")["record_id"].apply(lambda s: tuple(sorted(s)))), res
+
+
+def together(*rows) -> bool:
+    return len(strict_groups(*rows)[0]) == 1
+
+
+# -- guards: two works that look alike ---------------------------------------------------------------
+
+COLUMN = dict(authors="Berg, Anne", title="Editor's comments", journal="Nordic Nursing Research", year=2020,
+              volume="10", pages=None, doi=None)
+
+
+def test_a_recurring_column_in_two_issues_is_two_works_and_one_issue_twice_is_one():
+    assert not together(rec("a", issue="1", **COLUMN), rec("b", issue="2", database="PsycInfo", **COLUMN))
+    assert together(rec("a", issue="2", **COLUMN), rec("b", issue="2", database="PsycInfo", **COLUMN))
+
+
+def test_the_refusal_names_its_guard_and_the_rule_it_overruled():
+    _, res = strict_groups(rec("a", issue="1", **COLUMN), rec("b", issue="2", database="PsycInfo", **COLUMN))
+    refused = res.refusals
+    assert len(refused) == 1 and refused["rule"].iloc[0].startswith("different issues (overruled: ")
+    assert res.merges.empty
+
+
+def test_different_issue_numbers_yield_to_the_same_first_page():
+    """An 'issue' that is a record number differs between databases; the same page shows one work."""
+    assert together(rec("a", issue="1112"), rec("b", issue="1113", database="PsycInfo"))
+    assert not together(rec("a", issue="3", pages=None), rec("b", issue="4", pages=None, database="PsycInfo"))
+
+
+def test_a_recurring_title_needs_a_doi_a_page_or_the_same_issue():
+    editorial = dict(COLUMN, title="Editorial", issue="3")
+    assert not together(rec("a", **editorial), rec("b", **{**editorial, "issue": None}, database="PsycInfo"))
+    assert together(rec("a", **{**editorial, "pages": "5-6"}), rec("b", **{**editorial, "pages": "5-6", "issue": None}))
+    assert strict.recurring_title(normalize.title_words("From the Editor: In this issue"))
+    assert not strict.recurring_title(normalize.title_words(BASE["title"]))
+
+
+@pytest.mark.parametrize("one,other,same", [
+    ("Sexting and coercion, Part I: prevalence", "Sexting and coercion, part 1: prevalence", True),
+    ("Sexting and coercion, Part I: prevalence", "Sexting and coercion, Part II: prevalence", False),
+    ("Sexting and coercion: study one", "Sexting and coercion: study two", False),
+])
+def test_part_numbers(one, other, same):
+    assert together(rec("a", title=one, pages=None), rec("b", title=other, pages=None)) is same
+
+
+def test_an_erratum_by_document_type_stays_apart_from_its_article():
+    erratum = dict(type="Erratum", pages="1500", issue="9")
+    assert not together(rec("a"), rec("b", **erratum, database="Web of Science"))
+    assert together(rec("a", **erratum), rec("b", **erratum, database="Web of Science"))
+
+
+def test_a_meeting_abstract_stays_apart_and_a_proceedings_paper_does_not():
+    """'inproceedings' and 'Proceedings Paper' name full papers; only an abstract's type marks an abstract."""
+    assert together(rec("a", type="article"), rec("b", type="inproceedings", database="Web of Science"))
+    assert together(rec("a", type="Journal Article"), rec("b", type="Article; Proceedings Paper"))
+    abstract = dict(type="Meeting Abstract", volume=None, issue=None, pages=None, database="Web of Science")
+    assert not together(rec("a", type="article"), rec("b", **abstract))
+    # the same page: one item, which one database typed as an abstract
+    assert together(rec("a", type="article"), rec("b", **{**abstract, "volume": "34", "pages": "1401"}))
+
+
+def test_endnote_work_type_reaches_the_meeting_abstract_guard(tmp_path):
+    def record(n, work_type, place=""):
+        return (f"<record><rec-number>{n}</rec-number><ref-type name=\"Journal Article\">17</ref-type>"
+                f"<contributors><authors><author>Haugen, Ingrid</author><author>Solberg, Tor</author></authors>"
+                f"</contributors><titles><title>{BASE['title']}</title><secondary-title>Journal of Interpersonal "
+                f"Violence</secondary-title></titles>{place}<dates><year>2019</year></dates>{work_type}</record>")
+    place = "<volume>34</volume><number>7</number><pages>1401-1420</pages>"
+    xml = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><xml><records>" + record(1, "", place)
+           + record(2, "<work-type>Conference Abstract</work-type>")
+           + record(3, "<work-type>Journal Article</work-type>") + "</records></xml>")
+    path = tmp_path / "export.xml"
+    path.write_text(xml, encoding="utf-8")
+    frame = io.read_export(path)
+    assert frame["type"].tolist() == ["Journal Article", "Journal Article; Conference Abstract", "Journal Article"]
+    frame["record_id"] = ["x1", "x2", "x3"]
+    frame["round"] = 1
+    res = dedup.deduplicate(frame, method="strict")
+    groups = sorted(res.clusters.groupby("cluster")["record_id"].apply(tuple))
+    assert groups == [("x1", "x3"), ("x2",)]
+
+
+# -- equivalences: one work written differently ------------------------------------------------------
+
+@pytest.mark.parametrize("short,full", [
+    ("J Infect Dev Ctries", "Journal of Infection in Developing Countries"),
+    ("Proc Natl Acad Sci U S A", "Proceedings of the National Academy of Sciences of the United States of America"),
+    ("BMJ", "British Medical Journal"),
+    ("BMJ (Clinical research ed.)", "British Medical Journal"),
+    ("JAMA", "Journal of the American Medical Association"),
+    ("J. Interpers. Violence", "Journal of Interpersonal Violence"),
+    ("AMCIS 2017 Proceedings", "Americas Conference on Information Systems"),
+    ("HICSS", "Proceedings of the 54th Annual Hawaii International Conference on System Sciences"),
+])
+def test_journal_abbreviations_and_acronyms(short, full):
+    assert journals.compatible(short, full) and journals.compatible(full, short)
+    assert together(rec("a", journal=full, pages=None), rec("b", journal=short, pages=None, database="PubMed"))
+
+
+@pytest.mark.parametrize("one,other", [
+    ("J Infect Dev Ctries", "Journal of Infection and Public Health"),
+    ("BMJ", "Journal of Hepatology"),
+    ("ECIS 2019 Proceedings", "International Conference on Information Systems"),
+    ("Child Abuse & Neglect", "Child Abuse Review"),
+])
+def test_different_journals_stay_apart(one, other):
+    assert not journals.compatible(one, other)
+    assert not together(rec("a", journal=one, pages=None), rec("b", journal=other, pages=None, database="PubMed"))
+
+
+def test_leading_zeros_in_pages():
+    reworded = BASE["title"].replace("prevalence and correlates", "prevalence and its correlates")
+    assert together(rec("a", pages="083-090"), rec("b", pages="83-90", title=reworded, issue=None))
+    assert not together(rec("a", pages="083-090"), rec("b", pages="93-100", title=reworded, issue=None))
+
+
+@pytest.mark.parametrize("noted", ["{} [Review] [45 refs]", "{}. [Chinese]", "{} [Article in Norwegian]",
+                                   "{}.[Erratum appears in J Interpers Violence. 2020 Ja"])
+def test_database_title_notes_are_not_part_of_the_title(noted):
+    assert normalize.strip_title_notes(noted.format(BASE["title"])).rstrip(".") == BASE["title"]
+    assert together(rec("a"), rec("b", title=noted.format(BASE["title"]), pages=None, database="PubMed"))
+
+
+def test_a_bracketed_translated_title_keeps_its_words_and_real_numbers_still_count():
+    assert normalize.strip_title_notes("[Sexting among adolescents].") == "[Sexting among adolescents]."
+    assert not together(rec("a", title=BASE["title"] + " in 45 schools", pages=None),
+                        rec("b", title=BASE["title"] + " in 54 schools", pages=None))
+
+
+def test_supplement_pages_written_two_ways():
+    assert together(rec("a", pages="S417-S429", issue="Suppl 2"), rec("b", pages="417-429", issue="Suppl. 2"))
+    assert together(rec("a", pages="S417-S429", issue="2"), rec("b", pages="Suppl", issue="Suppl 2", volume="34"))
+    # a congress abstract in a supplement beside the paper in a regular issue
+    assert not together(rec("a", pages="1401-1420"), rec("b", pages="S417", issue="Suppl 2"))
+
+
+def test_given_name_and_surname_swapped():
+    swapped = dict(authors="Ingrid Haugen; Tor Solberg", title=BASE["title"] + " in Norway", pages=None)
+    assert together(rec("a", authors="Haugen Ingrid; Solberg Tor"), rec("b", **swapped))
+    assert not together(rec("a", authors="Larsen Kari; Moe Per"), rec("b", **swapped))
+    # given names exported as surnames, with the surnames' initials ('Ingrid H.' for 'Haugen, I.'), and a DOI
+    initials = dict(authors="Ingrid H.; Tor S.", doi="10.1177/0886260519000001")
+    assert together(rec("a", authors="Haugen I.; Solberg T.", doi=initials["doi"]), rec("b", **initials))
+    assert not together(rec("a", authors="Haugen I.; Solberg T.", doi=initials["doi"]),
+                        rec("b", **{**initials, "authors": "Ingrid K.; Tor L."}))
+
+
+def test_records_without_authors():
+    assert together(rec("a"), rec("b", authors=None, database="ERIC"))
+    assert not together(rec("a"), rec("b", authors=None, pages="1421-1430", database="ERIC"))
+
+
+def test_a_doi_typo_where_everything_else_agrees():
+    assert together(rec("a", doi="10.1177/0886260517698951"), rec("b", doi="10.1177/0886260517968951"))
+    # the next article of the issue: a DOI one character away, but other pages
+    assert not together(rec("a", doi="10.1177/0886260517698951"),
+                        rec("b", doi="10.1177/0886260517698952", pages="1421-1440"))
+
+
+def test_a_translated_title_with_the_same_doi():
+    translated = dict(title="Bildebasert seksuelt misbruk blant unge voksne", doi="10.1177/08862605")
+    assert together(rec("a", doi="10.1177/08862605"), rec("b", **translated, database="PsycInfo"))
+    # a DOI shared by different works (a book's DOI on its chapters): other authors and pages
+    assert not together(rec("a", doi="10.1177/08862605"),
+                        rec("b", **translated, authors="Nilsen, Ola", pages="1-20", database="PsycInfo"))
+
+
+def test_a_year_apart_online_first_with_the_doi_on_one_side():
+    online = dict(year=2018, volume=None, issue=None, pages=None, doi="10.1177/0886260518000001")
+    assert together(rec("a"), rec("b", **online, database="Web of Science"))
+    # the same title a year apart with volume and pages on both sides is another work (a follow-up)
+    assert not together(rec("a"), rec("b", year=2018, volume="33", pages="10-20", database="Web of Science"))
+
+
+# -- the method's shape ------------------------------------------------------------------------------
+
+def test_rules_are_data_a_reader_can_print():
+    table = dedup.rules("strict")
+    assert set(table["kind"]) == {"match", "guard", "equivalence"}
+    assert table["rule"].is_unique and table["evidence"].str.len().min() > 20
+    for rule in strict.MATCHES + strict.GUARDS:
+        assert callable(getattr(strict.Rules, rule.test))
+    assert list(dedup.rules("bramer")["pairs"]).count("flagged for a person") == 2
+
+
+def test_every_merge_names_its_rule():
+    _, res = strict_groups(rec("a", doi="10.1/x"), rec("b", doi="10.1/x", title=BASE["title"].upper()),
+                           rec("c", pages="1401-20", title=BASE["title"] + ".", database="PubMed"))
+    assert set(res.merges["rule"]) <= {r.name for r in strict.MATCHES}
+    assert len(res.merges) == 2 and res.merges["kept"].notna().all()
+
+
+def test_no_function_changes_its_callers_frames():
+    records = table(rec("a"), rec("b", title=BASE["title"] + " [Review]"))
+    before = records.copy()
+    keys = normalize.keys(records)
+    keys_before = keys.copy()
+    passes, blocking = strict.build(records, keys)
+    assert keys.equals(keys_before) and list(keys.columns) == list(keys_before.columns)
+    assert "title_start" in blocking and "title_start" not in keys
+    dedup.deduplicate(records, method="strict")
+    assert records.equals(before)
