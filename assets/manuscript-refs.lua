@@ -5,8 +5,8 @@ The article, the supplement and the notebook pages cite any table or figure of t
 way Quarto cites one in the same document: `@tbl-label`. Quarto resolves references within one
 document only, so this filter, which runs before Quarto's own (`at: pre-quarto`), resolves the
 others: it numbers the tables and figures each document embeds as that document shows them
-("Table 1", "Figure S2": in embedding order, per kind, after the title its front matter gives in
-`tbl-title` or `fig-title`, "Table" and "Figure" by default) and turns a reference to a table or figure of another document into
+("Table 1", "Figure S2": in embedding order, per kind, after the document's prefix) and turns a
+reference to a table or figure of another document into
 that number - in HTML a link to it on the other document's page, elsewhere plain text. References
 to the current document's own tables and figures are left to Quarto, and so is a label that no
 document has (Quarto reports it).
@@ -15,7 +15,7 @@ The documents and their pages are project metadata (_quarto.yml):
 
     manuscript-documents:
       - {source: index.qmd, page: index.html}
-      - {source: supplement.qmd, page: supplement/index.html, profile: supplement}
+      - {source: supplement.qmd, page: supplement/index.html, profile: supplement, prefix: S}
 
 `page` is where the document's HTML lands in the article's output folder; a document with a
 `profile` is rendered with that profile into the folder of its page. The pandoc preview numbers
@@ -35,28 +35,15 @@ local function read_file(path)
   return text
 end
 
-local function title_of(text, kind, default)
-  -- the crossref <kind>-title of a document's front matter ("Table S" in the supplement), if any
-  return text:match("%f[%w]" .. kind .. "%-title:%s*\"([^\"]*)\"") or default
-end
-
--- "Table S" and 3 -> "Table S3" (a title ending in a single capital glues to the number, as
--- assets/s-numbers.lua makes Quarto print it); "Table" and 3 -> "Table 3".
-local function numbered(title, n)
-  if title:match(" %u$") then
-    return title .. tostring(n)
-  end
-  return title .. " " .. tostring(n)
-end
-
-local function numbering(text)
+-- Tables and figures in the order the document embeds them, numbered per kind after its prefix:
+-- "Table 1", or "Table S1" for a document with prefix S.
+local function numbering(text, prefix)
   local found, count = {}, { tbl = 0, fig = 0 }
-  local titles = { tbl = title_of(text, "tbl", "Table"), fig = title_of(text, "fig", "Figure") }
   for label in text:gmatch("{{<%s*embed%s+[^#%s]+#([%w%-_]+)%s*>}}") do
     local kind = label:match("^(%a+)%-")
     if count[kind] ~= nil and found[label] == nil then
       count[kind] = count[kind] + 1
-      found[label] = numbered(titles[kind], count[kind])
+      found[label] = (kind == "tbl" and "Table " or "Figure ") .. prefix .. tostring(count[kind])
     end
   end
   return found
@@ -99,12 +86,13 @@ local function setup(meta)
       source = from_project(pandoc.utils.stringify(item["source"])),
       page = pandoc.utils.stringify(item["page"]),
       profile = item["profile"] and pandoc.utils.stringify(item["profile"]) or nil,
+      prefix = item["prefix"] and pandoc.utils.stringify(item["prefix"]) or "",
     }
     local text = read_file(dir .. "/" .. doc.source)
     if not text then
       error("manuscript-refs.lua: cannot read " .. doc.source)
     end
-    doc.numbers = numbering(text)
+    doc.numbers = numbering(text, doc.prefix)
     documents[#documents + 1] = doc
     if doc.profile ~= nil and doc.profile == profile then
       prefix = doc.page:match("^(.*/)") or ""

@@ -7,7 +7,8 @@ Project filter of the manuscript (listed under `filters:` in _quarto.yml), for e
    file and the cell label, since those files travel without the website. (Quarto's own inline
    "Source" links under embeds do not appear with Quarto 1.10, so the project adds its own.)
 
-2. Long tables in HTML. Grid.js (assets/vendor/gridjs) is declared as an HTML dependency, so that
+2. HTML styles and long tables. A small stylesheet (assets/manuscript.css: notes under tables, the
+   provenance line) and Grid.js (assets/vendor/gridjs) are declared as HTML dependencies, so that
    Quarto copies it once into the site's libraries and every page - article, supplement and notebook
    pages alike - loads it from the right relative path; assets/long-tables.html, which turns long
    tables into searchable, paged grids, is included after the body.
@@ -67,6 +68,7 @@ local function add_html_assets()
     scripts = { "vendor/gridjs/gridjs.umd.js" },
     stylesheets = { "vendor/gridjs/mermaid.min.css" },
   })
+  quarto.doc.add_html_dependency({ name = "manuscript", version = "1", stylesheets = { "manuscript.css" } })
   quarto.doc.include_file("after-body", "long-tables.html")
 end
 

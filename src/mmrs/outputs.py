@@ -132,7 +132,9 @@ def format_cell(value, column: str = "", floatfmt: str = "g") -> str:
         if integral and not isinstance(value, float):
             return str(int(value))
         return format(float(value), floatfmt)
-    return breakable(" ".join(str(value).split())).replace("|", "\\|")
+    text = str(value)
+    indent = len(text) - len(text.lstrip("\u2003"))  # em spaces that indent a cell (a subtheme under its theme)
+    return "&emsp;" * indent + breakable(" ".join(text.split())).replace("|", "\\|")
 
 
 #: A long run without spaces (a dotted key, a file path, "author+year+title") may break after these.

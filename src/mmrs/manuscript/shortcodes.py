@@ -102,24 +102,23 @@ def _line(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
 
 
-def crossref_titles(meta: dict) -> dict[str, str]:
-    """The table and figure titles a document's front matter sets (``crossref: tbl-title``, also under
-    ``format: html:``), "Table" and "Figure" by default."""
-    html = ((meta.get("format") or {}).get("html") or {}) if isinstance(meta.get("format"), dict) else {}
-    crossref = {**(meta.get("crossref") or {}), **(html.get("crossref") or {})}
-    return {"tbl": crossref.get("tbl-title", "Table"), "fig": crossref.get("fig-title", "Figure")}
+def documents(root: Path) -> list[dict]:
+    """The documents of the manuscript (``manuscript-documents`` in ``_quarto.yml``): source, HTML page
+    and the prefix of their numbers ("S" for the supplement)."""
+    config = root / "_quarto.yml"
+    spec = (yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("manuscript-documents") \
+        if config.is_file() else None
+    return [{"prefix": "", **item} for item in spec or []]
 
 
-def numbered(title: str, n: int) -> str:
-    """"Table" and 3 -> "Table 3"; "Table S" and 3 -> "Table S3" (a title ending in a single capital
-    glues to the number, as assets/s-numbers.lua makes Quarto print the supplement's numbers)."""
-    return f"{title}{n}" if re.search(r" [A-Z]$", title) else f"{title} {n}"
+def prefix_of(doc: Path, root: Path) -> str:
+    """The prefix of a document's numbers ("S" makes "Table S1"); none for a document not listed."""
+    return next((str(d["prefix"]) for d in documents(root) if (root / d["source"]).resolve() == doc.resolve()), "")
 
 
-def numbering(body: str, meta: dict | None = None) -> dict[str, str]:
+def numbering(body: str, prefix: str = "") -> dict[str, str]:
     """The number each embedded table and figure gets ("Table 1", "Figure S2"): in the order of the
-    embeds, counted per kind, after the titles of the document's front matter (:func:`crossref_titles`)."""
-    titles = crossref_titles(meta or {})
+    embeds, counted per kind, after the document's prefix."""
     count = {"fig": 0, "tbl": 0}
     out: dict[str, str] = {}
     for m in SHORTCODE.finditer(body):
@@ -130,25 +129,22 @@ def numbering(body: str, meta: dict | None = None) -> dict[str, str]:
         if kind not in count or label in out:
             continue
         count[kind] += 1
-        out[label] = numbered(titles[kind], count[kind])
+        out[label] = f"{'Figure' if kind == 'fig' else 'Table'} {prefix}{count[kind]}"
     return out
 
 
 def other_documents(doc: Path, root: Path) -> dict[str, tuple[str, str]]:
     """The tables and figures of the manuscript's other documents (``manuscript-documents`` in
     ``_quarto.yml``): label -> (number as that document shows it, stem of its source file)."""
-    config = root / "_quarto.yml"
-    spec = (yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("manuscript-documents") \
-        if config.is_file() else None
     out: dict[str, tuple[str, str]] = {}
-    for item in spec or []:
+    for item in documents(root):
         path = root / item["source"]
         if path.resolve() == doc.resolve():
             continue
         if not path.is_file():
             raise ManuscriptError(f"_quarto.yml, manuscript-documents: no file {item['source']}")
-        meta, body = _front_matter(path.read_text(encoding="utf-8"))
-        for label, number in numbering(_includes(body, path, root), meta).items():
+        _, body = _front_matter(path.read_text(encoding="utf-8"))
+        for label, number in numbering(_includes(body, path, root), str(item["prefix"])).items():
             out[label] = (number, path.stem)
     return out
 
@@ -177,7 +173,7 @@ def resolve(doc: Path, layout: Layout, variables: dict[str, object], root: Path 
     meta, body = _front_matter(doc.read_text(encoding="utf-8"))
     body = _includes(body, doc, root)
     cache: dict[str, dict[str, Embed]] = {}
-    numbers = numbering(body, meta)
+    numbers = numbering(body, prefix_of(doc, root))
     external = other_documents(doc, root)
     images: dict[str, bytes] = {}
 
