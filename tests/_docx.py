@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 import zipfile
 from dataclasses import dataclass
@@ -41,24 +40,33 @@ def text_width(xml: str) -> int:
     return int(size[-1]) - int(margins[-1][0]) - int(margins[-1][1])
 
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _text(cell) -> str:
+    """The text of a table cell, paragraph by paragraph, leaving out tables nested in it."""
+    paragraphs = []
+    for p in cell.findall(f"{W}p"):
+        paragraphs.append("".join(t.text or "" for t in p.iter(f"{W}t")))
+    return " ".join(paragraphs)
+
+
 def tables(path: Path) -> tuple[int, list[Table]]:
-    """The text width and every table of a DOCX, with column widths as printed: a table set to a share of
-    the text width (pandoc's relative widths) scales its grid to that share."""
+    """The text width and every table of a DOCX (nested ones too, each on its own), with column widths as
+    printed: a table set to a share of the text width (pandoc's relative widths) scales its grid to it."""
+    from xml.etree import ElementTree
+
     with zipfile.ZipFile(path) as z:
         xml = z.read("word/document.xml").decode("utf-8")
     width = text_width(xml)
+    root = ElementTree.fromstring(xml)
     out = []
-    for i, tbl in enumerate(re.findall(r"<w:tbl>.*?</w:tbl>", xml, re.S)):
-        grid = [int(w) for w in re.findall(r'<w:gridCol w:w="(\d+)"', tbl)]
-        share = re.search(r'<w:tblW w:type="pct" w:w="(\d+)"', tbl)
-        if share and sum(grid):
-            grid = [g / sum(grid) * width * int(share.group(1)) / 5000 for g in grid]
-        rows = []
-        for tr in re.findall(r"<w:tr>.*?</w:tr>", tbl, re.S):
-            cells = re.findall(r"<w:tc>.*?</w:tc>", tr, re.S)
-            rows.append([html.unescape(" ".join("".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", p))
-                                                for p in re.findall(r"<w:p[ >].*?</w:p>", c, re.S)))
-                         for c in cells])
+    for i, tbl in enumerate(root.iter(f"{W}tbl")):
+        grid = [int(c.get(f"{W}w")) for c in tbl.findall(f"{W}tblGrid/{W}gridCol")]
+        share = tbl.find(f"{W}tblPr/{W}tblW")
+        if share is not None and share.get(f"{W}type") == "pct" and sum(grid):
+            grid = [g / sum(grid) * width * int(share.get(f"{W}w")) / 5000 for g in grid]
+        rows = [[_text(tc) for tc in tr.findall(f"{W}tc")] for tr in tbl.findall(f"{W}tr")]
         out.append(Table(i, [float(g) for g in grid], rows))
     return width, out
 

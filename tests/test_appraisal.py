@@ -193,11 +193,17 @@ def _svg(fig, tmp_path, name):
 def test_traffic_light(tmp_path, long):
     labels = {"D1": "Smith et al. (2020)", "Q2": "Jones & Wu (2019)"}
     fig = appraisal.traffic_light(long, labels)
-    assert tuple(fig.get_size_inches())[0] == 7.0
+    from mmrs.outputs import TEXT_WIDTH
+
+    assert tuple(fig.get_size_inches())[0] == TEXT_WIDTH  # printed at 100 %
+    assert min(t.get_fontsize() for ax in fig.axes for t in ax.get_yticklabels()) >= 8
     panels = fig.axes
     assert len(panels) == 3  # qualitative, descriptive, mixed
     markers = sum(len(c.get_offsets()) for ax in panels for c in ax.collections)
     assert markers == 6 * 7
+    # a figure per group of categories, so that a long appraisal fits printed pages
+    part = appraisal.traffic_light(long, labels, categories=["qualitative"])
+    assert len(part.axes) == 1 and part.get_size_inches()[1] < fig.get_size_inches()[1]
     # rows in sheet order, named by their citation label where one is given
     assert [t.get_text() for t in panels[1].get_yticklabels()] == ["Smith et al. (2020)", "D2", "D3"]
     assert [t.get_text() for t in panels[1].get_xticklabels()] == ["S1", "S2", "4.1", "4.2", "4.3", "4.4", "4.5"]

@@ -306,3 +306,25 @@ def by_group(frame: pd.DataFrame, first: str | Sequence[str], second: str | None
                     percent=float(np.mean([g["percent"] for g in groups])))
         rows[mean_label] = mean
     return rows
+
+
+#: Estimates printed with their 95 % interval in one column: (estimate, low, high, printed name).
+_INTERVALS = [("Cohen's kappa", "kappa, 95% CI low", "kappa, 95% CI high", "Cohen's kappa (95% CI)"),
+              ("Fleiss' kappa", "Fleiss' kappa, 95% CI low", "Fleiss' kappa, 95% CI high", "Fleiss' kappa (95% CI)")]
+
+
+def for_print(table_: pd.DataFrame) -> pd.DataFrame:
+    """A table from :func:`table` shaped for a printed page: each kappa with its interval in one column
+    ("0.37 (0.32 to 0.43)", two decimals), the count of records decided the same way left out (the
+    agreement percentage says it), and shorter headers. The full table stays the one to reuse."""
+    out = table_.drop(columns=[c for c in ("Same decision", "Same decision by all") if c in table_])
+    for estimate, low, high, name in _INTERVALS:
+        if estimate not in out:
+            continue
+        shown = [("" if pd.isna(e) else f"{e:.2f}" if pd.isna(lo) else f"{e:.2f} ({lo:.2f} to {hi:.2f})")
+                 for e, lo, hi in zip(out[estimate], out[low], out[high])]
+        at = out.columns.get_loc(estimate)
+        out = out.drop(columns=[estimate, low, high])
+        out.insert(at, name, shown)
+    return out.rename(columns={"Records decided by both": "Records", "Records decided by two or more": "Records"})
+

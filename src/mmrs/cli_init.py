@@ -9,6 +9,9 @@ this repository's own review:
 - ``pipeline.yml`` for a single search screened at once (the common case),
   deduplicated with the strict method, screening decisions given as exports
   of the records kept at each stage;
+- ``assets/``, copied from the toolkit's checkout: the Quarto filters, the
+  stylesheets, Grid.js for long tables and the DOCX reference document that
+  both renders (Quarto and the pandoc preview) use;
 - the notebooks that apply to any review, copied from the toolkit's own
   ``notebooks/`` folder: 01 (import), 02 (deduplication) and 03 (screening,
   agreement, PRISMA flow), without their outputs, with their parameters set to
@@ -129,7 +132,12 @@ def init(directory: str | Path, *, title: str = "A systematic review", notebooks
     missing = [n for n in NOTEBOOKS if not (source / n).is_file()]
     if missing:
         raise InitError(f"{source} has no {', '.join(missing)}")
-    files: dict[Path, str] = {}
+    files: dict[Path, str | bytes] = {}
+    assets = source.parent / "assets"
+    if not assets.is_dir():
+        raise InitError(f"no assets/ folder beside {source} (the render's filters, styles and DOCX reference)")
+    for path in sorted(p for p in assets.rglob("*") if p.is_file()):
+        files[target / "assets" / path.relative_to(assets)] = path.read_bytes()
     for rel, node in _walk(_templates()):
         rel = "/".join(RENAME.get(part, part) for part in rel.split("/"))
         files[target / rel] = node.read_text(encoding="utf-8").replace("__TITLE__", title)
@@ -142,9 +150,12 @@ def init(directory: str | Path, *, title: str = "A systematic review", notebooks
     if clash:
         raise InitError(f"{target} already holds {', '.join(p.relative_to(target).as_posix() for p in clash)}; "
                         "mmrs init never overwrites a file (choose an empty folder)")
-    for path, text in files.items():
+    for path, content in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="\n")
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8", newline="\n")
     for folder in ("data/raw/search", "data/raw/screening"):
         (target / folder).mkdir(parents=True, exist_ok=True)
     return sorted(files)
