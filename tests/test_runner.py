@@ -93,12 +93,28 @@ def test_forced_rebuild_is_byte_identical_and_clean(project):
     _build(force=True)
     assert nb.read_bytes() == first
     text = first.decode()
-    for leak in ("papermill", "start_time", "duration", str(project)):
-        assert leak not in text.replace('"injected-parameters"', "")
-    injected = [c for c in nbformat.reads(text, as_version=4).cells
-                if "injected-parameters" in c.metadata.get("tags", [])]
-    assert len(injected) == 1 and injected[0]["id"] == "injected-parameters"
-    assert 'raw_dir = "data/raw"' in injected[0].source  # relative: no machine path
+    for leak in ("papermill", "start_time", "duration", str(project), "injected-parameters"):
+        assert leak not in text
+    cells = nbformat.reads(text, as_version=4).cells
+    params = [c for c in cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1
+    # pipeline.yml sets factor = 2 where the notebook's default is 1: the one
+    # parameters cell holds the value used, says so, and keeps relative paths.
+    assert params[0].source.splitlines() == [
+        "# Values of this run (mmrs build); the notebook's defaults differ for: factor",
+        'raw_dir = "data/raw"', 'out_dir = "."', "factor = 2"]
+    assert [c.execution_count for c in cells if c.cell_type == "code"] == [1, 2]
+
+
+def test_values_equal_to_the_defaults_leave_the_parameters_cell_as_it_is(project):
+    nb = project / "notebooks" / "01_count.ipynb"
+    source = nbformat.read(nb, as_version=4).cells[1].source
+    (project / "pipeline.yml").write_text((project / "pipeline.yml").read_text().replace("factor: 2", "factor: 1"))
+    _build()
+    cells = nbformat.read(nb, as_version=4).cells
+    assert len(cells) == 3 and cells[1].source == source
+    assert runner.notebook_code_hash(nb) == json.loads(
+        (project / "build" / "stamps" / "01_count.json").read_text())["notebook"]
 
 
 def test_raw_and_out_elsewhere_leave_the_project_untouched(project, tmp_path):
@@ -118,13 +134,31 @@ def test_raw_and_out_elsewhere_leave_the_project_untouched(project, tmp_path):
 
 def test_a_failing_cell_stops_the_build_with_its_error(project):
     nb = project / "notebooks" / "01_count.ipynb"
-    bad = _notebook("raise ValueError('row 7 of the sheet is empty')", 'raw_dir = "data/raw"\nout_dir = "."')
+    good = nb.read_bytes()
+    _build()
+    bad = _notebook("raise ValueError('row 7 of the sheet is empty')", 'raw_dir = "data/raw"\nout_dir = "."\nfactor = 1')
     nbformat.write(bad, nb)
     with pytest.raises(runner.BuildError) as err:
         _build()
     msg = str(err.value)
     assert "01_count.ipynb failed in cell" in msg and "row 7 of the sheet is empty" in msg
+    # the old stamp is gone (it described outputs this run may have replaced) ...
     assert not (project / "build" / "stamps" / "01_count.json").exists()
+    # ... and the failed notebook is kept whole for a look
+    failed = project / "build" / "failed" / "01_count.ipynb"
+    assert "build/failed/01_count.ipynb" in msg
+    assert any(o.get("ename") == "ValueError" for c in nbformat.read(failed, as_version=4).cells
+               for o in c.get("outputs", []))
+    assert not list((project / "build" / "running").iterdir())
+    nb.write_bytes(good)
+    (res,), _ = _build()
+    assert res.status == "ran" and not failed.exists()
+
+
+def test_pipeline_sets_a_parameter_the_notebook_lacks(project):
+    (project / "pipeline.yml").write_text((project / "pipeline.yml").read_text().replace("factor: 2", "factr: 2"))
+    with pytest.raises(runner.BuildError, match="sets factr, which the notebook's parameters cell does not define"):
+        _build()
 
 
 def test_pipeline_file_errors_are_clear(project):

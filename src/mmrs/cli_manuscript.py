@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import audit, manuscript, paths
+from . import paths
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -24,6 +24,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run_render(args: argparse.Namespace) -> int:
+    from . import manuscript  # imported here: every command builds this parser, few need nbformat
+
     layout = paths.layout(out_dir=args.out or ".")
     manuscript.write_colophon()
     manuscript.write_result_map(layout)
@@ -42,6 +44,8 @@ def run_render(args: argparse.Namespace) -> int:
 
 
 def run_audit(args: argparse.Namespace) -> int:
+    from . import audit
+
     layout = paths.layout(out_dir=args.out or ".")
     result = audit.run(layout)
     audit.write(result, layout)

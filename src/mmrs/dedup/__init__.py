@@ -19,6 +19,7 @@ import os
 
 import pandas as pd
 
+from .. import cache
 from . import bramer, normalize, strict
 from .engine import KEEP_ORDER, DedupResult, Pass, read_decisions, run
 from .evaluate import evaluate
@@ -29,6 +30,7 @@ __all__ = ["DedupResult", "KEEP_ORDER", "METHODS", "Pass", "deduplicate", "evalu
            "read_decisions"]
 
 
+@cache.cached(paths=("decisions",))
 def deduplicate(
     records: pd.DataFrame,
     method: str = "bramer",
