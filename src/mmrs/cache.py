@@ -24,7 +24,9 @@ object, so a caller that changes it changes nothing in the cache; warnings the
 function gave are stored with it and given again on every use. A result read
 from the cache equals the computed one exactly (tests check frames value by
 value, types included). Entries are written atomically; a damaged entry is
-deleted and recomputed. When the folder grows beyond :data:`MAX_BYTES` (or
+deleted and recomputed. Two processes that need the same missing entry at
+once (notebooks run side by side) compute it once: the second waits for the
+first (a lock file beside the entry). When the folder grows beyond :data:`MAX_BYTES` (or
 ``MMRS_CACHE_MAX_MB``), the least recently used entries go.
 
 Only cache functions whose result depends on nothing but their arguments and
@@ -34,6 +36,7 @@ when loaded, so never point :data:`CACHE_DIR` at files from elsewhere.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import inspect
@@ -41,7 +44,7 @@ import os
 import pickle
 import platform
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -167,6 +170,20 @@ def _load(path: Path) -> Any:
     return entry
 
 
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (a no-op where ``fcntl`` is missing)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
 def _store(path: Path, entry: Any) -> None:
     data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
     files.write_bytes(path, data, output=False)
@@ -194,6 +211,7 @@ def _trim(root: Path, keep: Path) -> None:
             break
         if p != keep:
             p.unlink(missing_ok=True)
+            p.with_suffix(".lock").unlink(missing_ok=True)
             total -= size
 
 
@@ -223,14 +241,17 @@ def cached(*, paths: Iterable[str] = ()) -> Callable[[F], F]:
                 return func(*args, **kwargs)
             entry = _load(entry_path)
             if entry is _MISS:
-                with warnings.catch_warnings(record=True) as caught:
-                    value = func(*args, **kwargs)
-                given = [(w.message, w.category, w.filename, w.lineno) for w in caught]
-                _store(entry_path, {"value": value, "warnings": given})
-                entry = {"value": value, "warnings": given}
-                value_out = value
-            else:
-                value_out = entry["value"]
+                # Another notebook running at the same time may be computing
+                # the same entry: wait for it rather than compute it twice.
+                with _locked(entry_path.with_suffix(".lock")):
+                    entry = _load(entry_path)
+                    if entry is _MISS:
+                        with warnings.catch_warnings(record=True) as caught:
+                            value = func(*args, **kwargs)
+                        given = [(w.message, w.category, w.filename, w.lineno) for w in caught]
+                        _store(entry_path, {"value": value, "warnings": given})
+                        entry = {"value": value, "warnings": given}
+            value_out = entry["value"]
             for message, category, filename, lineno in entry["warnings"]:
                 warnings.warn_explicit(message, category, filename, lineno)
             return value_out

@@ -30,6 +30,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--pipeline", metavar="FILE",
                    help="pipeline file (default: pipeline.yml of the project); relative paths inside it are "
                         "taken from the project, wherever the file is")
+    p.add_argument("--jobs", "-j", metavar="N", type=int, default=None,
+                   help=f"notebooks run at once (default: {runner.default_jobs()} on this machine); a notebook that "
+                        "uses earlier results waits for them; 1 for the least memory")
     p.add_argument("--no-cache", action="store_true",
                    help="compute the import and deduplication in every notebook instead of reusing "
                         "the results in build/cache")
@@ -45,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     raw, out = _from_here(args.raw), _from_here(args.out)
     pipeline = runner.Pipeline.load(args.pipeline)
     results = runner.build(pipeline, raw=raw, out=out, force=args.force, only=args.only,
-                           cache=not args.no_cache)
+                           cache=not args.no_cache, jobs=args.jobs or runner.default_jobs())
     ran = sum(r.status == "ran" for r in results)
     print(f"Done: {ran} notebook(s) run, {len(results) - ran} unchanged.")
     if not args.only:  # tables about the whole run: where each result comes from, and the audit

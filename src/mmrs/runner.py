@@ -501,34 +501,54 @@ def _kernel_config():
     return Config({"KernelManager": {"transport_encryption": "auto"}})
 
 
-def _kernel_manager_class():
-    """Jupyter's kernel manager, except that it stops a kernel without first
-    interrupting it. The notebook has finished when the runner stops its
-    kernel; the interrupt (SIGINT) that jupyter_client sends first can land
-    while the kernel handles its last message and make it print "ERROR |
-    KeyboardInterrupt caught in kernel". A kernel that does not stop when
-    asked is still killed after the usual wait."""
+def _kernel_manager_class(env: dict[str, str | None], cwd: Path):
+    """Jupyter's kernel manager, starting the kernel in ``cwd`` with ``env``
+    added to the environment, and stopping it without first interrupting it.
+
+    The notebook has finished when the runner stops its kernel; the interrupt
+    (SIGINT) that jupyter_client sends first can land while the kernel handles
+    its last message and make it print "ERROR | KeyboardInterrupt caught in
+    kernel". A kernel that does not stop when asked is still killed after the
+    usual wait."""
     from jupyter_client import AsyncKernelManager
 
     class KernelManager(AsyncKernelManager):
+        async def _async_pre_start_kernel(self, **kw):
+            if self.transport == "ipc":
+                # Sockets in a private folder of their own: jupyter_client's
+                # default is relative to the working folder, which two kernels
+                # running at once would share.
+                import tempfile
+
+                self.ip = str(Path(tempfile.mkdtemp(prefix="mmrs-kernel-")) / "k")
+            base = dict(kw.get("env") or os.environ)
+            base.update({k: v for k, v in env.items() if v is not None})
+            for k in (k for k, v in env.items() if v is None):
+                base.pop(k, None)
+            kw["env"], kw["cwd"] = base, str(cwd)
+            return await super()._async_pre_start_kernel(**kw)
+
         async def _async_interrupt_kernel(self) -> None:
             if self.shutting_down:
                 return
             await super()._async_interrupt_kernel()
 
+        async def _async_cleanup_resources(self, restart: bool = False) -> None:
+            await super()._async_cleanup_resources(restart=restart)
+            if self.transport == "ipc" and not restart and Path(self.ip).parent.name.startswith("mmrs-kernel-"):
+                import shutil
+
+                shutil.rmtree(Path(self.ip).parent, ignore_errors=True)
+
     return KernelManager
 
 
 @contextlib.contextmanager
-def _environment(values: dict[str, str | None]) -> Iterator[None]:
-    """Set environment variables for the kernels started inside the block."""
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables inside the block."""
     saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
     try:
-        for k, v in values.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
         yield
     finally:
         for k, v in saved.items():
@@ -538,32 +558,44 @@ def _environment(values: dict[str, str | None]) -> Iterator[None]:
                 os.environ[k] = v
 
 
-def _execute(nb_json: dict, src_nb: Path, out_nb: Path, layout: paths.Layout, state: Path,
-             env: dict[str, str | None], progress_bar: bool) -> None:
-    """Run one notebook; write the executed, cleaned notebook to ``out_nb``."""
+def _import_papermill() -> None:
+    """Import papermill without ``rfc3987_syntax``.
+
+    nbformat imports jsonschema, which imports every optional checker of
+    string formats it finds installed; ``rfc3987_syntax`` (present because
+    JupyterLab's event schemas want it) compiles a grammar on import, which
+    took longer than everything else the runner imports. Notebook files never
+    use the IRI formats it checks, so the runner's process goes without it:
+    jsonschema then leaves those formats unchecked."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    import papermill  # noqa: F401
+
+
+def _execute(plan: _Plan, progress_bar: bool) -> None:
+    """Run one notebook; write the executed, cleaned notebook to its output path."""
+    _import_papermill()
     import nbformat
     import papermill as pm
     from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
-    nb = nbformat.reads(json.dumps(nb_json), as_version=4)
-    failed_dir = layout.build / "failed"
-    partial = state / out_nb.name
+    nb = nbformat.reads(json.dumps(plan.nb_json), as_version=4)
+    failed_dir = plan.layout.build / "failed"
+    partial = plan.state / plan.out_nb.name
     try:
-        with _environment(env):
-            executed = pm.execute_notebook(
-                nb,
-                str(partial),
-                cwd=str(src_nb.parent),
-                kernel_name="python3",
-                progress_bar=progress_bar,
-                log_output=False,
-                request_save_on_cell_execute=False,
-                config=_kernel_config(),
-                kernel_manager_class=_kernel_manager_class(),
-            )
+        executed = pm.execute_notebook(
+            nb,
+            str(partial),
+            kernel_name="python3",
+            progress_bar=progress_bar,
+            log_output=False,
+            request_save_on_cell_execute=False,
+            config=_kernel_config(),
+            kernel_manager_class=_kernel_manager_class(plan.env, plan.src_nb.parent),
+        )
     except PapermillExecutionError as exc:
-        failed = failed_dir / out_nb.name
+        failed = failed_dir / plan.out_nb.name
         shown = ""
         if partial.is_file():
             failed_dir.mkdir(parents=True, exist_ok=True)
@@ -571,16 +603,80 @@ def _execute(nb_json: dict, src_nb: Path, out_nb: Path, layout: paths.Layout, st
             shown = f"\nThe partly executed notebook is in {paths.display(failed)}."
         trace = _ANSI.sub("", "\n".join(exc.traceback or []))
         raise BuildError(
-            f"{src_nb.name} failed in cell {exc.cell_index} (execution count {exc.exec_count}):\n"
+            f"{plan.step.notebook} failed in cell {exc.cell_index} (execution count {exc.exec_count}):\n"
             f"{trace}\n{exc.ename}: {exc.evalue}{shown}"
         ) from None
     except DeadKernelError as exc:
-        raise BuildError(f"{src_nb.name}: the notebook's Python process stopped ({exc}); "
+        raise BuildError(f"{plan.step.notebook}: the notebook's Python process stopped ({exc}); "
                          "was it out of memory, or killed?") from None
     text = nbformat.writes(clean_notebook(executed))
-    files.write_text(out_nb, text if text.endswith("\n") else text + "\n", output=False)
+    files.write_text(plan.out_nb, text if text.endswith("\n") else text + "\n", output=False)
     partial.unlink(missing_ok=True)
-    (failed_dir / out_nb.name).unlink(missing_ok=True)
+    (failed_dir / plan.out_nb.name).unlink(missing_ok=True)
+
+
+@dataclass
+class _Plan:
+    """What running one notebook takes (built by the runner, used where it runs)."""
+
+    step: Step
+    head: str
+    src_nb: Path
+    out_nb: Path
+    nb_json: dict
+    stamp: dict
+    stamp_file: Path
+    layout: paths.Layout
+    state: Path
+    env: dict[str, str | None]
+
+
+def _run_step(plan: _Plan, progress_bar: bool) -> None:
+    """Run a notebook with crash-safe bookkeeping: the stamp goes first and
+    comes back last, so a build that stops in between leaves this notebook to
+    be run again (the marker in build/running/ says it was interrupted)."""
+    plan.stamp_file.unlink(missing_ok=True)
+    plan.state.mkdir(parents=True, exist_ok=True)
+    marker = plan.state / f"{plan.step.name}.running"
+    written = Path(plan.env[files.WRITE_LOG])  # type: ignore[arg-type]
+    _write_json(marker, {"pid": os.getpid(), "notebook": plan.step.notebook})
+    written.write_text("", encoding="utf-8")
+    try:
+        _execute(plan, progress_bar)
+    except BuildError:  # reported; not an interrupted run
+        marker.unlink(missing_ok=True)
+        written.unlink(missing_ok=True)
+        raise
+    plan.stamp["outputs"] = _outputs(written, plan.layout.out, plan.out_nb)
+    plan.stamp_file.parent.mkdir(parents=True, exist_ok=True)
+    _write_json(plan.stamp_file, plan.stamp)
+    marker.unlink()
+    written.unlink()
+
+
+def _child(plan: _Plan, conn) -> None:  # pragma: no cover - runs in a forked process
+    """Entry point of a forked process that runs one notebook."""
+    try:
+        _run_step(plan, False)
+    except BuildError as exc:
+        conn.send(("error", str(exc)))
+        sys.exit(1)
+    except BaseException:
+        import traceback
+
+        conn.send(("crash", traceback.format_exc()))
+        sys.exit(2)
+    conn.send(("ok", ""))
+
+
+def default_jobs() -> int:
+    """Notebooks run at once by default: one per core, at most two (each kernel
+    holds its own copy of the data), one where processes cannot be forked."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods() or sys.platform == "darwin":
+        return 1
+    return max(1, min(2, os.cpu_count() or 1))
 
 
 @contextlib.contextmanager
@@ -638,8 +734,13 @@ def build(
     log: Callable[[str], None] = print,
     progress_bar: bool | None = None,
     cache: bool = True,
+    jobs: int = 1,
 ) -> list[StepResult]:
-    """Execute the pipeline's notebooks in order; return what ran and what was skipped."""
+    """Execute the pipeline's notebooks; return what ran and what was skipped.
+
+    ``jobs`` notebooks run at once (each in a forked process), in pipeline
+    order; a notebook that ``uses`` earlier results waits for every notebook
+    before it."""
     pipeline = pipeline or Pipeline.load()
     root = pipeline.root
     raw_param, out_param = pipeline.parameters(raw, out)
@@ -648,8 +749,9 @@ def build(
         what = "is not a folder" if layout.raw.exists() else "does not exist"
         raise BuildError(f"raw-data folder {paths.display(layout.raw)} {what}")
     wanted = {pipeline.step(n).notebook for n in only} if only else None
+    jobs = max(1, int(jobs))
     if progress_bar is None:
-        progress_bar = sys.stderr.isatty()
+        progress_bar = sys.stderr.isatty() and jobs == 1
     steps = [s for s in pipeline.steps if wanted is None or s.notebook in wanted]
     for step in steps:
         if not (root / "notebooks" / step.notebook).is_file():
@@ -658,15 +760,32 @@ def build(
 
     with _lock(layout):
         try:
-            return _build(pipeline, steps, layout, raw_param, out_param, force, log, progress_bar, cache)
+            return _build(pipeline, steps, layout, raw_param, out_param, force, log, progress_bar, cache, jobs)
         except OSError as exc:
             where = f" ({paths.display(exc.filename)})" if exc.filename else ""
             raise BuildError(f"cannot write the outputs{where}: {exc.strerror or exc}") from None
 
 
-def _build(pipeline: Pipeline, steps: list[Step], layout: paths.Layout, raw_param: str, out_param: str,
-           force: bool, log: Callable[[str], None], progress_bar: bool, cache: bool) -> list[StepResult]:
+def _plan(i: int, n: int, step: Step, pipeline: Pipeline, layout: paths.Layout, parameters: dict,
+          cache: bool) -> tuple[_Plan, dict | None]:
     root = pipeline.root
+    src_nb = root / "notebooks" / step.notebook
+    nb_json, _ = parameterized(_read_json(src_nb), step.notebook, parameters)
+    state = layout.build / "running"
+    env = {
+        files.WRITE_LOG: str(state / f"{step.name}.written"),
+        paths.ENV_ROOT: str(root),
+        "MMRS_CACHE_DIR": str(layout.build / "cache") if cache else None,
+    }
+    stamp_file = layout.build / "stamps" / f"{step.name}.json"
+    plan = _Plan(step, f"[{i}/{n}] {step.notebook}", src_nb, layout.notebooks / step.notebook, nb_json,
+                 make_stamp(nb_json, step, layout, parameters, root), stamp_file, layout, state, env)
+    return plan, _read_stamp(stamp_file)
+
+
+def _build(pipeline: Pipeline, steps: list[Step], layout: paths.Layout, raw_param: str, out_param: str,
+           force: bool, log: Callable[[str], None], progress_bar: bool, cache: bool,
+           jobs: int) -> list[StepResult]:
     state = layout.build / "running"
     _check_writable(layout.out)
     stopped = _interrupted(state)
@@ -675,60 +794,88 @@ def _build(pipeline: Pipeline, steps: list[Step], layout: paths.Layout, raw_para
             "it runs again.")
     log(f"Building {len(steps)} notebook(s): raw data {paths.display(layout.raw)}, "
         f"output {paths.display(layout.out)}")
-    results: list[StepResult] = []
-    for i, step in enumerate(steps, 1):
-        src_nb = root / "notebooks" / step.notebook
-        out_nb = layout.notebooks / step.notebook
-        parameters = {"raw_dir": raw_param, "out_dir": out_param, **step.parameters}
-        nb_json, _ = parameterized(_read_json(src_nb), step.notebook, parameters)
-        stamp = make_stamp(nb_json, step, layout, parameters, root)
-        stamp_file = layout.build / "stamps" / f"{step.name}.json"
-        old = _read_stamp(stamp_file)
-        reasons = _stamp_changes(old, stamp)
-        if not reasons and old is not None:
-            reasons = _output_changes(old, layout.out)
-        if force:
-            reasons = ["forced"]
-        head = f"[{i}/{len(steps)}] {step.notebook}"
-        if not reasons:
-            log(f"{head}: unchanged, skipped")
-            results.append(StepResult(step, "skipped"))
-            continue
-        log(f"{head}: running ({'; '.join(reasons)})")
-        start = time.perf_counter()
-        # The stamp goes first and comes back last: a build that stops in
-        # between leaves this notebook to be run again.
-        stamp_file.unlink(missing_ok=True)
-        state.mkdir(parents=True, exist_ok=True)
-        marker = state / f"{step.name}.running"
-        written = state / f"{step.name}.written"
-        _write_json(marker, {"pid": os.getpid(), "notebook": step.notebook})
-        written.write_text("", encoding="utf-8")
-        env = {
-            files.WRITE_LOG: str(written),
-            paths.ENV_ROOT: str(root),
-            "MMRS_CACHE_DIR": str(layout.build / "cache") if cache else None,
-        }
-        try:
-            _execute(nb_json, src_nb, out_nb, layout, state, env, progress_bar)
-        except BuildError:  # reported; not an interrupted run
-            marker.unlink(missing_ok=True)
-            written.unlink(missing_ok=True)
-            raise
-        stamp["outputs"] = _outputs(written, layout.out, out_nb)
-        stamp_file.parent.mkdir(parents=True, exist_ok=True)
-        _write_json(stamp_file, stamp)
-        marker.unlink()
-        written.unlink()
-        seconds = time.perf_counter() - start
-        log(f"{head}: done in {seconds:.1f} s")
-        results.append(StepResult(step, "ran", seconds, reasons))
+    results: dict[int, StepResult] = {}
+    running: dict[int, tuple[Any, Any, float]] = {}  # step index -> (process, connection, start)
+    pending = list(range(len(steps)))
+    failure: str | None = None
+    if jobs > 1:
+        import multiprocessing
+
+        _import_papermill()  # once, before forking: every child has it
+        context = multiprocessing.get_context("fork")
+
+    def finish(k: int, seconds: float, reasons: list[str]) -> None:
+        log(f"[{k + 1}/{len(steps)}] {steps[k].notebook}: done in {seconds:.1f} s")
+        results[k] = StepResult(steps[k], "ran", seconds, reasons)
+
+    reasons_of: dict[int, list[str]] = {}
+    try:
+        while pending or running:
+            started = True
+            while started and pending and failure is None and len(running) < jobs:
+                started = False
+                for k in pending:
+                    step = steps[k]
+                    if step.uses and any(j < k for j in list(running) + pending):
+                        continue  # builds on earlier results: wait for them
+                    pending.remove(k)
+                    parameters = {"raw_dir": raw_param, "out_dir": out_param, **step.parameters}
+                    plan, old = _plan(k + 1, len(steps), step, pipeline, layout, parameters, cache)
+                    reasons = _stamp_changes(old, plan.stamp)
+                    if not reasons and old is not None:
+                        reasons = _output_changes(old, layout.out)
+                    if force:
+                        reasons = ["forced"]
+                    if not reasons:
+                        log(f"{plan.head}: unchanged, skipped")
+                        results[k] = StepResult(step, "skipped")
+                        started = True
+                        break
+                    log(f"{plan.head}: running ({'; '.join(reasons)})")
+                    reasons_of[k] = reasons
+                    start = time.perf_counter()
+                    if jobs == 1:
+                        _run_step(plan, progress_bar)
+                        finish(k, time.perf_counter() - start, reasons)
+                    else:
+                        receive, send = context.Pipe(duplex=False)
+                        process = context.Process(target=_child, args=(plan, send), name=step.name)
+                        process.start()
+                        send.close()
+                        running[k] = (process, receive, start)
+                    started = True
+                    break
+            if not running:
+                if failure is not None or not pending:
+                    break
+                continue
+            from multiprocessing.connection import wait
+
+            wait([p.sentinel for p, _, _ in running.values()])
+            for k in [k for k, (p, _, _) in running.items() if not p.is_alive()]:
+                process, receive, start = running.pop(k)
+                process.join()
+                message = receive.recv() if receive.poll() else ("crash", f"exit code {process.exitcode}")
+                receive.close()
+                if message[0] == "ok":
+                    finish(k, time.perf_counter() - start, reasons_of[k])
+                elif failure is None:
+                    failure = message[1] if message[0] == "error" else (
+                        f"{steps[k].notebook}: the process running it stopped unexpectedly:\n{message[1]}")
+    except BaseException:
+        for process, _, _ in running.values():
+            process.terminate()
+        for process, _, _ in running.values():
+            process.join()
+        raise
+    if failure is not None:
+        raise BuildError(failure)
 
     from . import variables
 
     if layout.variable_parts.is_dir():
         variables.merge(layout)
-    return results
+    return [results[k] for k in sorted(results)]
 
 
 def _outputs(log_file: Path, out: Path, out_nb: Path) -> dict[str, str]:
