@@ -54,6 +54,9 @@ def run(args: argparse.Namespace) -> int:
     if not args.only:  # tables about the whole run: where each result comes from, and the audit
         layout = pipeline.layout(raw, out)
         c = runner.write_reports(layout, pipeline.root)
-        print(f"Audit: {c['match']} published figures match, {c['MISMATCH']} differ, {c['missing']} missing "
-              "(details: mmrs audit)")
+        if c is None:
+            print("Audit: this project has no published figures to compare (data/published/published-values.yaml)")
+        else:
+            print(f"Audit: {c['match']} published figures match, {c['MISMATCH']} differ, {c['missing']} missing "
+                  "(details: mmrs audit)")
     return 0

@@ -386,7 +386,20 @@ def parameterized(nb: dict, name: str, values: dict[str, Any]) -> tuple[dict, li
 
 # --------------------------------------------------------------------------- stamps
 
-def make_stamp(nb_as_run: dict, step: Step, layout: paths.Layout, parameters: dict, root: Path) -> dict:
+def _uses_digest(step: Step, layout: paths.Layout, root: Path, own: Iterable[str] = ()) -> dict[str, str]:
+    """Hashes of the earlier results a step uses, leaving out the step's own
+    outputs (``results/variables`` holds the part a notebook writes itself)."""
+    own = {f"out:{rel}" for rel in own}
+    used: dict[str, str] = {}
+    for pattern in step.uses:
+        base = layout.out if pattern.startswith("results/") else root
+        label = "out" if base == layout.out else "project"
+        used.update({f"{label}:{k}": v for k, v in files_digest(base, [pattern]).items()})
+    return {k: v for k, v in used.items() if k not in own}
+
+
+def make_stamp(nb_as_run: dict, step: Step, layout: paths.Layout, parameters: dict, root: Path,
+               own_outputs: Iterable[str] = ()) -> dict:
     stamp = {
         "version": STAMP_VERSION,
         "notebook": notebook_code_hash(nb_as_run),
@@ -395,12 +408,7 @@ def make_stamp(nb_as_run: dict, step: Step, layout: paths.Layout, parameters: di
         "code": code_hash(),
     }
     if step.uses:
-        used: dict[str, str] = {}
-        for pattern in step.uses:
-            base = layout.out if pattern.startswith("results/") else root
-            used.update({f"{'out' if base == layout.out else 'project'}:{k}": v
-                         for k, v in files_digest(base, [pattern]).items()})
-        stamp["uses"] = used
+        stamp["uses"] = _uses_digest(step, layout, root, own_outputs)
     return stamp
 
 
@@ -629,6 +637,7 @@ class _Plan:
     layout: paths.Layout
     state: Path
     env: dict[str, str | None]
+    root: Path
 
 
 def _run_step(plan: _Plan, progress_bar: bool) -> None:
@@ -648,6 +657,8 @@ def _run_step(plan: _Plan, progress_bar: bool) -> None:
         written.unlink(missing_ok=True)
         raise
     plan.stamp["outputs"] = _outputs(written, plan.layout.out, plan.out_nb)
+    if plan.step.uses:
+        plan.stamp["uses"] = _uses_digest(plan.step, plan.layout, plan.root, plan.stamp["outputs"])
     plan.stamp_file.parent.mkdir(parents=True, exist_ok=True)
     _write_json(plan.stamp_file, plan.stamp)
     marker.unlink()
@@ -778,9 +789,11 @@ def _plan(i: int, n: int, step: Step, pipeline: Pipeline, layout: paths.Layout, 
         "MMRS_CACHE_DIR": str(layout.build / "cache") if cache else None,
     }
     stamp_file = layout.build / "stamps" / f"{step.name}.json"
+    old = _read_stamp(stamp_file)
+    stamp = make_stamp(nb_json, step, layout, parameters, root, (old or {}).get("outputs", {}))
     plan = _Plan(step, f"[{i}/{n}] {step.notebook}", src_nb, layout.notebooks / step.notebook, nb_json,
-                 make_stamp(nb_json, step, layout, parameters, root), stamp_file, layout, state, env)
-    return plan, _read_stamp(stamp_file)
+                 stamp, stamp_file, layout, state, env, root)
+    return plan, old
 
 
 def _build(pipeline: Pipeline, steps: list[Step], layout: paths.Layout, raw_param: str, out_param: str,
@@ -896,8 +909,9 @@ def _outputs(log_file: Path, out: Path, out_nb: Path) -> dict[str, str]:
 
 # --------------------------------------------------------------------------- reports after a build
 
-def write_reports(layout: paths.Layout, root: Path) -> dict[str, int]:
-    """Write the result map and the audit table of a whole run; return the audit's counts.
+def write_reports(layout: paths.Layout, root: Path) -> dict[str, int] | None:
+    """Write the result map and the audit table of a whole run; return the audit's
+    counts (None for a project without published figures to compare).
 
     Both are rewritten only when what they are made from changed (the executed
     notebooks, the recorded figures, the published figures, the toolkit), or
@@ -917,11 +931,14 @@ def write_reports(layout: paths.Layout, root: Path) -> dict[str, int]:
     stamp_file.unlink(missing_ok=True)
     from . import audit, manuscript
 
+    counts = None
     with _environment({paths.ENV_ROOT: str(root)}):
         written = list(manuscript.write_result_map(layout))
-        result = audit.run(layout)
-        written += audit.write(result, layout)
-    stamp["counts"] = result.counts()
+        if (root / "data" / "published" / "published-values.yaml").is_file():
+            result = audit.run(layout)
+            written += audit.write(result, layout)
+            counts = result.counts()
+    stamp["counts"] = counts
     stamp["outputs"] = {p.resolve().relative_to(layout.out.resolve()).as_posix(): _file_sha(p) for p in written}
     _write_json(stamp_file, stamp)
     return stamp["counts"]
