@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -84,6 +85,14 @@ def write_bytes(path: str | os.PathLike, data: bytes, *, output: bool = True) ->
 def write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8", *, output: bool = True) -> Path:
     """Write ``text`` to ``path`` atomically (no newline translation); return the path."""
     return write_bytes(path, text.encode(encoding), output=output)
+
+
+def is_temporary(path: Path) -> bool:
+    """Whether ``path`` is a temporary file of :func:`replacing` (left by a build that was killed)."""
+    return bool(_TEMPORARY.match(path.name))
+
+
+_TEMPORARY = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
 
 
 def _fsync(path: Path) -> None:

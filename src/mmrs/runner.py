@@ -726,12 +726,19 @@ def _check_writable(folder: Path) -> None:
         raise BuildError(f"cannot write to {paths.display(folder)}: {exc.strerror or exc}") from None
 
 
-def _interrupted(state: Path) -> list[str]:
-    """Notebooks a previous build was running when it stopped; clears their leftovers."""
+def _interrupted(layout: paths.Layout) -> list[str]:
+    """Notebooks a previous build was running when it stopped; clears their
+    leftovers and the temporary files of writes it did not finish."""
+    state = layout.build / "running"
     names = sorted(p.stem for p in state.glob("*.running"))
     for p in state.iterdir() if state.is_dir() else ():
         if p.is_file():
             p.unlink()
+    for folder, deep in ((layout.out, False), (layout.notebooks, False), (layout.results, True),
+                         (layout.build / "stamps", False), (layout.build / "cache", True)):
+        for p in (folder.rglob(".*.tmp") if deep else folder.glob(".*.tmp")):
+            if p.is_file() and files.is_temporary(p):
+                p.unlink()
     return names
 
 
@@ -801,7 +808,7 @@ def _build(pipeline: Pipeline, steps: list[Step], layout: paths.Layout, raw_para
            jobs: int) -> list[StepResult]:
     state = layout.build / "running"
     _check_writable(layout.out)
-    stopped = _interrupted(state)
+    stopped = _interrupted(layout)
     if stopped:
         log(f"The last build in {paths.display(layout.out)} stopped while running {', '.join(stopped)}; "
             "it runs again.")
