@@ -385,3 +385,16 @@ def test_values_that_python_cannot_write_are_an_error():
 
     with pytest.raises(runner.BuildError, match="a date .* cannot be a parameter value"):
         runner.set_parameters("when = '2021'\n", {"when": datetime.date(2021, 1, 1)})
+
+
+def test_a_long_error_side_by_side_is_reported_clipped(project):
+    """A failing notebook whose error is longer than a pipe holds (a KeyError listing a large set's
+    records) neither hangs the build nor floods the terminal."""
+    bad = _notebook("raise KeyError(['r1/wos/%06d' % i for i in range(30000)])",
+                    'raw_dir = "data/raw"\nout_dir = "."\nfactor = 1')
+    nbformat.write(bad, project / "notebooks" / "01_count.ipynb")
+    with pytest.raises(runner.BuildError) as err:
+        _build(jobs=2)
+    msg = str(err.value)
+    assert "01_count.ipynb failed in cell" in msg and "more characters]" in msg and len(msg) < 12_000
+    assert "build/failed/01_count.ipynb" in msg

@@ -185,8 +185,8 @@ def _locked(path: Path) -> Iterator[None]:
 
 
 def _store(path: Path, entry: Any) -> None:
-    data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
-    files.write_bytes(path, data, output=False)
+    with files.replacing(path, output=False) as tmp, open(tmp, "wb") as f:
+        pickle.dump(entry, f, protocol=pickle.HIGHEST_PROTOCOL)  # streamed: no second copy in memory
     _trim(path.parents[1], keep=path)
 
 

@@ -612,7 +612,7 @@ def _execute(plan: _Plan, progress_bar: bool) -> None:
         trace = _ANSI.sub("", "\n".join(exc.traceback or []))
         raise BuildError(
             f"{plan.step.notebook} failed in cell {exc.cell_index} (execution count {exc.exec_count}):\n"
-            f"{trace}\n{exc.ename}: {exc.evalue}{shown}"
+            f"{_clip_trace(trace)}\n{exc.ename}: {_clip(str(exc.evalue), 1500)}{shown}"
         ) from None
     except DeadKernelError as exc:
         raise BuildError(f"{plan.step.notebook}: the notebook's Python process stopped ({exc}); "
@@ -621,6 +621,20 @@ def _execute(plan: _Plan, progress_bar: bool) -> None:
     files.write_text(plan.out_nb, text if text.endswith("\n") else text + "\n", output=False)
     partial.unlink(missing_ok=True)
     (failed_dir / plan.out_nb.name).unlink(missing_ok=True)
+
+
+def _clip(text: str, limit: int) -> str:
+    """``text`` cut to about ``limit`` characters (an error listing every record
+    of a large set would fill the terminal; the failed notebook has it all)."""
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f" ... [{len(text) - limit:,} more characters]"
+
+
+def _clip_trace(trace: str, line_limit: int = 500, limit: int = 8000) -> str:
+    """A traceback with each line clipped, and only its last ``limit`` characters."""
+    text = "\n".join(_clip(line, line_limit) for line in trace.splitlines())
+    return text if len(text) <= limit else "[...]\n" + text[-limit:]
 
 
 @dataclass
@@ -829,6 +843,7 @@ def _build(pipeline: Pipeline, steps: list[Step], layout: paths.Layout, raw_para
         results[k] = StepResult(steps[k], "ran", seconds, reasons)
 
     reasons_of: dict[int, list[str]] = {}
+    messages: dict[int, tuple[str, str]] = {}
     try:
         while pending or running:
             started = True
@@ -871,17 +886,26 @@ def _build(pipeline: Pipeline, steps: list[Step], layout: paths.Layout, raw_para
                 continue
             from multiprocessing.connection import wait
 
-            wait([p.sentinel for p, _, _ in running.values()])
+            # A child's message is read as soon as it comes (a long one would
+            # otherwise fill the pipe and keep the child from ending).
+            for ready in wait([p.sentinel for p, _, _ in running.values()]
+                              + [r for k, (_, r, _) in running.items() if k not in messages]):
+                for k, (_, r, _) in running.items():
+                    if r is ready and k not in messages:
+                        try:
+                            messages[k] = r.recv()
+                        except (EOFError, OSError):
+                            messages[k] = ("crash", "its process ended without a word")
             for k in [k for k, (p, _, _) in running.items() if not p.is_alive()]:
                 process, receive, start = running.pop(k)
                 process.join()
-                message = receive.recv() if receive.poll() else ("crash", f"exit code {process.exitcode}")
+                message = messages.pop(k, None) or ("crash", f"its process ended with exit code {process.exitcode}")
                 receive.close()
                 if message[0] == "ok":
                     finish(k, time.perf_counter() - start, reasons_of[k])
                 elif failure is None:
                     failure = message[1] if message[0] == "error" else (
-                        f"{steps[k].notebook}: the process running it stopped unexpectedly:\n{message[1]}")
+                        f"{steps[k].notebook}: the process running it stopped unexpectedly: {message[1]}")
     except BaseException:
         for process, _, _ in running.values():
             process.terminate()
