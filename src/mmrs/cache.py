@@ -16,7 +16,8 @@ scripts compute everything, as before.
 every argument (numbers and strings by value; data frames by their columns,
 types, index and a hash of every value; paths by the bytes of the file, or of
 every file under a folder, and by the path itself); the hash of the toolkit's
-source code (:func:`code_hash`); and the versions of Python, NumPy and pandas.
+files and of the installed packages' versions (:func:`code_hash`); and the
+versions of Python, NumPy and pandas.
 An argument that cannot be hashed this way turns the cache off for that call.
 
 **Value.** The result is stored with :mod:`pickle` and loaded as a new
@@ -72,13 +73,34 @@ def folder() -> Path | None:
 
 @functools.lru_cache(maxsize=1)
 def code_hash() -> str:
-    """Hash of the toolkit's Python source (every ``.py`` file of the ``mmrs`` package)."""
+    """Hash of the toolkit: every file of the ``mmrs`` package (source and data),
+    and the name and version of every installed distribution (a new pandas or
+    matplotlib may change results too)."""
     package = Path(__file__).resolve().parent
     h = hashlib.sha256()
-    for p in sorted(package.rglob("*.py")):
-        h.update(p.relative_to(package).as_posix().encode() + b"\0")
-        h.update(p.read_bytes() + b"\0")
+    for p in sorted(package.rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo"):
+            h.update(p.relative_to(package).as_posix().encode() + b"\0")
+            h.update(p.read_bytes() + b"\0")
+    h.update("\n".join(_distributions()).encode())
     return h.hexdigest()
+
+
+def _distributions() -> list[str]:
+    """Installed distributions as their metadata folders name them (``pandas-2.2.3.dist-info``):
+    a listing of each folder on ``sys.path``, much faster than reading every distribution's metadata."""
+    import sys
+
+    found = set()
+    for entry in sys.path:
+        if not entry or not Path(entry).name.endswith(("site-packages", "dist-packages")):
+            continue  # the working folder, the script's folder, the standard library
+        try:
+            names = os.listdir(entry)
+        except OSError:
+            continue
+        found.update(n for n in names if n.endswith((".dist-info", ".egg-info")))
+    return sorted(found)
 
 
 def _environment() -> str:

@@ -284,7 +284,7 @@ def files_digest(folder: Path, patterns: Iterable[str]) -> dict[str, str]:
 
 
 def code_hash() -> str:
-    """Hash of the toolkit's Python source (the installed ``mmrs`` package)."""
+    """Hash of the toolkit (the ``mmrs`` package's files) and of the installed packages' versions."""
     from . import cache
 
     return cache.code_hash()
