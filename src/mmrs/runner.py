@@ -499,7 +499,7 @@ def _param_path(value: str | os.PathLike, default: str, root: Path) -> str:
 
 
 def _kernel_config():
-    """Kernels talk to the runner over IPC sockets in Jupyter's runtime folder
+    """Kernels talk to the runner over IPC sockets in a private temporary folder
     (no TCP port, so nothing to encrypt: ipykernel warns about plain TCP);
     where IPC is missing (Windows), TCP with CurveZMQ keys from the kernel manager."""
     from traitlets.config import Config
