@@ -51,8 +51,9 @@ def test_committed_notebook_is_executed_and_clean(name):
     nb = nbformat.reads(text, as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.execution_count is not None for c in code), "run it with `mmrs build`"
-    injected = [c for c in code if runner.INJECTED_TAG in c.metadata.get("tags", [])]
-    assert len(injected) == 1 and injected[0]["id"] == runner.INJECTED_TAG
+    # one parameters cell holding the values of the run (those of pipeline.yml), no injected cell
+    assert not [c for c in code if runner.INJECTED_TAG in c.metadata.get("tags", [])]
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
     assert "papermill" not in json.loads(text)["metadata"]
     for c in code:
         for out in c.outputs:
@@ -64,3 +65,25 @@ def test_committed_notebook_is_executed_and_clean(name):
 def test_declared_raw_inputs_exist(name):
     for pattern in STEPS[name].reads:
         assert list((ROOT / PIPELINE.raw).glob(pattern)), f"{name} reads {pattern}, which is missing"
+
+
+def _old_code_hash(path: Path) -> str:
+    """The runner's code hash as it was computed with nbformat, before it read the JSON itself."""
+    import hashlib
+
+    nb = nbformat.read(path, as_version=4)
+    cells = [[c.cell_type, c.source] for c in nb.cells
+             if runner.INJECTED_TAG not in c.get("metadata", {}).get("tags", [])]
+    return hashlib.sha256(json.dumps(cells, ensure_ascii=False).encode()).hexdigest()
+
+
+@pytest.mark.parametrize("name", sorted(STEPS))
+def test_code_hash_is_stable(name):
+    """Running a notebook with the values of pipeline.yml leaves its code hash as it was."""
+    path = ROOT / "notebooks" / name
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    step = STEPS[name]
+    as_run, changed = runner.parameterized(nb, name, {"raw_dir": PIPELINE.raw, "out_dir": PIPELINE.out,
+                                                      **step.parameters})
+    assert changed == []
+    assert runner.notebook_code_hash(path) == runner.notebook_code_hash(as_run) == _old_code_hash(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from . import runner
 
@@ -13,39 +14,53 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="run the notebooks in order (only those whose inputs changed)",
         description=(
             "Execute the notebooks listed in pipeline.yml with papermill. A notebook runs again "
-            "only when its code, its parameters, the raw files it reads or the toolkit's source "
-            "changed since its last run in the same output folder."
+            "only when its code, its parameters, the raw files it reads, the toolkit's source or "
+            "the outputs it wrote changed since its last run in the same output folder, or when "
+            "a build was stopped while running it."
         ),
     )
-    p.add_argument("--raw", metavar="DIR", help="raw-data folder (default: 'raw' in pipeline.yml, data/raw)")
+    p.add_argument("--raw", metavar="DIR",
+                   help="raw-data folder, relative to the current folder (default: 'raw' in the pipeline file)")
     p.add_argument("--out", metavar="DIR",
-                   help="output folder for notebooks, results and _variables.yml "
+                   help="output folder for notebooks, results and _variables.yml, relative to the current folder "
                         "(default: the project itself); another folder leaves the project's outputs untouched")
     p.add_argument("--force", action="store_true", help="run every notebook even when nothing changed")
     p.add_argument("--only", metavar="NOTEBOOK", action="append",
                    help="run only this notebook (name or number prefix, e.g. 02); repeatable")
-    p.add_argument("--pipeline", metavar="FILE", help="pipeline file (default: pipeline.yml of the project)")
+    p.add_argument("--pipeline", metavar="FILE",
+                   help="pipeline file (default: pipeline.yml of the project); relative paths inside it are "
+                        "taken from the project, wherever the file is")
+    p.add_argument("--jobs", "-j", metavar="N", type=int, default=None,
+                   help=f"notebooks run at once (default: {runner.default_jobs()} on this machine); a notebook that "
+                        "uses earlier results waits for them; 1 for the least memory")
+    p.add_argument("--no-cache", action="store_true",
+                   help="compute the import and deduplication in every notebook instead of reusing "
+                        "the results in build/cache")
     p.set_defaults(func=run)
 
 
+def _from_here(path: str | None) -> Path | None:
+    """A folder given on the command line is relative to the current folder."""
+    return Path(path).expanduser().absolute() if path else None
+
+
 def run(args: argparse.Namespace) -> int:
+    raw, out = _from_here(args.raw), _from_here(args.out)
     pipeline = runner.Pipeline.load(args.pipeline)
-    results = runner.build(pipeline, raw=args.raw, out=args.out, force=args.force, only=args.only)
+    results = runner.build(pipeline, raw=raw, out=out, force=args.force, only=args.only,
+                           cache=not args.no_cache, jobs=args.jobs or runner.default_jobs())
     ran = sum(r.status == "ran" for r in results)
     print(f"Done: {ran} notebook(s) run, {len(results) - ran} unchanged.")
     if not args.only:  # tables about the whole run: where each result comes from, and the audit
-        from . import audit, manuscript, paths
+        layout = pipeline.layout(raw, out)
+        c = runner.write_reports(layout, pipeline.root)
+        if c is None:
+            print("Audit: this project has no published figures to compare (data/published/published-values.yaml)")
+        else:
+            print(f"Audit: {c['match']} published figures match, {c['MISMATCH']} differ, {c['missing']} missing "
+                  "(details: mmrs audit)")
+        from . import audit
 
-        root = pipeline.root
-        layout = paths.Layout(
-            raw=paths.resolve(runner._param_path(args.raw or pipeline.raw, pipeline.raw, root), root),
-            out=paths.resolve(runner._param_path(args.out or pipeline.out, pipeline.out, root), root))
-        manuscript.write_result_map(layout)
-        result = audit.run(layout)
-        audit.write(result, layout)
-        c = result.counts()
-        print(f"Audit: {c['match']} published figures match, {c['MISMATCH']} differ, {c['missing']} missing "
-              "(details: mmrs audit)")
         for line in audit.import_warnings(layout):  # exports whose record count differs from the search log
             print(line)
     return 0

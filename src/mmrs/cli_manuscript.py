@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import audit, manuscript, paths
+from . import paths
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -25,6 +25,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run_render(args: argparse.Namespace) -> int:
+    from . import manuscript  # imported here: every command builds this parser, few need nbformat
+
     layout = paths.layout(out_dir=args.out or ".")
     root = paths.project_root()
     manuscript.write_colophon()
@@ -52,6 +54,8 @@ def run_render(args: argparse.Namespace) -> int:
 
 
 def run_audit(args: argparse.Namespace) -> int:
+    from . import audit
+
     layout = paths.layout(out_dir=args.out or ".")
     result = audit.run(layout)
     audit.write(result, layout)

@@ -3,7 +3,9 @@
 Tables go to ``results/tables/<name>.csv`` (for reuse) and ``<name>.md`` (pipe
 Markdown, what the manuscript embeds). Figures go to ``results/figures/<name>``
 as SVG, PNG and PDF with no dates, software versions or random ids in them, so
-that a rebuild from the same inputs gives the same files.
+that a rebuild from the same inputs gives the same files. Every file is
+written whole or not at all (:mod:`mmrs.files`), and ``mmrs build`` learns
+which outputs each notebook wrote.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 import matplotlib
 import pandas as pd
 
+from . import files
 from .paths import Layout
 
 #: rcParams that make matplotlib's output deterministic and legible in print.
@@ -75,7 +78,8 @@ def save_figure(fig, layout: Layout, name: str, formats: Iterable[str] = FIGURE_
     with matplotlib.rc_context(STYLE):
         for fmt in formats:
             path = layout.figure(f"{name}.{fmt}")
-            fig.savefig(path, format=fmt, metadata=_METADATA.get(fmt))
+            with files.replacing(path) as tmp:
+                fig.savefig(tmp, format=fmt, metadata=_METADATA.get(fmt))
             written.append(path)
     return written
 
@@ -88,10 +92,9 @@ def save_table(frame: pd.DataFrame, layout: Layout, name: str, *, index: bool = 
                floatfmt: str = "g", note: str | None = None) -> list[Path]:
     """Save ``frame`` as ``results/tables/<name>.csv`` and ``.md`` (the Markdown with its note, if any)."""
     csv_path = layout.table(f"{name}.csv")
-    frame.to_csv(csv_path, index=index, lineterminator="\n")
+    files.write_text(csv_path, frame.to_csv(index=index, lineterminator="\n"))
     md_path = layout.table(f"{name}.md")
-    md_path.write_text(_with_note(to_markdown(frame, index=index, floatfmt=floatfmt), note) + "\n",
-                       encoding="utf-8")
+    files.write_text(md_path, _with_note(to_markdown(frame, index=index, floatfmt=floatfmt), note) + "\n")
     return [csv_path, md_path]
 
 

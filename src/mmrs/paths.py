@@ -23,12 +23,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import MMRSError
+
 PROJECT_MARKER = "pipeline.yml"
 ENV_ROOT = "MMRS_PROJECT_ROOT"
 
 
-class ProjectNotFoundError(RuntimeError):
-    """No project root could be found."""
+class ProjectNotFoundError(MMRSError, RuntimeError):
+    """No project root could be found (the command line reports it without a traceback)."""
 
 
 def _has_marker(folder: Path) -> bool:

@@ -23,7 +23,11 @@ from typing import Any
 
 import yaml
 
+from . import files
 from .paths import Layout
+
+#: libyaml's parser where PyYAML has it (the same values, several times faster).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 HEADER = (
     "# Written by the notebooks (mmrs.variables); do not edit by hand.\n"
@@ -118,7 +122,7 @@ def record(layout: Layout, part: str, values: Mapping[str, Any]) -> dict:
     """
     tree = _sorted(_nest(_plain(dict(values))))
     layout.variable_parts.mkdir(parents=True, exist_ok=True)
-    (layout.variable_parts / f"{part}.yml").write_text(_dump(tree), encoding="utf-8")
+    files.write_text(layout.variable_parts / f"{part}.yml", _dump(tree))
     merge(layout)
     return tree
 
@@ -127,7 +131,7 @@ def load(layout: Layout) -> dict:
     """All recorded figures, merged from the parts, numbers as numbers."""
     merged: dict = {}
     for part in sorted(layout.variable_parts.glob("*.yml")):
-        tree = yaml.safe_load(part.read_text(encoding="utf-8")) or {}
+        tree = yaml.load(part.read_text(encoding="utf-8"), Loader=_LOADER) or {}
         _merge(merged, tree)
     return _sorted(merged)
 
@@ -135,8 +139,13 @@ def load(layout: Layout) -> dict:
 def merge(layout: Layout) -> Path:
     """Rewrite ``_variables.yml`` from the parts (sorted keys, display form)."""
     tree = display_value(load(layout))
-    layout.variables_file.write_text(HEADER + _dump(tree), encoding="utf-8")
-    return layout.variables_file
+    text = HEADER + _dump(tree)
+    target = layout.variables_file
+    # Every notebook and the runner merge; rewrite only on a change (the file is
+    # shared by all notebooks, so it is not one notebook's output).
+    if not target.is_file() or target.read_bytes() != text.encode("utf-8"):
+        files.write_bytes(target, text.encode("utf-8"), output=False)
+    return target
 
 
 def flatten(tree: Mapping, prefix: str = "") -> dict[str, Any]:

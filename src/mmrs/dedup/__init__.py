@@ -19,6 +19,7 @@ import os
 
 import pandas as pd
 
+from .. import cache
 from . import bramer, journals, normalize, strict
 from .engine import KEEP_ORDER, DedupResult, Pass, Verdict, read_decisions, run
 from .evaluate import evaluate, evaluate_known, merges_to_check, same_work
@@ -40,6 +41,7 @@ def rules(method: str = "strict") -> pd.DataFrame:
     raise ValueError(f"unknown method {method!r}; choose one of {METHODS}")
 
 
+@cache.cached(paths=("decisions",))
 def deduplicate(
     records: pd.DataFrame,
     method: str = "bramer",

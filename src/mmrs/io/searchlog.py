@@ -38,6 +38,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import cache
 from ..errors import InputError
 from ..schema import DATABASES, canonical_database, to_records
 
@@ -122,6 +123,7 @@ def read_search_log(path: str | os.PathLike) -> pd.DataFrame:
     return pd.DataFrame(rows).astype({"records_reported": "Int64"})
 
 
+@cache.cached(paths=("search_dir",))
 def read_searches(search_dir: str | os.PathLike, log: str = LOG_NAME) -> SearchImport:
     """Import every export listed in ``search_dir/searches.csv``."""
     from . import _frame, assign_ids
