@@ -20,6 +20,7 @@ class Table:
     index: int
     widths: list[float]     # printed width of each column, in twips
     rows: list[list[str]]   # the text of every cell
+    header: bool = False    # the first row repeats at the top of every page the table runs onto
 
     def longest_words(self) -> list[str]:
         columns = list(zip(*[r for r in self.rows if len(r) == len(self.widths)])) or [[]] * len(self.widths)
@@ -67,16 +68,21 @@ def tables(path: Path) -> tuple[int, list[Table]]:
         if share is not None and share.get(f"{W}type") == "pct" and sum(grid):
             grid = [g / sum(grid) * width * int(share.get(f"{W}w")) / 5000 for g in grid]
         rows = [[_text(tc) for tc in tr.findall(f"{W}tc")] for tr in tbl.findall(f"{W}tr")]
-        out.append(Table(i, [float(g) for g in grid], rows))
+        first = tbl.find(f"{W}tr")
+        header = first is not None and first.find(f"{W}trPr/{W}tblHeader") is not None
+        out.append(Table(i, [float(g) for g in grid], rows, header))
     return width, out
 
 
 def problems(path: Path) -> list[str]:
     """What a reader would see go wrong: a column narrower than its longest word (the word breaks
-    mid-way) or a table wider than the page."""
+    mid-way), a table wider than the page, or a table of data whose header row does not repeat on
+    the pages it runs onto (tables of one or two rows are captions, figures and call-outs)."""
     width, found = tables(path)
     out = []
     for t in found:
+        if len(t.rows) > 2 and not t.header:
+            out.append(f"{path.name}, table {t.index + 1} ({t.caption()}): its header row does not repeat")
         if sum(t.widths) > width * 1.01:
             out.append(f"{path.name}, table {t.index + 1} ({t.caption()}): {sum(t.widths):.0f} twips wide, "
                        f"the page has {width}")

@@ -222,3 +222,23 @@ def test_an_output_truncated_since_the_build_is_rebuilt(build):
     assert "03_screening.ipynb: running (output changed since it was written: results/figures/prisma_flow.svg)" in log
     assert log.count(": running") == 1
     assert build.differences() == []
+
+
+def test_a_build_asked_to_stop_ends_its_notebooks_and_reports_it(build):
+    """SIGTERM to the build alone (not its process group, as a CI timeout or `kill PID` sends it):
+    the build stops the notebook it runs, says so, and the next build finishes the work."""
+    running = build.start("--force", "--only", "05", stop_at="replace:notebooks/05_quantitative.ipynb")
+    deadline = time.monotonic() + 600
+    while not build.stopped():
+        assert running.poll() is None and time.monotonic() < deadline, "the stop point was not reached"
+        time.sleep(0.05)
+    running.send_signal(signal.SIGTERM)
+    assert running.wait(timeout=120) == 128 + signal.SIGTERM
+    deadline = time.monotonic() + 60
+    while build.kernels():
+        assert time.monotonic() < deadline, "a kernel outlived the stopped build"
+        time.sleep(0.2)
+    log = build.run()
+    assert "[5/7] 05_quantitative.ipynb: running" in log
+    assert build.differences() == []
+    build.no_leftovers()

@@ -30,6 +30,12 @@ with open(os.environ["FAKE_QUARTO_LOG"], "a") as log:
 os.makedirs("site_libs", exist_ok=True)
 if os.path.isdir("notebooks"):
     open("notebooks/01_x.out.ipynb", "w").close()
+if os.environ.get("FAKE_QUARTO_HANG"):  # a long render: say so, then wait to be stopped
+    with open(os.environ["FAKE_QUARTO_HANG"], "w") as pid:
+        pid.write(str(os.getpid()))
+    print("[1/9] rendering", flush=True)
+    import time
+    time.sleep(120)
 fail = os.environ.get("FAKE_QUARTO_FAIL", "")
 formats = [args[args.index("--to") + 1]] if "--to" in args else ["all"]
 if fail and (fail in formats or "all" in formats):
@@ -63,6 +69,32 @@ def project(tmp_path):
     (folder / "notebooks").mkdir()
     nbformat.write(nbformat.v4.new_notebook(), folder / "notebooks" / "01_x.ipynb")
     return folder
+
+
+def test_a_render_asked_to_stop_stops_quarto_and_cleans_up(fake_quarto, project, tmp_path):
+    """SIGTERM (a CI timeout, a closed terminal): Quarto is stopped and its intermediate files removed."""
+    import signal
+    import time
+
+    env, _ = fake_quarto
+    pid_file = tmp_path / "quarto.pid"
+    env = {k: v for k, v in env.items() if k != "MMRS_PROJECT_ROOT"}
+    render = subprocess.Popen([sys.executable, "-m", "mmrs.cli", "render"], cwd=project, env={
+        **env, "FAKE_QUARTO_HANG": str(pid_file)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (pid_file.is_file() and pid_file.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert (project / "site_libs").exists(), "the stand-in should have started writing"
+    render.send_signal(signal.SIGTERM)
+    out, err = render.communicate(timeout=60)
+    assert render.returncode == 128 + signal.SIGTERM
+    assert "Traceback" not in err and "mmrs render was asked to stop (SIGTERM)" in err
+    quarto_pid = int(pid_file.read_text())
+    with pytest.raises(ProcessLookupError):  # Quarto was stopped, not left running
+        for _ in range(100):
+            os.kill(quarto_pid, 0)
+            time.sleep(0.1)
+    assert not (project / "site_libs").exists() and not (project / "notebooks" / "01_x.out.ipynb").exists()
 
 
 def _render(project: Path, env: dict) -> subprocess.CompletedProcess:

@@ -189,6 +189,31 @@ def test_the_pdf_holds_the_title_and_every_caption(rendered):
         assert "Colophon" in words
 
 
+@needs_poppler
+def test_a_long_table_repeats_its_header_on_every_pdf_page_it_spans(rendered):
+    """The article's longest table (read from its DOCX) runs over several PDF pages; each of them
+    starts with the table's header row, so a reader never meets columns without their names."""
+    import _docx
+
+    article = _target(rendered, "article")
+    docx = next(p for p in article.outputs() if p.suffix == ".docx")
+    pdf = next(p for p in article.outputs() if p.suffix == ".pdf")
+    table = max(_docx.tables(docx)[1], key=lambda t: len(t.rows))
+    head, first, last = table.rows[0][0], table.rows[1][0], table.rows[-1][0]
+    pages = []
+    for number in range(1, 200):
+        run = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), "-layout", str(pdf), "-"],
+                             capture_output=True, text=True)
+        if run.returncode != 0:
+            break
+        pages.append(" ".join(run.stdout.split()))
+    start = next(i for i, text in enumerate(pages) if first in text)
+    end = next(i for i, text in enumerate(pages) if i >= start and last in text)
+    assert end > start, f"{pdf}: the longest table ({len(table.rows)} rows) was expected to span pages"
+    for i in range(start, end + 1):
+        assert head in pages[i], f"{pdf}, page {i + 1}: the table's header ({head!r}) does not repeat"
+
+
 def test_the_docx_holds_every_table_and_figure(rendered):
     for name, document in DOCUMENTS.items():
         docx = next(p for p in _target(rendered, name).outputs() if p.suffix == ".docx")

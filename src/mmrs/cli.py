@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 
 from .errors import MMRSError
@@ -31,15 +32,31 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+class Terminated(KeyboardInterrupt):
+    """The process was asked to end (SIGTERM). Raised like Ctrl-C, so that every
+    ``finally`` on the way out runs: notebooks being run are stopped, files being
+    written are left as they were, Quarto's intermediate files are removed."""
+
+
+def _terminate(signum, frame):  # pragma: no cover - exercised through a subprocess in the tests
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return int(args.func(args) or 0)
     except MMRSError as exc:
         print(f"mmrs {args.command}: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:  # pragma: no cover
-        return 130
+    except KeyboardInterrupt as exc:
+        how = "was asked to stop (SIGTERM)" if isinstance(exc, Terminated) else "was interrupted"
+        print(f"mmrs {args.command} {how}: files being written were left as they were, and the next "
+              "run starts again where this one stopped.", file=sys.stderr)
+        return 128 + (signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

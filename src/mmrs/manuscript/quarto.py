@@ -99,12 +99,28 @@ def _run(args: list[str], root: Path, echo: Callable[[str], None] | None) -> tup
     with subprocess.Popen([command() or "quarto", *args], cwd=root, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, errors="replace") as proc:
         assert proc.stdout is not None
-        for line in proc.stdout:
-            line = _ANSI.sub("", line.rstrip("\n"))
-            tail.append(line)
-            if echo is not None and line.strip():
-                echo(f"  {line}")
+        try:
+            for line in proc.stdout:
+                line = _ANSI.sub("", line.rstrip("\n"))
+                tail.append(line)
+                if echo is not None and line.strip():
+                    echo(f"  {line}")
+        except BaseException:  # interrupted (Ctrl-C, SIGTERM): stop Quarto before cleaning up after it
+            _stop(proc)
+            raise
     return proc.returncode, list(tail)
+
+
+def _stop(proc: subprocess.Popen, wait: float = 10.0) -> None:
+    """Ask a running Quarto to end, and kill it if it has not after ``wait`` seconds."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=wait)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def cause(lines: list[str]) -> str:
