@@ -102,6 +102,28 @@ def quantitative_summary(studies: pd.DataFrame) -> dict:
     }
 
 
+def quantitative_figures(studies: pd.DataFrame) -> dict:
+    """The figures the text cites about the quantitative studies, each under one key of
+    ``_variables.yml`` (a range is its two ends, ``year_min`` and ``year_max``): counts of
+    studies and datasets, years, participants, ages, the lowest and highest prevalence with
+    their study, the designs and countries, and the studies' labels."""
+    s = quantitative_summary(studies)
+    figures = {
+        "quantitative.studies": s["studies"], "quantitative.datasets": s["datasets"],
+        "quantitative.year_min": s["year_min"], "quantitative.year_max": s["year_max"],
+        "quantitative.participants_total": s["participants_total"],
+        "quantitative.age_min": s["age_min"], "quantitative.age_max": s["age_max"],
+        "quantitative.prevalence_pct_min.value": s["prevalence_min"],
+        "quantitative.prevalence_pct_min.study": s["prevalence_min_study"],
+        "quantitative.prevalence_pct_max.value": s["prevalence_max"],
+        "quantitative.prevalence_pct_max.study": s["prevalence_max_study"],
+    }
+    figures.update({f"quantitative.design.{design.replace('-', '_')}": n for design, n in s["design"].items()})
+    figures.update({f"quantitative.countries.{country}": n for country, n in s["countries"].items()})
+    figures["quantitative.study_labels"] = sorted(studies.loc[studies["strand"] == "quantitative", "label"])
+    return figures
+
+
 def qualitative_summary(studies: pd.DataFrame) -> dict:
     """Figures the results section gives about the qualitative studies."""
     q = studies[studies["strand"] == "qualitative"]

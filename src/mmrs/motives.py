@@ -67,6 +67,17 @@ def ranges(m: pd.DataFrame, labels: dict[str, str], study_labels: dict[str, str]
                            kind="stable").reset_index(drop=True)
 
 
+def figures(m: pd.DataFrame, ranges_table: pd.DataFrame, study_labels: dict[str, str]) -> dict:
+    """The figures the text cites about the motives, each under one key of ``_variables.yml``:
+    how many studies reported motives and their labels, and each motive's range across studies
+    (``motive.<motive>.low`` and ``.high``, whole percent, from :func:`ranges`)."""
+    out = {"quantitative.studies_with_motives": int(m["study_id"].nunique()),
+           "motives.study_labels": sorted(study_labels.get(s, s) for s in m["study_id"].unique())}
+    for motive, low, high in ranges_table[["motive", "Lowest (%)", "Highest (%)"]].itertuples(index=False):
+        out[f"motive.{motive}.low"], out[f"motive.{motive}.high"] = int(low), int(high)
+    return out
+
+
 def gender_comparisons(m: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     """Per motive: studies comparing boys/men with girls/women, how many found
     each group higher, and how many of those differences were significant."""

@@ -143,6 +143,21 @@ def left_out(v: pd.DataFrame, *, min_studies: int = 2) -> pd.DataFrame:
     return n[n["n"] < min_studies].reset_index(drop=True)
 
 
+def figures(counts: pd.DataFrame, left: pd.DataFrame) -> dict:
+    """The figures the text cites about the vote count, each under one key of ``_variables.yml``:
+    per domain of ``counts`` (:func:`count`) its datasets (``table1_vote_counts.<domain>.n``), per
+    covariate its datasets and its votes of each kind (``votes.<covariate>.<vote>``), and how many
+    covariates were set aside (``votes.left_out``, the rows of :func:`left_out`)."""
+    out = {}
+    for row in counts.itertuples(index=False):
+        out[f"table1_vote_counts.{row.domain}.n"] = int(row.domain_n)
+        out[f"table1_vote_counts.{row.domain}.covariates.{row.covariate}"] = int(row.n)
+        for vote in VOTE_ORDER:
+            out[f"votes.{row.covariate}.{vote}"] = int(getattr(row, vote))
+    out["votes.left_out"] = int(len(left))
+    return out
+
+
 def table1(counts: pd.DataFrame, v: pd.DataFrame, labels: dict[str, str] | None = None) -> pd.DataFrame:
     """Table 1: a row per domain (with its n) followed by its covariates, the
     votes as counts, and the studies behind them (by citation label)."""
