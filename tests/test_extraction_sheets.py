@@ -45,6 +45,20 @@ def test_summaries_count_a_shared_dataset_once(tmp_path):
     assert list(extraction.characteristics(s, "qualitative")["Study"]) == ["Delta 2019", "Eps 2023"]
 
 
+def test_quantitative_figures_store_each_figure_once_under_its_key(tmp_path):
+    s = extraction.read_studies(_studies(tmp_path, *GOOD), included=INCLUDED)
+    figures = extraction.quantitative_figures(s)
+    q = extraction.quantitative_summary(s)
+    assert (figures["quantitative.studies"], figures["quantitative.datasets"]) == (q["studies"], q["datasets"])
+    assert (figures["quantitative.year_min"], figures["quantitative.year_max"]) == (2020, 2022)
+    assert (figures["quantitative.age_min"], figures["quantitative.age_max"]) == (12, 60)
+    assert figures["quantitative.prevalence_pct_max.study"] == "Beta 2021"
+    assert figures["quantitative.design.cross_sectional"] == 2 and figures["quantitative.countries.Spain"] == 2
+    assert figures["quantitative.study_labels"] == ["Alpha 2020", "Beta 2021", "Gamma 2022"]
+    assert not any(isinstance(v, list) and len(v) == 2 and all(isinstance(x, int) for x in v)
+                   for v in figures.values()), "a range is stored as its two ends, not again as a pair"
+
+
 @pytest.mark.parametrize("row,message", [
     ("X9,Zed 2020,2020,quantitative,cross-sectional,Spain,,10,1,2,1,,,,,", "not among the included studies"),
     ("Q1,Alpha 2020,2020,quantitative,cross-sectional,Spain,,10,1,2,1,,,,,", "already appears on line 2"),
@@ -83,6 +97,15 @@ def test_motive_ranges_and_gender_comparisons(tmp_path):
         ["Fun", 3, 20.0, 60.0, "Beta"], ["Revenge", 2, 3.0, 7.0, "Beta"]]
     g = motives.gender_comparisons(m, MOTIVES).iloc[0]
     assert (g["Studies comparing"], g["Girls/women higher"], g["Significant (girls/women)"]) == (2, 2, 1)
+
+
+def test_motive_figures_are_each_range_end_once_in_whole_percent(tmp_path):
+    m = motives.read_motives(_motives(tmp_path, "A,fun,all,20.5,", "B,fun,all,60,", "C,revenge,all,3,",
+                                      "C,revenge,boys_men,2,no", "C,revenge,girls_women,5,no"), motives=MOTIVES)
+    figures = motives.figures(m, motives.ranges(m, MOTIVES), {"A": "Alpha", "B": "Beta", "C": "Gamma"})
+    assert figures == {"quantitative.studies_with_motives": 3, "motives.study_labels": ["Alpha", "Beta", "Gamma"],
+                       "motive.fun.low": 20, "motive.fun.high": 60, "motive.revenge.low": 3,
+                       "motive.revenge.high": 3}
 
 
 @pytest.mark.parametrize("row,message", [

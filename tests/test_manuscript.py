@@ -190,6 +190,26 @@ def test_audit_reports_a_changed_figure(tmp_path, layout):
     assert failures["key"].tolist() == ["screening.rounds_1_2.included"]
 
 
+def test_a_published_range_is_compared_with_the_two_figures_of_its_ends(tmp_path, layout):
+    out = paths.Layout(raw=layout.raw, out=tmp_path / "out")
+    variables.record(out, "05_quantitative", {"quantitative.year_min": 2013, "quantitative.year_max": 2024,
+                                              "motive.fun.low": 20, "motive.fun.high": 61})
+    published = tmp_path / "published.yaml"
+    published.write_text("quantitative:\n  years: [2013, 2024]\n  ages: [11, 97]\n"
+                         "motives:\n  ranges_pct:\n    fun: [20, 60]\n", encoding="utf-8")
+    rules = tmp_path / "audit.yaml"
+    rules.write_text('ranges:\n  quantitative.years: [quantitative.year_min, quantitative.year_max]\n'
+                     '  quantitative.ages: [quantitative.age_min, quantitative.age_max]\n'
+                     '  "motives.ranges_pct.*": ["motive.{}.low", "motive.{}.high"]\n', encoding="utf-8")
+    rows = audit.run(out, published, rules).rows.set_index("key")
+    assert rows.loc["quantitative.years", "status"] == "match"
+    assert rows.loc["quantitative.years", "regenerated"] == "2013; 2024"
+    assert rows.loc["quantitative.ages", "status"] == "missing"
+    assert rows.loc["quantitative.ages", "note"] == "no computed figure quantitative.age_min"
+    assert rows.loc["motives.ranges_pct.fun", "status"] == "MISMATCH"
+    assert rows.loc["motives.ranges_pct.fun", "note"] == "a range, compared with motive.fun.low and motive.fun.high"
+
+
 @pytest.mark.parametrize("published,computed,ok", [
     (95.6, 95.6, True), (95.6, 95.64, True), (95.6, 95.66, False), (74.8, 74.74, False), (48, 48, True),
     (0.4, 0.4, True), ([2013, 2024], [2013, 2024], True), ("Sesar et al., 2021", "Sesar et al., 2021", True)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import io
 
 import matplotlib
@@ -233,3 +234,33 @@ def test_other_records_need_a_full_text_decision_and_known_copies():
         prisma.assign_boxes(clusters, ta, ft, bad)
     with pytest.raises(InputError, match="identifier of a search record"):
         prisma.assign_boxes(clusters, ta, ft, other.assign(record_id=["r1/scopus/3", "b", "c"]))
+
+
+def test_counting_and_drawing_live_apart_behind_one_public_interface():
+    from mmrs.prisma import counts, diagram
+
+    assert prisma.flow is counts.flow and prisma.assign_boxes is counts.assign_boxes
+    assert prisma.Flow is counts.Flow and prisma.FlowError is counts.FlowError
+    assert prisma.figure is diagram.figure and prisma.NBSP == diagram.NBSP
+    # counting needs no plotting library; the diagram holds no arithmetic of the flow but its check
+    source = inspect.getsource(counts)
+    assert "matplotlib" not in source and "def figure" not in source
+    assert "def assign_boxes" not in inspect.getsource(diagram)
+
+
+def test_the_diagram_draws_a_flow_built_by_hand():
+    """The diagram needs only a :class:`Flow`: here one made without any records."""
+    identified = pd.DataFrame({"round": [1, 1], "database": ["Scopus", "ERIC"], "records": [30, 10]})
+    rounds = pd.DataFrame([{"round": 1, "label": "Round 1", "records": 40, "duplicates_removed": 8,
+                            "new_unique": 32, "not_screened": 0}])
+    stream = prisma.Stream("All records", (1,), screened=32, excluded_screening=20, sought=12, not_retrieved=2,
+                           assessed=10, excluded_reasons={"Wrong outcome": 6, "Not empirical": 1}, included=3)
+    fl = prisma.Flow(identified, rounds, [stream], included_total=3, included_by={"quantitative": 3})
+    text = _texts(prisma.figure(fl))
+    for box in ("Scopus (n = 30)", "Duplicate records removed (n = 8)", "Records screened (n = 32)",
+                "Reports not retrieved (n = 2)", "Wrong outcome (n = 6)", "Studies included in the review (n = 3)",
+                "Quantitative (n = 3)"):
+        assert box in text
+    stream.included = 4  # a count that does not follow from the others is not drawn
+    with pytest.raises(prisma.FlowError, match="All records: 10 - 7 excluded != 4 included"):
+        prisma.figure(fl)

@@ -252,3 +252,51 @@ def test_codebook_order_comes_first_and_the_print_form_has_one_name_column(long)
     assert printed.iloc[0, 0] == "Revenge" and printed.iloc[1, 0] == themes.SUBTHEME_INDENT + "Jealousy"
     note = themes.key_note(table)
     assert "1 Hall & Hearn 2019; 2 Ringrose et al. 2013; 3 Zhang 2021." in note and themes.MARK in note
+
+
+# --- reading the codebook ----------------------------------------------------------
+
+BOOK_YAML = """\
+# the other stages' sections are left to their readers
+domains:
+  demo: {label: Demographics, covariates: {}}
+themes:
+  A manhood act:
+  - Bodies as valuable items
+  - Peer status
+  A targeted attack: []
+  Revenge:
+  - Ending of a relationship
+  - Jealousy
+  Unused theme:
+  - never coded
+"""
+
+
+def _book(tmp_path, text):
+    path = tmp_path / "codebook.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_codebook_reader_gives_themes_and_subthemes_in_written_order(tmp_path, long, export):
+    book = themes.read_codebook(_book(tmp_path, BOOK_YAML))
+    assert book == CODEBOOK and list(book) == list(CODEBOOK)
+    themes.check_codebook(long, book, export)
+    # a theme with nothing after it has no subthemes
+    assert themes.read_codebook(_book(tmp_path, "themes:\n  Alone:\n  Other: []\n")) == {"Alone": [], "Other": []}
+
+
+@pytest.mark.parametrize("text,message", [
+    ("domains: {}\n", r"codebook.yaml: no 'themes' section; expected a mapping 'themes:'"),
+    ("themes: [a, b]\n", r"codebook.yaml, line 1: the 'themes' section is not a mapping"),
+    ("themes:\n  A: [x]\n  B: [y]\n  A: [z]\n", r"codebook.yaml, line 4: theme 'A' already appears on line 2"),
+    ("themes:\n  A:\n  - x\n  - y\n  - x\n", r"codebook.yaml, line 5: subtheme 'x' of 'A' already appears on line 3"),
+    ("themes:\n  A: just a subtheme\n",
+     r"line 2: the subthemes of 'A' are 'just a subtheme', not a list; expected a list of subtheme names"),
+    ("themes:\n  A:\n  - [nested]\n", r"line 3: a YAML sequence stands where a subtheme name of 'A' belongs"),
+    ("themes:\n  A: [x\n", r"codebook.yaml, line 2: not valid YAML \(expected ',' or '\]'"),
+])
+def test_a_malformed_codebook_is_refused_with_its_line(tmp_path, text, message):
+    with pytest.raises(InputError, match=message):
+        themes.read_codebook(_book(tmp_path, text))

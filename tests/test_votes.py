@@ -70,6 +70,17 @@ def test_counts_leave_out_single_study_constructs_and_order_by_frequency(tmp_pat
     assert "Alpha 2020" in table.loc[1, "Studies"]
 
 
+def test_vote_figures_name_each_count_by_domain_covariate_and_vote(tmp_path):
+    v = _votes(tmp_path)
+    counts, left = votes.count(v, BOOK), votes.left_out(v)
+    figures = votes.figures(counts, left)
+    assert figures["table1_vote_counts.demo.n"] == 4 and figures["table1_vote_counts.traits.n"] == 2
+    assert figures["table1_vote_counts.demo.covariates.gender"] == 4
+    assert [figures[f"votes.gender.{k}"] for k in votes.VOTE_ORDER] == [1, 0, 2, 1]
+    assert figures["votes.left_out"] == 1 and not any(k.startswith("votes.religion.") for k in figures)
+    assert all(isinstance(x, int) for x in figures.values())
+
+
 def test_direction_test_sign_test_and_wilson_interval():
     v = pd.DataFrame({"domain": "demo", "covariate": "gender", "dataset": [f"d{i}" for i in range(11)],
                       "studies": "", "vote": "ns", "direction": ["+"] * 8 + ["-"] * 2 + [""], "analyses": 1})

@@ -33,8 +33,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from . import sheets
 from .errors import InputError
-from .io.text import csv_rows, read_text
 
 #: The screening questions asked of every study.
 SCREENING = [
@@ -136,42 +136,36 @@ def read_mmat(path: str | os.PathLike, study_ids: Iterable[str] | None = None) -
     (None where not appraised), ``line`` and ``note``.
     """
     path = Path(path)
-    rows = csv_rows(read_text(path), MMAT_COLUMNS)
     allowed = None if study_ids is None else {str(s).strip() for s in study_ids}
     out, seen = [], {}
-    for line, raw in rows:
-        row = {k: (raw.get(k) or "").strip() for k in MMAT_COLUMNS}
-        sid = row["study_id"]
-
-        def bad(problem=None, **kw):
-            return InputError(path, problem, line=line, record=sid or None, **kw)
-
+    for row in sheets.rows(path, MMAT_COLUMNS, key="study_id"):
+        sid, line = row["study_id"], row.line
         if not sid:
-            raise bad(expected="a study_id", found="")
+            raise row.error(expected="a study_id", found="")
         if sid in seen:
-            raise bad(f"the study already appears on line {seen[sid]}")
+            raise row.error(f"the study already appears on line {seen[sid]}")
         seen[sid] = line
         if allowed is not None and sid not in allowed:
-            raise bad("not among the included studies", found=sid)
+            raise row.error("not among the included studies", found=sid)
         category = row["category"].lower()
         if category not in CATEGORIES:
-            raise bad("unknown category", expected=", ".join(CATEGORIES), found=row["category"])
+            raise row.error("unknown category", expected=", ".join(CATEGORIES), found=row["category"])
         ratings = {}
         for col in ("S1", "S2"):
             ratings[col] = _normalise(row[col])
             if ratings[col] is None:
-                raise bad(f"{col} is not a rating", expected=_EXPECTED_RATING, found=row[col])
+                raise row.error(f"{col} is not a rating", expected=_EXPECTED_RATING, found=row[col])
         screened_out = any(ratings[c] != "Yes" for c in ("S1", "S2"))
         for col in _CRITERIA:
             if not row[col]:
                 if not screened_out:
-                    raise bad(f"{col} is empty although S1 and S2 are Yes", expected=_EXPECTED_RATING,
-                              found="")
+                    raise row.error(f"{col} is empty although S1 and S2 are Yes", expected=_EXPECTED_RATING,
+                                    found="")
                 ratings[col] = None
                 continue
             ratings[col] = _normalise(row[col])
             if ratings[col] is None:
-                raise bad(f"{col} is not a rating", expected=_EXPECTED_RATING, found=row[col])
+                raise row.error(f"{col} is not a rating", expected=_EXPECTED_RATING, found=row[col])
         for col, (item, label) in zip(["S1", "S2"] + _CRITERIA, _items(category)):
             out.append({"study_id": sid, "category": category, "item": item, "label": label,
                         "rating": ratings[col], "line": line, "note": row["note"]})

@@ -13,7 +13,10 @@ exists. An entry is compared with the computed figure of the same key, unless
 - ``issues``: problems the text names, compared as the MMAT criteria most
   often not met;
 - ``statements``: statements about the votes written as conditions on the
-  computed counts.
+  computed counts;
+- ``ranges``: a published range ``[low, high]`` compared with the two
+  computed figures of its ends (a key pattern may end in ``*``: ``{}`` in
+  the computed keys stands for the part the ``*`` matched).
 
 Numbers match when equal at the precision the article prints them (a
 published 95.6 matches a computed 95.6 but not 95.64). The audit is the only
@@ -178,6 +181,18 @@ def run(layout: Layout, published: str | os.PathLike | None = None, rules: str |
         add(key, flat[key], "holds" if ok else "does not hold", "match" if ok else "MISMATCH",
             "checked as a condition on the vote counts")
     for key, value in flat.items():
+        ends = None if key in handled else _range_ends(key, how.get("ranges") or {})
+        if ends is None:
+            continue
+        handled.add(key)
+        missing = [t for t in ends if t not in ours]
+        if missing:
+            add(key, value, None, "missing", f"no computed figure {missing[0]}")
+            continue
+        computed = [ours[t] for t in ends]
+        add(key, value, computed, "match" if same(value, computed) else "MISMATCH",
+            f"a range, compared with {ends[0]} and {ends[1]}")
+    for key, value in flat.items():
         if key in handled:
             continue
         text = next((t for t in how.get("text", []) if fnmatch.fnmatchcase(key, t["pattern"])), None)
@@ -186,6 +201,16 @@ def run(layout: Layout, published: str | os.PathLike | None = None, rules: str |
         else:
             compare(key, value)
     return Audit(pd.DataFrame(rows, columns=["key", "published", "regenerated", "status", "note"]))
+
+
+def _range_ends(key: str, ranges: dict) -> list[str] | None:
+    """The computed keys of a published range's two ends, by the first pattern of ``ranges`` that
+    ``key`` matches (``{}`` in them filled with what the pattern's trailing ``*`` matched)."""
+    for pattern, ends in ranges.items():
+        if fnmatch.fnmatchcase(key, pattern):
+            rest = key[len(pattern) - 1:] if pattern.endswith("*") else ""
+            return [e.format(rest) for e in ends]
+    return None
 
 
 def write(audit: Audit, layout: Layout) -> list[Path]:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import sheets
 from .errors import InputError
-from .io.text import csv_rows, read_text
 from .screening import STRANDS
 
 COLUMNS = ["study_id", "label", "year", "strand", "design", "country", "dataset", "participants", "age_min",
@@ -31,31 +31,25 @@ def read_studies(path: str | os.PathLike, *, included: dict[str, str] | None = N
     agree. Numbers must be whole (percentages may have decimals); ages must
     be ordered; participants by gender must sum to the participants."""
     path = Path(path)
-    rows = csv_rows(read_text(path), COLUMNS)
     out, seen = [], {}
-    for line, row in rows:
-        row = {k: (row.get(k) or "").strip() for k in COLUMNS}
-        sid = row["study_id"]
-
-        def bad(problem, **kw):
-            return InputError(path, line=line, record=sid or None, problem=problem, **kw)
-
+    for row in sheets.rows(path, COLUMNS, key="study_id"):
+        sid, line = row["study_id"], row.line
         if not sid:
-            raise bad("study_id is empty", expected="a study identifier")
+            raise row.error("study_id is empty", expected="a study identifier")
         if sid in seen:
-            raise bad(f"the study already appears on line {seen[sid]}")
+            raise row.error(f"the study already appears on line {seen[sid]}")
         seen[sid] = line
         if included is not None and sid not in included:
-            raise bad("the study is not among the included studies", found=sid)
+            raise row.error("the study is not among the included studies", found=sid)
         if row["strand"] not in STRANDS:
-            raise bad("strand", expected="quantitative or qualitative", found=row["strand"])
+            raise row.error("strand", expected="quantitative or qualitative", found=row["strand"])
         if included is not None and included[sid] != row["strand"]:
-            raise bad(f"the full-text decisions file the study as {included[sid]}", found=row["strand"])
+            raise row.error(f"the full-text decisions file the study as {included[sid]}", found=row["strand"])
         value = dict(row)
         for col in INTEGER:
             if row[col]:
                 if not row[col].isdigit():
-                    raise bad(col, expected="a whole number", found=row[col])
+                    raise row.error(col, expected="a whole number", found=row[col])
                 value[col] = int(row[col])
             else:
                 value[col] = None
@@ -63,18 +57,19 @@ def read_studies(path: str | os.PathLike, *, included: dict[str, str] | None = N
             try:
                 value["prevalence_pct"] = float(row["prevalence_pct"])
             except ValueError:
-                raise bad("prevalence_pct", expected="a percentage", found=row["prevalence_pct"]) from None
+                raise row.error("prevalence_pct", expected="a percentage", found=row["prevalence_pct"]) from None
             if not 0 <= value["prevalence_pct"] <= 100:
-                raise bad("prevalence_pct", expected="a percentage between 0 and 100", found=row["prevalence_pct"])
+                raise row.error("prevalence_pct", expected="a percentage between 0 and 100",
+                                found=row["prevalence_pct"])
         else:
             value["prevalence_pct"] = None
         if value["age_min"] is not None and value["age_max"] is not None and value["age_min"] > value["age_max"]:
-            raise bad("age_min is above age_max", found=f"{value['age_min']}-{value['age_max']}")
+            raise row.error("age_min is above age_max", found=f"{value['age_min']}-{value['age_max']}")
         parts = [value[c] for c in ("boys_men", "girls_women", "non_binary", "gender_unknown")]
         if any(p is not None for p in parts) and value["participants"] is not None:
             if sum(p or 0 for p in parts) != value["participants"]:
-                raise bad("participants by gender do not sum to participants",
-                          expected=str(value["participants"]), found=str(sum(p or 0 for p in parts)))
+                raise row.error("participants by gender do not sum to participants",
+                                expected=str(value["participants"]), found=str(sum(p or 0 for p in parts)))
         value["dataset"] = row["dataset"] or sid
         value["line"] = line
         out.append(value)
@@ -105,6 +100,28 @@ def quantitative_summary(studies: pd.DataFrame) -> dict:
         "prevalence_min": float(low["prevalence_pct"]), "prevalence_min_study": low["label"],
         "prevalence_max": float(high["prevalence_pct"]), "prevalence_max_study": high["label"],
     }
+
+
+def quantitative_figures(studies: pd.DataFrame) -> dict:
+    """The figures the text cites about the quantitative studies, each under one key of
+    ``_variables.yml`` (a range is its two ends, ``year_min`` and ``year_max``): counts of
+    studies and datasets, years, participants, ages, the lowest and highest prevalence with
+    their study, the designs and countries, and the studies' labels."""
+    s = quantitative_summary(studies)
+    figures = {
+        "quantitative.studies": s["studies"], "quantitative.datasets": s["datasets"],
+        "quantitative.year_min": s["year_min"], "quantitative.year_max": s["year_max"],
+        "quantitative.participants_total": s["participants_total"],
+        "quantitative.age_min": s["age_min"], "quantitative.age_max": s["age_max"],
+        "quantitative.prevalence_pct_min.value": s["prevalence_min"],
+        "quantitative.prevalence_pct_min.study": s["prevalence_min_study"],
+        "quantitative.prevalence_pct_max.value": s["prevalence_max"],
+        "quantitative.prevalence_pct_max.study": s["prevalence_max_study"],
+    }
+    figures.update({f"quantitative.design.{design.replace('-', '_')}": n for design, n in s["design"].items()})
+    figures.update({f"quantitative.countries.{country}": n for country, n in s["countries"].items()})
+    figures["quantitative.study_labels"] = sorted(studies.loc[studies["strand"] == "quantitative", "label"])
+    return figures
 
 
 def qualitative_summary(studies: pd.DataFrame) -> dict:

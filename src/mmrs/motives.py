@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError
-from .io.text import csv_rows, read_text
+from . import sheets
 
 COLUMNS = ["study_id", "motive", "group", "percent", "gender_difference_significant"]
 GROUPS = ("all", "boys_men", "girls_women")
@@ -26,32 +25,27 @@ def read_motives(path: str | os.PathLike, *, motives: dict[str, str],
     """Read and check the motive sheet; ``motives`` is the codebook's motive -> label."""
     path = Path(path)
     out, seen = [], {}
-    for line, row in csv_rows(read_text(path), COLUMNS):
-        row = {k: (row.get(k) or "").strip() for k in COLUMNS}
-        sid = row["study_id"]
-
-        def bad(problem, **kw):
-            return InputError(path, line=line, record=sid or None, problem=problem, **kw)
-
+    for row in sheets.rows(path, COLUMNS, key="study_id"):
+        sid, line = row["study_id"], row.line
         if studies is not None and sid not in studies:
-            raise bad("the study is not among the included studies", found=sid)
+            raise row.error("the study is not among the included studies", found=sid)
         if row["motive"] not in motives:
-            raise bad("the motive is not in the codebook", found=row["motive"])
+            raise row.error("the motive is not in the codebook", found=row["motive"])
         if row["group"] not in GROUPS:
-            raise bad("group", expected="all, boys_men or girls_women", found=row["group"])
+            raise row.error("group", expected="all, boys_men or girls_women", found=row["group"])
         key = (sid, row["motive"], row["group"])
         if key in seen:
-            raise bad(f"the same study, motive and group already appear on line {seen[key]}")
+            raise row.error(f"the same study, motive and group already appear on line {seen[key]}")
         seen[key] = line
         try:
             pct = float(row["percent"])
         except ValueError:
-            raise bad("percent", expected="a percentage", found=row["percent"]) from None
+            raise row.error("percent", expected="a percentage", found=row["percent"]) from None
         if not 0 <= pct <= 100:
-            raise bad("percent", expected="a percentage between 0 and 100", found=row["percent"])
+            raise row.error("percent", expected="a percentage between 0 and 100", found=row["percent"])
         sig = row["gender_difference_significant"].lower()
         if row["group"] != "all" and sig not in ("yes", "no"):
-            raise bad("gender_difference_significant", expected="yes or no for a gender row", found=sig)
+            raise row.error("gender_difference_significant", expected="yes or no for a gender row", found=sig)
         out.append({"study_id": sid, "motive": row["motive"], "group": row["group"], "percent": pct,
                     "significant": sig == "yes" if row["group"] != "all" else None, "line": line})
     return pd.DataFrame(out, columns=["study_id", "motive", "group", "percent", "significant", "line"])
@@ -71,6 +65,17 @@ def ranges(m: pd.DataFrame, labels: dict[str, str], study_labels: dict[str, str]
     out = pd.DataFrame(rows)
     return out.sort_values(["Highest (%)", "Lowest (%)", "Motive"], ascending=[False, False, True],
                            kind="stable").reset_index(drop=True)
+
+
+def figures(m: pd.DataFrame, ranges_table: pd.DataFrame, study_labels: dict[str, str]) -> dict:
+    """The figures the text cites about the motives, each under one key of ``_variables.yml``:
+    how many studies reported motives and their labels, and each motive's range across studies
+    (``motive.<motive>.low`` and ``.high``, whole percent, from :func:`ranges`)."""
+    out = {"quantitative.studies_with_motives": int(m["study_id"].nunique()),
+           "motives.study_labels": sorted(study_labels.get(s, s) for s in m["study_id"].unique())}
+    for motive, low, high in ranges_table[["motive", "Lowest (%)", "Highest (%)"]].itertuples(index=False):
+        out[f"motive.{motive}.low"], out[f"motive.{motive}.high"] = int(low), int(high)
+    return out
 
 
 def gender_comparisons(m: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import sheets
 from .errors import InputError
 from .io.ris import iter_ris
 from .io.text import csv_rows, read_text
@@ -264,52 +265,46 @@ def read_fulltext(path: str | os.PathLike) -> pd.DataFrame:
     decision, an exclusion without a reason, or an inclusion without a strand
     or study identifier."""
     path = Path(path)
-    rows = csv_rows(read_text(path), FULLTEXT_COLUMNS)
     out, seen = [], {}
-    for line, row in rows:
-        row = {k: (v or "").strip() for k, v in row.items() if k in FULLTEXT_COLUMNS}
-        rid = row["record_id"]
-
-        def bad(problem=None, **kw):
-            return InputError(path, line=line, record=rid or None, problem=problem, **kw)
-
+    for row in sheets.rows(path, FULLTEXT_COLUMNS, key="record_id"):
+        rid, line = row["record_id"], row.line
         if not rid:
-            raise bad(expected="a record_id", found="")
+            raise row.error(expected="a record_id", found="")
         if rid in seen:
-            raise bad(f"the record already appears on line {seen[rid]}")
+            raise row.error(f"the record already appears on line {seen[rid]}")
         seen[rid] = line
         if not row["round"].isdigit():
-            raise bad("round", expected="a search round number", found=row["round"])
+            raise row.error("round", expected="a search round number", found=row["round"])
         if row["retrieved"].lower() not in YES_NO:
-            raise bad("retrieved", expected="yes or no", found=row["retrieved"])
+            raise row.error("retrieved", expected="yes or no", found=row["retrieved"])
         retrieved = YES_NO[row["retrieved"].lower()]
         for col in ("decision_1", "decision_2", "final_decision"):
             if row[col] and row[col] not in FULLTEXT_DECISIONS:
-                raise bad(col, expected="include or exclude", found=row[col])
+                raise row.error(col, expected="include or exclude", found=row[col])
         if not retrieved:
             filled = [c for c in ("decision_1", "decision_2", "final_decision") if row[c]]
             if filled:
-                raise bad(f"{filled[0]} is given for a report that was not retrieved", expected="an empty cell",
-                          found=row[filled[0]])
+                raise row.error(f"{filled[0]} is given for a report that was not retrieved", expected="an empty cell",
+                                found=row[filled[0]])
         else:
             if not row["final_decision"]:
-                raise bad("final_decision is missing for a retrieved report", expected="include or exclude",
-                          found="")
+                raise row.error("final_decision is missing for a retrieved report", expected="include or exclude",
+                                found="")
             if not row["decision_1"]:
-                raise bad("decision_1 is missing for a retrieved report", expected="include or exclude",
-                          found="")
+                raise row.error("decision_1 is missing for a retrieved report", expected="include or exclude",
+                                found="")
             if row["decision_2"] and not row["reviewer_2"]:
-                raise bad("decision_2 has no reviewer_2", expected="the second reviewer's name")
+                raise row.error("decision_2 has no reviewer_2", expected="the second reviewer's name")
             for d, r in (("decision_1", "reason_1"), ("decision_2", "reason_2"),
                          ("final_decision", "final_reason")):
                 if row[d] == "exclude" and not row[r]:
-                    raise bad(f"{r} is missing for an exclusion", expected="an exclusion reason", found="")
+                    raise row.error(f"{r} is missing for an exclusion", expected="an exclusion reason", found="")
             if row["final_decision"] == "include":
                 if row["strand"] not in STRANDS:
-                    raise bad("strand", expected="quantitative or qualitative", found=row["strand"])
+                    raise row.error("strand", expected="quantitative or qualitative", found=row["strand"])
                 if not row["study_id"]:
-                    raise bad("study_id is missing for an included report", expected="a study identifier",
-                              found="")
+                    raise row.error("study_id is missing for an included report", expected="a study identifier",
+                                    found="")
         out.append({**row, "round": int(row["round"]), "retrieved": retrieved, "line": line})
     frame = pd.DataFrame(out, columns=FULLTEXT_COLUMNS + ["line"])
     dup = frame[frame["study_id"] != ""].duplicated("study_id", keep="first")

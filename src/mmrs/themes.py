@@ -307,6 +307,83 @@ def key_note(table: pd.DataFrame) -> str:
             f"contributed to any of its subthemes); n = number of studies.{studies}")
 
 
+def read_codebook(path: str | os.PathLike, section: str = "themes") -> dict[str, list[str]]:
+    """The thematic synthesis's codebook: ``{theme: [subtheme, ...]}``, in the order written.
+
+    The codebook is a YAML file; this reads its ``section`` (``themes``), a
+    mapping from each theme to the list of its subthemes (``[]`` or nothing
+    for a theme without any), and leaves the other stages' sections to their
+    own readers::
+
+        themes:
+          A manhood act:
+          - Bodies as valuable items
+          A targeted attack: []
+
+    Raises InputError, naming the file and the line, for a file that is not
+    YAML, a missing section, a theme or subtheme that is not a name, and a
+    theme or subtheme written twice (YAML would silently keep the last)."""
+    import yaml
+
+    text = read_text(path)
+    where = text.path
+    try:
+        root = yaml.compose(text.content, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(where, f"not valid YAML ({getattr(exc, 'problem', None) or exc})",
+                         line=None if mark is None else mark.line + 1) from None
+    expected = f"a mapping '{section}:' from each theme to the list of its subthemes"
+    node = None
+    if isinstance(root, yaml.MappingNode):
+        node = next((v for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == section), None)
+    if node is None:
+        raise InputError(where, f"no '{section}' section", expected=expected)
+    if not isinstance(node, yaml.MappingNode):
+        raise InputError(where, f"the '{section}' section is not a mapping", line=_line(node), expected=expected)
+    book: dict[str, list[str]] = {}
+    seen: dict[str, int] = {}
+    for key, value in node.value:
+        theme = _name(where, key, "a theme's name")
+        if theme in seen:
+            raise InputError(where, f"theme {theme!r} already appears on line {seen[theme]}", line=_line(key))
+        seen[theme] = _line(key)
+        if isinstance(value, yaml.ScalarNode) and value.tag.endswith(":null"):
+            book[theme] = []
+            continue
+        if not isinstance(value, yaml.SequenceNode):
+            raise InputError(where, f"the subthemes of {theme!r} are {_kind(value)}, not a list", line=_line(value),
+                             expected="a list of subtheme names, or [] for none")
+        subthemes: dict[str, int] = {}
+        for item in value.value:
+            sub = _name(where, item, f"a subtheme name of {theme!r}")
+            if sub in subthemes:
+                raise InputError(where, f"subtheme {sub!r} of {theme!r} already appears on line {subthemes[sub]}",
+                                 line=_line(item))
+            subthemes[sub] = _line(item)
+        book[theme] = list(subthemes)
+    return book
+
+
+def _line(node) -> int:
+    return node.start_mark.line + 1
+
+
+def _kind(node) -> str:
+    """A node in words: the text of a scalar, or the kind of a collection ('a YAML sequence')."""
+    import yaml
+
+    return repr(node.value) if isinstance(node, yaml.ScalarNode) else f"a YAML {node.id}"
+
+
+def _name(where, node, what: str) -> str:
+    import yaml
+
+    if not isinstance(node, yaml.ScalarNode) or node.tag.endswith(":null") or not str(node.value).strip():
+        raise InputError(where, f"{_kind(node)} stands where {what} belongs", line=_line(node))
+    return str(node.value).strip()
+
+
 def check_codebook(long: pd.DataFrame, codebook: dict[str, list[str]], path: str | os.PathLike) -> None:
     """Raise :class:`InputError` (naming ``path`` and the node's line) if a
     theme or subtheme of the export is not in ``codebook``

@@ -35,8 +35,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import sheets
 from .errors import InputError
-from .io.text import csv_rows, read_text
+from .io.text import read_text
 
 RESULT_COLUMNS = ["study_id", "domain", "covariate", "analysis", "subgroup", "result", "direction"]
 RESULTS = ("positive", "negative", "ns", "mixed")
@@ -77,27 +78,21 @@ def read_results(path: str | os.PathLike, *, codebook: dict, studies: list[str] 
     result outside positive/negative/ns/mixed, a direction other than + or -
     (required, except for ``mixed``)."""
     path = Path(path)
-    rows = csv_rows(read_text(path), RESULT_COLUMNS)
     index = covariate_index(codebook).set_index("covariate")
     known = set(studies) if studies is not None else None
     out = []
-    for line, row in rows:
-        row = {k: (v or "").strip() for k, v in row.items() if k is not None}
-        sid, cov = row["study_id"], row["covariate"]
-
-        def bad(problem, **kw):
-            return InputError(path, line=line, record=sid or None, problem=problem, **kw)
-
+    for row in sheets.rows(path, RESULT_COLUMNS, key="study_id"):
+        sid, cov, line = row["study_id"], row["covariate"], row.line
         if known is not None and sid not in known:
-            raise bad("the study is not among the included studies", found=sid)
+            raise row.error("the study is not among the included studies", found=sid)
         if cov not in index.index:
-            raise bad("the covariate is not in the codebook", expected="a covariate of the codebook", found=cov)
+            raise row.error("the covariate is not in the codebook", expected="a covariate of the codebook", found=cov)
         if row["domain"] != index.loc[cov, "domain"]:
-            raise bad(f"covariate {cov} belongs to domain {index.loc[cov, 'domain']}", found=row["domain"])
+            raise row.error(f"covariate {cov} belongs to domain {index.loc[cov, 'domain']}", found=row["domain"])
         if row["result"] not in RESULTS:
-            raise bad("result", expected="positive, negative, ns or mixed", found=row["result"])
+            raise row.error("result", expected="positive, negative, ns or mixed", found=row["result"])
         if row["direction"] not in DIRECTIONS and not (row["result"] == "mixed" and row["direction"] == ""):
-            raise bad("direction", expected="+ or - (the sign of the estimate)", found=row["direction"])
+            raise row.error("direction", expected="+ or - (the sign of the estimate)", found=row["direction"])
         out.append({**{k: row.get(k, "") for k in RESULT_COLUMNS}, "note": row.get("note", ""), "line": line})
     return pd.DataFrame(out, columns=RESULT_COLUMNS + ["note", "line"])
 
@@ -146,6 +141,21 @@ def left_out(v: pd.DataFrame, *, min_studies: int = 2) -> pd.DataFrame:
     """Covariates analysed by fewer than ``min_studies`` datasets."""
     n = v.groupby(["domain", "covariate"])["dataset"].nunique().rename("n").reset_index()
     return n[n["n"] < min_studies].reset_index(drop=True)
+
+
+def figures(counts: pd.DataFrame, left: pd.DataFrame) -> dict:
+    """The figures the text cites about the vote count, each under one key of ``_variables.yml``:
+    per domain of ``counts`` (:func:`count`) its datasets (``table1_vote_counts.<domain>.n``), per
+    covariate its datasets and its votes of each kind (``votes.<covariate>.<vote>``), and how many
+    covariates were set aside (``votes.left_out``, the rows of :func:`left_out`)."""
+    out = {}
+    for row in counts.itertuples(index=False):
+        out[f"table1_vote_counts.{row.domain}.n"] = int(row.domain_n)
+        out[f"table1_vote_counts.{row.domain}.covariates.{row.covariate}"] = int(row.n)
+        for vote in VOTE_ORDER:
+            out[f"votes.{row.covariate}.{vote}"] = int(getattr(row, vote))
+    out["votes.left_out"] = int(len(left))
+    return out
 
 
 def table1(counts: pd.DataFrame, v: pd.DataFrame, labels: dict[str, str] | None = None) -> pd.DataFrame:
