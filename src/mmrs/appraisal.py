@@ -278,7 +278,7 @@ def traffic_light(long: pd.DataFrame, labels: dict[str, str] | None = None,
     the panel). Each answer is a coloured circle with a symbol: + Yes, − No,
     ? Can't tell; a criterion not appraised is an empty circle. Rows have the
     same height in every panel, so panel heights follow the number of
-    studies. ``categories`` (MMAT category codes) limits the plot to those
+    studies; the item codes stand upright over their narrow columns. ``categories`` (MMAT category codes) limits the plot to those
     categories, so that a long appraisal can be split into figures that each
     fit a page. The figure is as wide as the printed text, with 8 pt text.
     """
@@ -286,7 +286,7 @@ def traffic_light(long: pd.DataFrame, labels: dict[str, str] | None = None,
 
     labels = labels or {}
     width, cell, label_w, gap = TEXT_WIDTH, 0.15, 1.85, 0.2
-    title_h, head_h, sep, legend_h, bottom = 0.22, 0.2, 0.2, 0.3, 0.05
+    title_h, head_h, sep, legend_h, bottom = 0.22, 0.3, 0.2, 0.3, 0.05
     key_size = 8
     key_line = key_size / 72 * 1.3
     grid_w = 7 * cell
@@ -342,6 +342,8 @@ def _panel(ax, sub: pd.DataFrame, studies: list[str], labels: dict[str, str], ce
     ax.set_yticks(range(len(studies)), [labels.get(s, s) for s in studies])
     ax.xaxis.tick_top()
     ax.tick_params(length=0, labelsize=8, pad=2)
+    # the item codes stand upright: a column is narrower than "1.1" set in 8 pt
+    ax.tick_params(axis="x", labelrotation=90)
     for spine in ax.spines.values():
         spine.set_visible(False)
 
