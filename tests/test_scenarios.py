@@ -186,7 +186,7 @@ def test_a_scenario_runs_into_its_own_folder_and_reuses_what_it_does_not_change(
     assert copied.cells[-1].outputs == nbformat.read(project / "notebooks" / "01_count.ipynb", as_version=4).cells[-1].outputs
 
     record = yaml.safe_load((project / "results" / "scenarios" / "five.yml").read_text())
-    assert record["label"] == "Five" and record["set"] == {"02_count": {"factor": 5}}
+    assert record["label"] == "Five" and record["set"] == {"02_count": {"factor": 5}} and record["position"] == 1
     assert record["variables"]["02_count"]["factor"] == 5
     assert set(record["base"]) == {"01_count.yml", "02_count.yml"}
 

@@ -90,6 +90,9 @@ def test_conclusions_hold_only_where_every_run_passes():
     assert figures["sensitivity.scenarios"] == 3 and figures["sensitivity.conclusions.total"] == 7
     assert figures["sensitivity.conclusions.holding"] == 0
     assert (figures["sensitivity.figures.unique.min"], figures["sensitivity.figures.unique.max"]) == (1000, 1030)
+    assert figures["sensitivity.unchanged"] == "none"
+    same = sa.runs(runs[0].variables, [{"scenario": "d", "label": "D", "varies": "", "variables": runs[0].variables}])
+    assert sa.summary_figures(spec, same, sa.evaluate(spec, same))["sensitivity.unchanged"] == "D"
 
 
 def test_a_conclusion_that_holds_everywhere():

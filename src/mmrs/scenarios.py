@@ -84,6 +84,7 @@ class Scenario:
     varies: str
     set: dict  # notebook stem -> {parameter: value}, as written in pipeline.yml
     pipeline: runner.Pipeline  # the pipeline with the overrides applied, without the summary notebooks
+    position: int = 0  # its place among the scenarios of pipeline.yml (the order of the summary's columns)
 
 
 # --------------------------------------------------------------------------- reading and checking
@@ -248,7 +249,7 @@ def load(pipeline: runner.Pipeline) -> list[Scenario]:
         steps = tuple(dataclasses.replace(s, parameters=dict(params[i]))
                       for i, s in enumerate(pipeline.steps) if s.notebook not in left_out)
         out.append(Scenario(name, entry["label"].strip(), entry["varies"].strip(),
-                            copy.deepcopy(overrides), dataclasses.replace(pipeline, steps=steps)))
+                            copy.deepcopy(overrides), dataclasses.replace(pipeline, steps=steps), len(out) + 1))
     return out
 
 
@@ -275,6 +276,7 @@ def write_record(scenario: Scenario, main: paths.Layout, run: paths.Layout) -> P
         "scenario": scenario.name,
         "label": scenario.label,
         "varies": scenario.varies,
+        "position": scenario.position,
         "set": scenario.set,
         "base": base_digest(main, parts),
         "variables": variables.load(run),

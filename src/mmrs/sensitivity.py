@@ -164,7 +164,7 @@ def read_spec(path: str | os.PathLike) -> Spec:
 
 
 def read_records(folder: str | os.PathLike) -> list[dict]:
-    """The scenario records in ``folder`` (``<name>.yml``), sorted by name."""
+    """The scenario records in ``folder`` (``<name>.yml``), in the order of the pipeline file."""
     found = []
     for p in sorted(Path(folder).glob("*.yml")):
         data = _yaml(p)
@@ -176,7 +176,7 @@ def read_records(folder: str | os.PathLike) -> list[dict]:
             raise InputError(p, "the record names another scenario", expected=p.stem, found=data["scenario"])
         data["_path"] = p
         found.append(data)
-    return found
+    return sorted(found, key=lambda r: (r.get("position", 0), r["scenario"]))
 
 
 def check_current(records: list[dict], parts: str | os.PathLike) -> None:
@@ -342,6 +342,8 @@ def summary_figures(spec: Spec, all_runs: list[Run], conclusions: pd.DataFrame) 
         "sensitivity.conclusions.holding": int((conclusions["Holds under every scenario"] == "yes").sum()),
     }
     values = [compute(spec, r) for r in all_runs]
+    same = [r.label for r, v in zip(all_runs, values) if r.name != MAIN and v == values[0]]
+    out["sensitivity.unchanged"] = "; ".join(same) if same else "none"
     for f in spec.figures:
         numbers = [v[f.name] for v in values if _number(v[f.name]) and not math.isnan(v[f.name])]
         if numbers and _number(values[0][f.name]):
