@@ -144,14 +144,12 @@ def test_no_warning_without_differences_or_before_notebook_01(tmp_path, folder):
 
 
 def test_build_prints_a_warning_line_per_differing_file(tmp_path, folder, monkeypatch, capsys):
-    import argparse
-
-    from mmrs import cli_build, manuscript, runner
+    from mmrs import cli, cli_build, manuscript, runner
 
     layout = _import_check(tmp_path, folder)
     monkeypatch.setattr(runner, "build", lambda *a, **k: [])
-    monkeypatch.setattr(manuscript, "write_result_map", lambda layout: None)
-    args = argparse.Namespace(raw=str(folder), out=str(layout.out), force=False, only=None, pipeline=None)
+    monkeypatch.setattr(manuscript, "write_result_map", lambda layout: [])
+    args = cli.parser().parse_args(["build", "--raw", str(folder), "--out", str(layout.out), "--no-scenarios"])
     assert cli_build.run(args) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[-1] == ("Warning: round1/pubpsych.ris (PubPsych, round 1): 2 record(s) imported, 3 reported in the "
