@@ -82,7 +82,8 @@ class Build:
         self.reference = self.snapshot()
 
     def command(self, *extra: str) -> list[str]:
-        return [MMRS, "build", "--raw", str(self.raw), "--out", str(self.out), *extra]
+        # the main run only: scenarios repeat the same runner steps in other folders (test_scenarios.py)
+        return [MMRS, "build", "--no-scenarios", "--raw", str(self.raw), "--out", str(self.out), *extra]
 
     def run(self, *extra: str) -> str:
         done = subprocess.run(self.command(*extra), cwd=ROOT, capture_output=True, text=True, timeout=900)

@@ -104,6 +104,7 @@ class Step:
     reads: tuple[str, ...] = ()
     parameters: dict[str, Any] = field(default_factory=dict)
     uses: tuple[str, ...] = ()
+    in_scenarios: bool = True  # False: scenarios (mmrs.scenarios) leave this notebook out
 
     @property
     def name(self) -> str:
@@ -168,6 +169,8 @@ class Pipeline:
     out: str
     steps: tuple[Step, ...]
     file: Path | None = None
+    #: the file as read (YAML anchors kept as shared objects; :mod:`mmrs.scenarios` reads its scenarios)
+    spec: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None) -> Pipeline:
@@ -180,10 +183,10 @@ class Pipeline:
         if not isinstance(spec, dict):
             raise BuildError(f"{shown}: expected a mapping with the keys raw, out and notebooks; "
                              f"found a {type(spec).__name__}")
-        unknown = set(spec) - {"raw", "out", "notebooks", "project"}
+        unknown = set(spec) - {"raw", "out", "notebooks", "project", "scenarios"}
         if unknown:
             raise BuildError(f"{shown}: unknown top-level keys {sorted(unknown)} "
-                             "(expected raw, out, notebooks and optionally project)")
+                             "(expected raw, out, notebooks and optionally project and scenarios)")
         if not isinstance(spec.get("notebooks"), list):
             raise BuildError(f"{shown}: expected a list under 'notebooks'")
         for key in ("raw", "out"):
@@ -194,7 +197,7 @@ class Pipeline:
             if not isinstance(entry, dict) or not isinstance(entry.get("notebook"), str):
                 raise BuildError(f"{shown}: entry {i} under 'notebooks' needs a 'notebook' key naming the file")
             where = f"{shown}: entry {i} ({entry['notebook']})"
-            unknown = set(entry) - {"notebook", "reads", "parameters", "uses"}
+            unknown = set(entry) - {"notebook", "reads", "parameters", "uses", "in_scenarios"}
             if unknown:
                 raise BuildError(f"{where} has unknown keys {sorted(unknown)}")
             if entry["notebook"] in seen:
@@ -206,9 +209,12 @@ class Pipeline:
             clash = set(RUNNER_SET) & set(params)
             if clash:
                 raise BuildError(f"{shown}: {entry['notebook']}: {sorted(clash)} are set by the runner")
+            if not isinstance(entry.get("in_scenarios", True), bool):
+                raise BuildError(f"{where}: 'in_scenarios' must be true or false, found {entry['in_scenarios']!r}")
             steps.append(Step(entry["notebook"], _strings(entry.get("reads"), f"{where}, 'reads'"), dict(params),
-                              _strings(entry.get("uses"), f"{where}, 'uses'")))
-        return cls(_find_project(file, spec), spec.get("raw", "data/raw"), spec.get("out", "."), tuple(steps), file)
+                              _strings(entry.get("uses"), f"{where}, 'uses'"), entry.get("in_scenarios", True)))
+        return cls(_find_project(file, spec), spec.get("raw", "data/raw"), spec.get("out", "."), tuple(steps), file,
+                   spec)
 
     def step(self, name: str) -> Step:
         for s in self.steps:
@@ -392,8 +398,8 @@ def _uses_digest(step: Step, layout: paths.Layout, root: Path, own: Iterable[str
     own = {f"out:{rel}" for rel in own}
     used: dict[str, str] = {}
     for pattern in step.uses:
-        base = layout.out if pattern.startswith("results/") else root
-        label = "out" if base == layout.out else "project"
+        in_out = pattern.startswith("results/")
+        base, label = (layout.out, "out") if in_out else (root, "project")  # labelled alike in every folder
         used.update({f"{label}:{k}": v for k, v in files_digest(base, [pattern]).items()})
     return {k: v for k, v in used.items() if k not in own}
 
@@ -484,7 +490,7 @@ def clean_notebook(nb):
 @dataclass
 class StepResult:
     step: Step
-    status: str  # "ran", "skipped"
+    status: str  # "ran", "skipped", "reused" (outputs copied from another run, see Reuse)
     seconds: float = 0.0
     reasons: list[str] = field(default_factory=list)
 
@@ -767,12 +773,22 @@ def build(
     progress_bar: bool | None = None,
     cache: bool = True,
     jobs: int = 1,
+    reuse: Reuse | None = None,
+    cache_dir: Path | None = None,
+    lock: bool = True,
 ) -> list[StepResult]:
     """Execute the pipeline's notebooks; return what ran and what was skipped.
 
     ``jobs`` notebooks run at once (each in a forked process), in pipeline
     order; a notebook that ``uses`` earlier results waits for every notebook
-    before it."""
+    before it.
+
+    ``reuse`` names another run of the same notebooks on the same raw data (a
+    scenario names the main run): a notebook whose stamp there equals the one
+    it would have here, but for ``out_dir``, is not run again; its outputs are
+    copied (see :func:`_reusable`). ``cache_dir`` is the cache folder (default
+    ``build/cache`` of the output folder). ``lock=False`` when the caller
+    already holds the output folder's lock (:func:`locked`)."""
     pipeline = pipeline or Pipeline.load()
     root = pipeline.root
     raw_param, out_param = pipeline.parameters(raw, out)
@@ -790,16 +806,22 @@ def build(
             raise BuildError(f"{paths.display(pipeline.file) if pipeline.file else PIPELINE_FILE} lists "
                              f"{step.notebook}, but {paths.display(root / 'notebooks' / step.notebook)} does not exist")
 
-    with _lock(layout):
+    if cache:
+        cache_dir = Path(cache_dir) if cache_dir is not None else layout.build / "cache"
+    with _lock(layout) if lock else contextlib.nullcontext():
         try:
-            return _build(pipeline, steps, layout, raw_param, out_param, force, log, progress_bar, cache, jobs)
+            return _build(pipeline, steps, layout, raw_param, out_param, force, log, progress_bar,
+                          cache_dir if cache else None, jobs, reuse)
         except OSError as exc:
             where = f" ({paths.display(exc.filename)})" if exc.filename else ""
             raise BuildError(f"cannot write the outputs{where}: {exc.strerror or exc}") from None
 
 
+locked = _lock  # public: hold an output folder while several builds write into it (mmrs.scenarios)
+
+
 def _plan(i: int, n: int, step: Step, pipeline: Pipeline, layout: paths.Layout, parameters: dict,
-          cache: bool) -> tuple[_Plan, dict | None]:
+          cache_dir: Path | None) -> tuple[_Plan, dict | None]:
     root = pipeline.root
     src_nb = root / "notebooks" / step.notebook
     nb_json, _ = parameterized(_read_json(src_nb), step.notebook, parameters)
@@ -807,7 +829,7 @@ def _plan(i: int, n: int, step: Step, pipeline: Pipeline, layout: paths.Layout, 
     env = {
         files.WRITE_LOG: str(state / f"{step.name}.written"),
         paths.ENV_ROOT: str(root),
-        "MMRS_CACHE_DIR": str(layout.build / "cache") if cache else None,
+        "MMRS_CACHE_DIR": str(cache_dir) if cache_dir is not None else None,
     }
     stamp_file = layout.build / "stamps" / f"{step.name}.json"
     old = _read_stamp(stamp_file)
@@ -818,8 +840,8 @@ def _plan(i: int, n: int, step: Step, pipeline: Pipeline, layout: paths.Layout, 
 
 
 def _build(pipeline: Pipeline, steps: list[Step], layout: paths.Layout, raw_param: str, out_param: str,
-           force: bool, log: Callable[[str], None], progress_bar: bool, cache: bool,
-           jobs: int) -> list[StepResult]:
+           force: bool, log: Callable[[str], None], progress_bar: bool, cache_dir: Path | None,
+           jobs: int, reuse: Reuse | None = None) -> list[StepResult]:
     state = layout.build / "running"
     _check_writable(layout.out)
     stopped = _interrupted(layout)
@@ -855,7 +877,7 @@ def _build(pipeline: Pipeline, steps: list[Step], layout: paths.Layout, raw_para
                         continue  # builds on earlier results: wait for them
                     pending.remove(k)
                     parameters = {"raw_dir": raw_param, "out_dir": out_param, **step.parameters}
-                    plan, old = _plan(k + 1, len(steps), step, pipeline, layout, parameters, cache)
+                    plan, old = _plan(k + 1, len(steps), step, pipeline, layout, parameters, cache_dir)
                     reasons = _stamp_changes(old, plan.stamp)
                     if not reasons and old is not None:
                         reasons = _output_changes(old, layout.out)
@@ -864,6 +886,13 @@ def _build(pipeline: Pipeline, steps: list[Step], layout: paths.Layout, raw_para
                     if not reasons:
                         log(f"{plan.head}: unchanged, skipped")
                         results[k] = StepResult(step, "skipped")
+                        started = True
+                        break
+                    source = _reusable(plan, reuse) if reuse is not None else None
+                    if source is not None:
+                        _copy_outputs(plan, source, reuse)
+                        log(f"{plan.head}: same inputs as {reuse.name}, outputs copied from it")
+                        results[k] = StepResult(step, "reused", 0.0, reasons)
                         started = True
                         break
                     log(f"{plan.head}: running ({'; '.join(reasons)})")
@@ -920,6 +949,64 @@ def _build(pipeline: Pipeline, steps: list[Step], layout: paths.Layout, raw_para
     if layout.variable_parts.is_dir():
         variables.merge(layout)
     return [results[k] for k in sorted(results)]
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """Another output folder of the same project and raw data (the main run,
+    for a scenario) whose notebooks' outputs a build may copy.
+
+    ``out_param`` is the ``out_dir`` its notebooks were given."""
+
+    layout: paths.Layout
+    out_param: str
+    name: str = "the main run"
+
+
+def _reusable(plan: _Plan, reuse: Reuse) -> dict | None:
+    """The stamp of ``plan``'s notebook in the other run when running it here
+    would repeat that run: the same notebook code, parameters (``out_dir``
+    aside), raw inputs, toolkit, results it uses (as they are here), and its
+    outputs there unchanged since. None otherwise."""
+    step = plan.step
+    source = _read_stamp(reuse.layout.build / "stamps" / f"{step.name}.json")
+    if source is None or source.get("version") != STAMP_VERSION:
+        return None
+    outputs = source.get("outputs", {})
+    if not outputs or any(Path(rel).is_absolute() for rel in outputs) or _output_changes(source, reuse.layout.out):
+        return None
+    parameters = {**plan.stamp["parameters"], "out_dir": reuse.out_param}
+    nb_json, _ = parameterized(_read_json(plan.src_nb), step.notebook, parameters)
+    probe = make_stamp(nb_json, step, plan.layout, parameters, plan.root, outputs)
+    return source if not _stamp_changes(source, probe) else None
+
+
+def _copy_outputs(plan: _Plan, source: dict, reuse: Reuse) -> None:
+    """Copy the other run's outputs of this notebook here, with the crash-safe
+    bookkeeping of a run: the stamp goes first and comes back last. The
+    executed notebook gets this run's parameters cell (the one it would have
+    been run with), so that it reads as run here."""
+    import nbformat
+
+    plan.stamp_file.unlink(missing_ok=True)
+    nb_rel = plan.out_nb.relative_to(plan.layout.out).as_posix()
+    written = {}
+    for rel in source["outputs"]:
+        target = plan.layout.out / rel
+        data = (reuse.layout.out / rel).read_bytes()
+        if rel == nb_rel:
+            nb = nbformat.reads(data.decode("utf-8"), as_version=4)
+            cell = parameter_cell(nb, plan.step.notebook)
+            cell["source"] = _source(parameter_cell(plan.nb_json, plan.step.notebook))
+            text = nbformat.writes(nb)
+            data = (text if text.endswith("\n") else text + "\n").encode("utf-8")
+        files.write_bytes(target, data, output=False)
+        written[rel] = _sha(data)
+    plan.stamp["outputs"] = dict(sorted(written.items()))
+    if plan.step.uses:
+        plan.stamp["uses"] = _uses_digest(plan.step, plan.layout, plan.root, plan.stamp["outputs"])
+    plan.stamp_file.parent.mkdir(parents=True, exist_ok=True)
+    _write_json(plan.stamp_file, plan.stamp)
 
 
 def _outputs(log_file: Path, out: Path, out_nb: Path) -> dict[str, str]:

@@ -1,0 +1,353 @@
+"""Sensitivity analysis: key figures of the main run and of every scenario, and
+which conclusions hold under all of them.
+
+A *scenario* is the pipeline run again with one choice made differently
+(:mod:`mmrs.scenarios`); its *record* holds every figure its notebooks
+recorded. This module compares the runs. What to compare is data, in a YAML
+file (``notebooks/sensitivity.yaml`` for this review)::
+
+    figures:
+      included: {label: Studies included, value: screening.included_articles}
+      screened: {label: Records screened, sum: "screening.*.screened"}
+      covariates: {label: Covariates in Table 1, count: "table1_vote_counts.*.covariates.*"}
+      top: {label: Covariate with most datasets, argmax: "table1_vote_counts.*.covariates.*"}
+      top_direction:
+        label: Direction of most of its votes
+        direction: {positive: "votes.{top}.positive", negative: "votes.{top}.negative"}
+    conclusions:
+      - says: The number of included studies does not depend on these choices.
+        figure: included
+        same: true
+
+**Figures.** Each is computed from a run's figures (the dotted keys of
+``_variables.yml``) by one of: ``value`` (one key), ``sum`` or ``count`` of
+the keys a pattern matches (``*`` stands for one part of a key; no match
+sums to 0), ``argmax`` (the part matched by the pattern's last ``*`` in the
+key with the largest value; ties are all named), ``direction`` (whether the
+``positive`` or the ``negative`` count is larger). ``{name}`` in a key is
+replaced by the figure ``name`` computed before it in the same run. A key
+that a run did not record gives no value (shown as not computed).
+
+**Conclusions.** A sentence and one check of one figure in every run:
+``same: true`` (equal to the main run's), ``at_least`` / ``at_most`` (a
+bound), ``within`` (at most this far from the main run's) or ``within_pct``
+(at most this many percent of the main run's away). A conclusion holds when
+its check passes in the main run and in every scenario; a figure that a run
+did not compute fails it. Checks are these few operations on recorded
+numbers, never code from the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from .errors import InputError
+from .variables import flatten
+
+KINDS = ("value", "sum", "count", "argmax", "direction")
+CHECKS = ("same", "at_least", "at_most", "within", "within_pct")
+MAIN = "main"
+_SUBST = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    label: str
+    kind: str
+    arg: Any  # a key or pattern; for direction a mapping positive/negative -> key
+
+
+@dataclass(frozen=True)
+class Conclusion:
+    says: str
+    figure: str
+    check: str
+    bound: Any
+
+
+@dataclass(frozen=True)
+class Spec:
+    figures: tuple[Figure, ...]
+    conclusions: tuple[Conclusion, ...]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run's figures: the main run or a scenario."""
+
+    name: str
+    label: str
+    varies: str
+    variables: dict  # dotted key -> value
+
+
+# --------------------------------------------------------------------------- reading
+
+def _yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(path, "the file does not exist") from None
+    except yaml.YAMLError as exc:
+        raise InputError(path, f"not valid YAML ({exc})") from None
+
+
+def parse_spec(data: Any, path: str | os.PathLike = "<spec>") -> Spec:
+    """Check the figures and conclusions of a sensitivity file (see the module's docstring)."""
+    if not isinstance(data, dict) or not isinstance(data.get("figures"), dict):
+        raise InputError(path, "expected a mapping with 'figures' (name -> figure) and 'conclusions'",
+                         found=type(data).__name__)
+    unknown = set(data) - {"figures", "conclusions"}
+    if unknown:
+        raise InputError(path, f"unknown keys {sorted(unknown)}", expected="figures and conclusions")
+    figures: list[Figure] = []
+    for name, entry in data["figures"].items():
+        where = f"figure {name!r}"
+        if not isinstance(entry, dict) or not isinstance(entry.get("label"), str):
+            raise InputError(path, f"{where}: expected a mapping with a 'label'", record=name, found=repr(entry))
+        kinds = [k for k in KINDS if k in entry]
+        extra = set(entry) - {"label", *KINDS}
+        if len(kinds) != 1 or extra:
+            raise InputError(path, f"{where}: expected 'label' and one of {', '.join(KINDS)}", record=name,
+                             found=", ".join(sorted(entry)))
+        kind = kinds[0]
+        arg = entry[kind]
+        if kind == "direction":
+            if not (isinstance(arg, dict) and set(arg) == {"positive", "negative"}
+                    and all(isinstance(v, str) for v in arg.values())):
+                raise InputError(path, f"{where}: 'direction' needs the keys of the positive and negative counts",
+                                 record=name, expected="{positive: KEY, negative: KEY}", found=repr(arg))
+        elif not isinstance(arg, str) or not arg:
+            raise InputError(path, f"{where}: '{kind}' must be a dotted key", record=name, found=repr(arg))
+        keys = list(arg.values()) if isinstance(arg, dict) else [arg]
+        earlier = {f.name for f in figures}
+        for key in keys:
+            for ref in _SUBST.findall(key):
+                if ref not in earlier:
+                    raise InputError(path, f"{where}: {{{ref}}} names no figure defined before it", record=name)
+        figures.append(Figure(str(name), entry["label"], kind, arg))
+    names = {f.name for f in figures}
+    conclusions = []
+    for i, entry in enumerate(data.get("conclusions") or [], 1):
+        where = f"conclusion {i}"
+        if not isinstance(entry, dict) or not isinstance(entry.get("says"), str) or entry.get("figure") not in names:
+            raise InputError(path, f"{where}: expected 'says' (a sentence) and 'figure' (one of {', '.join(names)})",
+                             record=str(i), found=repr(entry))
+        checks = [c for c in CHECKS if c in entry]
+        extra = set(entry) - {"says", "figure", *CHECKS}
+        if len(checks) != 1 or extra:
+            raise InputError(path, f"{where}: expected one check of {', '.join(CHECKS)}", record=str(i),
+                             found=", ".join(sorted(entry)))
+        check, bound = checks[0], entry[checks[0]]
+        if check == "same" and bound is not True:
+            raise InputError(path, f"{where}: 'same' takes true", record=str(i), found=repr(bound))
+        if check != "same" and (isinstance(bound, bool) or not isinstance(bound, (int, float))):
+            raise InputError(path, f"{where}: '{check}' takes a number", record=str(i), found=repr(bound))
+        conclusions.append(Conclusion(entry["says"], entry["figure"], check, bound))
+    return Spec(tuple(figures), tuple(conclusions))
+
+
+def read_spec(path: str | os.PathLike) -> Spec:
+    path = Path(path)
+    return parse_spec(_yaml(path), path)
+
+
+def read_records(folder: str | os.PathLike) -> list[dict]:
+    """The scenario records in ``folder`` (``<name>.yml``), in the order of the pipeline file."""
+    found = []
+    for p in sorted(Path(folder).glob("*.yml")):
+        data = _yaml(p)
+        if not isinstance(data, dict) or not {"scenario", "label", "varies", "base", "variables"} <= set(data):
+            raise InputError(p, "not a scenario record", expected="the keys scenario, label, varies, base, variables "
+                             "(written by mmrs build)", found=", ".join(map(str, data)) if isinstance(data, dict)
+                             else type(data).__name__)
+        if data["scenario"] != p.stem:
+            raise InputError(p, "the record names another scenario", expected=p.stem, found=data["scenario"])
+        data["_path"] = p
+        found.append(data)
+    return sorted(found, key=lambda r: (r.get("position", 0), r["scenario"]))
+
+
+def check_current(records: list[dict], parts: str | os.PathLike) -> None:
+    """Every record was run beside the main run whose figure files are in ``parts`` now
+    (a record made beside an older main run would compare two different things)."""
+    parts = Path(parts)
+    for r in records:
+        for name, digest in r["base"].items():
+            p = parts / name
+            now = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else None
+            if now != digest:
+                raise InputError(r["_path"], f"made beside another main run ({name} has changed since); "
+                                 "run `mmrs build` to run the scenarios again", record=r["scenario"])
+
+
+def main_figures(parts: str | os.PathLike, records: list[dict]) -> dict:
+    """The main run's figures: the parts (``results/variables/<notebook>.yml``) the records were run beside."""
+    from .variables import _merge
+
+    merged: dict = {}
+    for name in sorted({n for r in records for n in r["base"]}):
+        _merge(merged, yaml.safe_load((Path(parts) / name).read_text(encoding="utf-8")) or {})
+    return merged
+
+
+def runs(main: Mapping, records: list[dict], main_label: str = "Main run") -> list[Run]:
+    """The main run's figures (nested, as :func:`mmrs.variables.load` gives them) and each record's."""
+    out = [Run(MAIN, main_label, "the choices of the review", flatten(main))]
+    out += [Run(r["scenario"], r["label"], r["varies"], flatten(r["variables"])) for r in records]
+    return out
+
+
+# --------------------------------------------------------------------------- computing
+
+def _matches(pattern: str, flat: Mapping[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
+    """Keys matching a dotted pattern (``*`` = one part) and the parts the stars matched."""
+    parts = pattern.split(".")
+    out = []
+    for key in sorted(flat):
+        segs = key.split(".")
+        if len(segs) == len(parts) and all(p in ("*", s) for p, s in zip(parts, segs)):
+            out.append((key, tuple(s for p, s in zip(parts, segs) if p == "*")))
+    return out
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def compute(spec: Spec, run: Run) -> dict[str, Any]:
+    """Every figure of the spec for one run (None where the run did not record what it needs)."""
+    flat = run.variables
+    got: dict[str, Any] = {}
+
+    def key(k: str) -> str | None:
+        missing = [ref for ref in _SUBST.findall(k) if got.get(ref) is None]
+        return None if missing else _SUBST.sub(lambda m: str(got[m.group(1)]), k)
+
+    for f in spec.figures:
+        value: Any = None
+        if f.kind == "direction":
+            pos, neg = key(f.arg["positive"]), key(f.arg["negative"])
+            if pos is not None and neg is not None and _number(flat.get(pos)) and _number(flat.get(neg)):
+                a, b = flat[pos], flat[neg]
+                value = "positive" if a > b else "negative" if b > a else "neither"
+        else:
+            k = key(f.arg)
+            if k is not None:
+                if f.kind == "value":
+                    value = flat.get(k)
+                else:
+                    found = [(m, stars, flat[m]) for m, stars in _matches(k, flat)]
+                    numbers = [(m, stars, v) for m, stars, v in found if _number(v)]
+                    if f.kind == "count":
+                        value = len(found)
+                    elif f.kind == "sum":
+                        value = sum(v for *_, v in numbers)
+                    elif numbers:  # argmax
+                        top = max(v for *_, v in numbers)
+                        value = " / ".join(sorted({(stars[-1] if stars else m) for m, stars, v in numbers
+                                                   if v == top}))
+        got[f.name] = value
+    return got
+
+
+def figures_table(spec: Spec, all_runs: list[Run]) -> pd.DataFrame:
+    """Key figure x run: the main run first, then each scenario (column headers: the runs' labels)."""
+    values = {r.label: compute(spec, r) for r in all_runs}
+    frame = pd.DataFrame({"Figure": [f.label for f in spec.figures]})
+    for label, got in values.items():
+        frame[label] = [_show(got[f.name]) for f in spec.figures]
+    return frame
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "not computed"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def holds(conclusion: Conclusion, value: Any, main_value: Any) -> bool:
+    """Whether one run passes a conclusion's check."""
+    if value is None:
+        return False
+    if conclusion.check == "same":
+        return value == main_value
+    if not _number(value):
+        return False
+    if conclusion.check == "at_least":
+        return value >= conclusion.bound
+    if conclusion.check == "at_most":
+        return value <= conclusion.bound
+    if not _number(main_value):
+        return False
+    distance = abs(value - main_value)
+    if conclusion.check == "within":
+        return distance <= conclusion.bound + 1e-12
+    if main_value == 0:
+        return distance == 0
+    return distance / abs(main_value) * 100 <= conclusion.bound + 1e-12
+
+
+def describe(conclusion: Conclusion, spec: Spec) -> str:
+    """The check in words (for the table)."""
+    label = next(f.label for f in spec.figures if f.name == conclusion.figure)
+    b = conclusion.bound
+    return {"same": f"{label}: as in the main run",
+            "at_least": f"{label}: at least {b:g}" if _number(b) else "",
+            "at_most": f"{label}: at most {b:g}" if _number(b) else "",
+            "within": f"{label}: within {b:g} of the main run" if _number(b) else "",
+            "within_pct": f"{label}: within {b:g} % of the main run" if _number(b) else ""}[conclusion.check]
+
+
+def evaluate(spec: Spec, all_runs: list[Run]) -> pd.DataFrame:
+    """One row per conclusion: the check, whether it passes in each run, and whether it holds in all."""
+    values = [(r, compute(spec, r)) for r in all_runs]
+    main = next((got for r, got in values if r.name == MAIN), values[0][1])
+    rows = []
+    for c in spec.conclusions:
+        passed = {r.label: holds(c, got[c.figure], main[c.figure]) for r, got in values}
+        failing = [label for label, ok in passed.items() if not ok]
+        rows.append({"Conclusion": c.says, "Check": describe(c, spec),
+                     "Holds under every scenario": "yes" if not failing else "no",
+                     "Not under": "; ".join(failing)})
+    return pd.DataFrame(rows, columns=["Conclusion", "Check", "Holds under every scenario", "Not under"])
+
+
+def scenario_table(all_runs: list[Run]) -> pd.DataFrame:
+    """What each scenario varies."""
+    return pd.DataFrame([{"Scenario": r.label, "Name": r.name, "What it changes": r.varies}
+                         for r in all_runs if r.name != MAIN])
+
+
+def summary_figures(spec: Spec, all_runs: list[Run], conclusions: pd.DataFrame) -> dict[str, Any]:
+    """Figures for the text: counts of scenarios and conclusions, and each numeric figure's main value and range."""
+    out: dict[str, Any] = {
+        "sensitivity.scenarios": len([r for r in all_runs if r.name != MAIN]),
+        "sensitivity.conclusions.total": len(conclusions),
+        "sensitivity.conclusions.holding": int((conclusions["Holds under every scenario"] == "yes").sum()),
+    }
+    values = [compute(spec, r) for r in all_runs]
+    same = [r.label for r, v in zip(all_runs, values) if r.name != MAIN and v == values[0]]
+    out["sensitivity.unchanged"] = "; ".join(same) if same else "none"
+    for f in spec.figures:
+        numbers = [v[f.name] for v in values if _number(v[f.name]) and not math.isnan(v[f.name])]
+        if numbers and _number(values[0][f.name]):
+            out[f"sensitivity.figures.{f.name}.main"] = values[0][f.name]
+            out[f"sensitivity.figures.{f.name}.min"] = min(numbers)
+            out[f"sensitivity.figures.{f.name}.max"] = max(numbers)
+    return out

@@ -1,0 +1,243 @@
+"""Scenarios: definitions checked, overrides reaching shared settings, runs beside the main run."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import nbformat
+import pytest
+import yaml
+
+from mmrs import paths, runner, scenarios, variables
+
+COUNT_CODE = textwrap.dedent(
+    """
+    from pathlib import Path
+    from mmrs import paths, variables
+    P = paths.layout(raw_dir, out_dir)
+    lines = sum(len(p.read_text().splitlines()) for p in sorted((P.raw / "things").glob("*.txt")))
+    variables.record(P, "01_count", {"01_count.lines": lines, "01_count.factor": factor})
+    print("lines:", lines * factor)
+    """
+)
+
+
+def _notebook(code: str, params: str) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    p = nbformat.v4.new_code_cell(params)
+    p.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Count"), p, nbformat.v4.new_code_cell(code)]
+    for i, c in enumerate(nb.cells):
+        c["id"] = f"cell-{i}"
+    return nb
+
+# --------------------------------------------------------------------------- definitions
+
+BASE = """
+notebooks:
+  - notebook: 02_dedup.ipynb
+    parameters: &dedup
+      method: bramer
+      passes: ["1", "2"]
+      decisions: dedup/decisions.csv
+  - notebook: 03_screen.ipynb
+    parameters:
+      deduplication: *dedup
+      maybe: include
+      min_votes: 2
+"""
+
+
+def _load(tmp_path, scenario_yaml: str, base: str = BASE) -> list[scenarios.Scenario]:
+    (tmp_path / "notebooks").mkdir(exist_ok=True)
+    (tmp_path / "pipeline.yml").write_text(base + textwrap.dedent(scenario_yaml))
+    return scenarios.load(runner.Pipeline.load(tmp_path / "pipeline.yml"))
+
+
+def _params(s: scenarios.Scenario) -> dict:
+    return {step.name: step.parameters for step in s.pipeline.steps}
+
+
+def test_an_override_of_shared_settings_reaches_every_notebook_that_shares_them(tmp_path):
+    one, two = _load(tmp_path, """
+        scenarios:
+          strict: {label: Strict, varies: the strict method, set: {02_dedup: {method: strict}}}
+          via_03: {label: No decisions, varies: no decisions, set: {03_screen: {deduplication: {decisions: null}}}}
+        """)
+    p = _params(one)
+    assert p["02_dedup"]["method"] == p["03_screen"]["deduplication"]["method"] == "strict"
+    assert p["03_screen"]["deduplication"]["passes"] == ["1", "2"]  # the rest of the group as it was
+    p = _params(two)
+    assert p["02_dedup"]["decisions"] is None and p["03_screen"]["deduplication"]["decisions"] is None
+    assert p["02_dedup"]["method"] == "bramer"
+    # the main pipeline is untouched
+    main = runner.Pipeline.load(tmp_path / "pipeline.yml")
+    assert main.steps[0].parameters["method"] == "bramer" and main.steps[0].parameters["decisions"]
+
+
+def test_equal_settings_without_an_anchor_cannot_be_changed_in_one_place(tmp_path):
+    unanchored = BASE.replace("&dedup", "").replace(
+        "deduplication: *dedup", 'deduplication: {method: bramer, passes: ["1", "2"], decisions: dedup/decisions.csv}')
+    with pytest.raises(runner.BuildError) as err:
+        _load(tmp_path, """
+            scenarios:
+              strict: {label: Strict, varies: the strict method, set: {02_dedup: {method: strict}}}
+            """, unanchored)
+    msg = str(err.value)
+    assert "pipeline.yml, scenario 'strict'" in msg
+    assert "02_dedup (its parameters), 03_screen (deduplication) hold the same settings" in msg
+    assert "YAML anchor" in msg
+    # setting both is fine
+    (s,) = _load(tmp_path, """
+        scenarios:
+          strict: {label: Strict, varies: the strict method,
+                   set: {02_dedup: {method: strict}, 03_screen: {deduplication: {method: strict}}}}
+        """, unanchored)
+    assert _params(s)["03_screen"]["deduplication"]["method"] == "strict"
+
+
+@pytest.mark.parametrize("scenario, message", [
+    ("{label: X, varies: y, set: {09_nothing: {a: 1}}}", "no notebook '09_nothing' in the pipeline"),
+    ("{label: X, varies: y, set: {03_screen: {mayb: exclude}}}", "03_screen.mayb: 03_screen has no parameter 'mayb'"),
+    ("{label: X, varies: y, set: {03_screen: {min_votes: three}}}",
+     "03_screen.min_votes: expected a number like the main run's 2, found a string ('three')"),
+    ("{label: X, varies: y, set: {03_screen: {deduplication: {methd: strict}}}}",
+     "03_screen.deduplication: no setting 'methd'"),
+    ("{label: X, varies: y, set: {02_dedup: {passes: '1'}}}", "expected a list like the main run's"),
+    ("{label: X, varies: y, set: {03_screen: {out_dir: elsewhere}}}", "out_dir is set by the runner"),
+    ("{label: X, varies: y, set: {03_screen: {maybe: include}}}", "changes nothing"),
+    ("{label: X, set: {03_screen: {maybe: exclude}}}", "'varies' must be a line of text"),
+    ("{label: X, varies: y, sets: {}}", "unknown keys ['sets']"),
+    ("{label: X, varies: y, set: {02_dedup: {method: strict}, 03_screen: {deduplication: {method: bramer}}}}",
+     "02_dedup.method is set to 'strict', but another override of the same shared settings sets it to 'bramer'"),
+])
+def test_bad_scenarios_are_clear_errors(tmp_path, scenario, message):
+    with pytest.raises(runner.BuildError) as err:
+        _load(tmp_path, f"scenarios:\n  bad: {scenario}\n")
+    assert "pipeline.yml, scenario 'bad'" in str(err.value) and message in str(err.value)
+
+
+def test_a_bad_name_and_a_repeated_scenario(tmp_path):
+    with pytest.raises(runner.BuildError, match="scenario 'Bad name'.*folder name"):
+        _load(tmp_path, "scenarios:\n  Bad name: {label: X, varies: y, set: {03_screen: {maybe: exclude}}}\n")
+    with pytest.raises(runner.BuildError, match="scenario 'b': runs the same parameters as scenario 'a'"):
+        _load(tmp_path, "scenarios:\n  a: {label: X, varies: y, set: {03_screen: {maybe: exclude}}}\n"
+                        "  b: {label: Z, varies: y, set: {03_screen: {maybe: exclude}}}\n")
+
+
+def test_null_may_leave_out_a_file_but_not_a_number(tmp_path):
+    (s,) = _load(tmp_path, "scenarios:\n  a: {label: X, varies: y, set: {02_dedup: {decisions: null}}}\n")
+    assert _params(s)["02_dedup"]["decisions"] is None
+    with pytest.raises(runner.BuildError, match="expected a number"):
+        _load(tmp_path, "scenarios:\n  a: {label: X, varies: y, set: {03_screen: {min_votes: null}}}\n")
+
+
+# --------------------------------------------------------------------------- runs
+
+CHECKED = 'assert factor >= 0, "factor must not be negative"\n' + COUNT_CODE
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    root = tmp_path / "proj"
+    (root / "notebooks").mkdir(parents=True)
+    (root / "data" / "raw" / "things").mkdir(parents=True)
+    (root / "data" / "raw" / "things" / "a.txt").write_text("1\n2\n3\n")
+    (root / "data" / "note.txt").write_text("a file of the project a notebook uses\n")
+    params = 'raw_dir = "data/raw"\nout_dir = "."\nfactor = 1'
+    for stem in ("01_count", "02_count"):
+        nbformat.write(_notebook(CHECKED.replace("01_count", stem), params),
+                       root / "notebooks" / f"{stem}.ipynb")
+    (root / "pipeline.yml").write_text(textwrap.dedent(
+        """
+        notebooks:
+          - {notebook: 01_count.ipynb, reads: [things], parameters: {factor: 1}, uses: [data/note.txt]}
+          - {notebook: 02_count.ipynb, reads: [things], parameters: {factor: 2}, uses: [results/variables/01_count.yml]}
+        scenarios:
+          five:
+            label: Five
+            varies: the second count is multiplied by five
+            set: {02_count: {factor: 5}}
+        """))
+    monkeypatch.setenv(paths.ENV_ROOT, str(root))
+    return root
+
+
+def _build(**kw):
+    logs: list[str] = []
+    outcome = scenarios.build(runner.Pipeline.load(), log=logs.append, **kw)
+    return outcome, logs
+
+
+def test_a_scenario_runs_into_its_own_folder_and_reuses_what_it_does_not_change(project):
+    outcome, logs = _build()
+    assert [r.status for r in outcome.main] == ["ran", "ran"]
+    (run,) = outcome.scenarios.values()
+    # 01 has the main run's parameters and inputs: copied, not run; 02 runs with factor 5
+    assert [r.status for r in run] == ["reused", "ran"]
+    assert any("[1/2] 01_count.ipynb: same inputs as the main run, outputs copied from it" in line for line in logs)
+    folder = project / "build" / "scenarios" / "five"
+    assert variables.load(paths.Layout(project / "data" / "raw", folder))["02_count"] == {"lines": 3, "factor": 5}
+    assert variables.load(paths.layout())["02_count"] == {"lines": 3, "factor": 2}  # the main run's stay
+    copied = nbformat.read(folder / "notebooks" / "01_count.ipynb", as_version=4)
+    assert 'out_dir = "build/scenarios/five"' in copied.cells[1].source  # reads as run there
+    assert copied.cells[-1].outputs == nbformat.read(project / "notebooks" / "01_count.ipynb", as_version=4).cells[-1].outputs
+
+    record = yaml.safe_load((project / "results" / "scenarios" / "five.yml").read_text())
+    assert record["label"] == "Five" and record["set"] == {"02_count": {"factor": 5}} and record["position"] == 1
+    assert record["variables"]["02_count"]["factor"] == 5
+    assert set(record["base"]) == {"01_count.yml", "02_count.yml"}
+
+    # a second build does nothing, the scenario included
+    before = (project / "results" / "scenarios" / "five.yml").read_bytes()
+    outcome, logs = _build()
+    assert [r.status for r in outcome.main + outcome.scenarios["five"]] == ["skipped"] * 4
+    assert (project / "results" / "scenarios" / "five.yml").read_bytes() == before
+
+    # a change to the main run's 01 reaches the scenario through a copy again
+    (project / "data" / "raw" / "things" / "a.txt").write_text("1\n")
+    outcome, _ = _build()
+    assert [r.status for r in outcome.scenarios["five"]] == ["reused", "ran"]
+    stamp = json.loads((folder / "build" / "stamps" / "01_count.json").read_text())
+    assert stamp["parameters"]["out_dir"] == "build/scenarios/five"
+
+
+def test_a_failing_scenario_names_itself_and_its_notebook_and_leaves_no_record(project):
+    _build()
+    record = project / "results" / "scenarios" / "five.yml"
+    assert record.is_file()
+    main_nb = (project / "notebooks" / "02_count.ipynb").read_bytes()
+    (project / "pipeline.yml").write_text((project / "pipeline.yml").read_text().replace("factor: 5", "factor: -1"))
+    with pytest.raises(runner.BuildError) as err:
+        _build()
+    msg = str(err.value)
+    assert msg.startswith("scenario 'five' (Five) failed; its run is in build/scenarios/five")
+    assert "02_count.ipynb failed in cell" in msg and "factor must not be negative" in msg
+    assert not record.exists()  # no stale record
+    assert (project / "notebooks" / "02_count.ipynb").read_bytes() == main_nb  # the main run's outputs stay
+
+
+def test_no_scenarios_and_the_list(project, capsys):
+    from mmrs import cli
+
+    outcome, logs = _build(scenarios=False)
+    assert not outcome.scenarios and not (project / "results" / "scenarios").exists()
+    assert cli.main(["scenarios"]) == 0
+    out = capsys.readouterr().out
+    assert "five: Five" in out and "02_count: factor = 5" in out and "build/scenarios/five" in out
+    assert cli.main(["scenarios", "five"]) == 0
+    assert (project / "results" / "scenarios" / "five.yml").is_file()
+    assert cli.main(["scenarios", "six"]) == 1
+    assert "no scenario 'six'" in capsys.readouterr().err
+
+
+def test_a_notebook_left_out_of_scenarios(tmp_path):
+    base = BASE + "  - notebook: 04_prose.ipynb\n    in_scenarios: false\n    parameters: {table: t.yaml}\n"
+    (s,) = _load(tmp_path, "scenarios:\n  a: {label: X, varies: y, set: {03_screen: {maybe: exclude}}}\n", base)
+    assert [step.name for step in s.pipeline.steps] == ["02_dedup", "03_screen"]
+    with pytest.raises(runner.BuildError, match="04_prose has in_scenarios: false; it is not run in a scenario"):
+        _load(tmp_path, "scenarios:\n  a: {label: X, varies: y, set: {04_prose: {table: u.yaml}}}\n", base)
+    with pytest.raises(runner.BuildError, match="'in_scenarios' must be true or false"):
+        _load(tmp_path, "", base.replace("in_scenarios: false", "in_scenarios: no way"))
