@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 import invented_review
-from mmrs import cli, cli_init, runner, variables
+from mmrs import cli, runner, scaffold, variables
 from mmrs.io.searchlog import LOG_COLUMNS
 from mmrs.paths import Layout
 
@@ -23,15 +23,15 @@ def _defaults(nb) -> dict:
 
 def test_init_lays_out_a_review_that_the_pipeline_reads(tmp_path):
     target = tmp_path / "review"
-    written = cli_init.init(target, title="Screens and sleep")
+    written = scaffold.init(target, title="Screens and sleep")
     names = {p.relative_to(target).as_posix() for p in written}
     assert {"pipeline.yml", "data/raw/search/searches.csv", "data/raw/search/README.md",
             "data/raw/screening/README.md", "index.qmd", "supplement.qmd", "_quarto.yml", "references.bib",
             "Makefile", ".gitignore", "data/published/published-values.yaml"} <= names
-    assert {f"notebooks/{n}" for n in cli_init.NOTEBOOKS} <= names
+    assert {f"notebooks/{n}" for n in scaffold.NOTEBOOKS} <= names
     assert not any(n.startswith("notebooks/0") and n[10] in "4567" for n in names)  # synthesis left out
     pipeline = runner.Pipeline.load(target / "pipeline.yml")
-    assert [s.notebook for s in pipeline.steps] == list(cli_init.NOTEBOOKS)
+    assert [s.notebook for s in pipeline.steps] == list(scaffold.NOTEBOOKS)
     for step in pipeline.steps:
         nb = nbformat.read(target / "notebooks" / step.notebook, as_version=4)
         assert _defaults(nb) == {"raw_dir": pipeline.raw, "out_dir": pipeline.out, **step.parameters}
@@ -45,14 +45,14 @@ def test_init_lays_out_a_review_that_the_pipeline_reads(tmp_path):
     assert "Screens and sleep" in (target / "index.qmd").read_text()
     assert yaml.safe_load((target / "data/published/published-values.yaml").read_text()) == {}
     # never overwrites
-    with pytest.raises(cli_init.InitError, match="never overwrites"):
-        cli_init.init(target)
+    with pytest.raises(scaffold.InitError, match="never overwrites"):
+        scaffold.init(target)
     assert "init" in cli.parser().format_help()
 
 
 def test_init_without_the_notebooks_says_where_to_find_them(tmp_path):
-    with pytest.raises(cli_init.InitError, match="has no 01_import.ipynb"):
-        cli_init.init(tmp_path / "r", notebooks=tmp_path)
+    with pytest.raises(scaffold.InitError, match="has no 01_import.ipynb"):
+        scaffold.init(tmp_path / "r", notebooks=tmp_path)
 
 
 @pytest.mark.slow

@@ -1,11 +1,12 @@
-"""``mmrs build``: run the notebooks (see :mod:`mmrs.runner`)."""
+"""``mmrs build``: run the notebooks of ``pipeline.yml``, then its scenarios, then write the
+result map and the audit (see :mod:`mmrs.runner` and :mod:`mmrs.scenarios`)."""
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from . import runner
+from .. import runner
+from .options import counts, from_here
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -41,39 +42,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "summarises them); --only never runs them")
     p.set_defaults(func=run)
 
-    s = sub.add_parser(
-        "scenarios",
-        help="list the scenarios of pipeline.yml, or run some of them",
-        description=(
-            "Without a name: list the scenarios (alternative parameter sets) of pipeline.yml and where "
-            "their runs go. With names: run those scenarios beside the main run (built first if needed), "
-            "reusing the main run's outputs wherever the inputs are equal, and write their records in "
-            "results/scenarios/. `mmrs build` runs every scenario and then the summary notebook."
-        ),
-    )
-    s.add_argument("names", nargs="*", metavar="NAME", help="scenarios to run")
-    s.add_argument("--pipeline", metavar="FILE", help="pipeline file (default: pipeline.yml of the project)")
-    s.add_argument("--raw", metavar="DIR", help="raw-data folder (as for mmrs build)")
-    s.add_argument("--out", metavar="DIR", help="output folder of the main run (as for mmrs build)")
-    s.add_argument("--jobs", "-j", metavar="N", type=int, default=None, help="notebooks run at once")
-    s.set_defaults(func=run_scenarios)
-
-
-def _from_here(path: str | None) -> Path | None:
-    """A folder given on the command line is relative to the current folder."""
-    return Path(path).expanduser().absolute() if path else None
-
-
-def _counts(results: list[runner.StepResult]) -> str:
-    ran, reused = (sum(r.status == s for r in results) for s in ("ran", "reused"))
-    return f"{ran} notebook(s) run, " + (f"{reused} reused from the main run, " if reused else "") + \
-        f"{len(results) - ran - reused} unchanged"
-
 
 def run(args: argparse.Namespace) -> int:
-    from . import scenarios
+    from .. import scenarios
 
-    raw, out = _from_here(args.raw), _from_here(args.out)
+    raw, out = from_here(args.raw), from_here(args.out)
     pipeline = runner.Pipeline.load(args.pipeline)
     jobs = args.jobs or runner.default_jobs()
     if args.only:
@@ -84,8 +57,8 @@ def run(args: argparse.Namespace) -> int:
                                   jobs=jobs, scenarios=not args.no_scenarios)
         results = outcome.main + outcome.summary
         if outcome.scenarios:
-            print(f"Scenarios: {len(outcome.scenarios)} run ({_counts(sum(outcome.scenarios.values(), []))}).")
-    print(f"Done: {_counts(results)}.")
+            print(f"Scenarios: {len(outcome.scenarios)} run ({counts(sum(outcome.scenarios.values(), []))}).")
+    print(f"Done: {counts(results)}.")
     if not args.only:  # tables about the whole run: where each result comes from, and the audit
         layout = pipeline.layout(raw, out)
         c = runner.write_reports(layout, pipeline.root)
@@ -94,31 +67,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(f"Audit: {c['match']} published figures match, {c['MISMATCH']} differ, {c['missing']} missing "
                   "(details: mmrs audit)")
-        from . import audit
+        from .. import audit
 
         for line in audit.import_warnings(layout):  # exports whose record count differs from the search log
             print(line)
-    return 0
-
-
-def run_scenarios(args: argparse.Namespace) -> int:
-    from . import paths, scenarios
-
-    raw, out = _from_here(args.raw), _from_here(args.out)
-    pipeline = runner.Pipeline.load(args.pipeline)
-    defined = scenarios.load(pipeline)
-    if not args.names:
-        if not defined:
-            print("pipeline.yml defines no scenarios.")
-        layout = pipeline.layout(raw, out)
-        for s in defined:
-            changes = "; ".join(f"{nb}: " + ", ".join(f"{k} = {v!r}" for k, v in values.items())
-                                for nb, values in s.set.items())
-            print(f"{s.name}: {s.label}\n    varies: {s.varies}\n    sets: {changes}\n"
-                  f"    run in {paths.display(layout.out / scenarios.RUNS / s.name)}, "
-                  f"record {paths.display(scenarios.record_path(layout, s.name))}")
-        return 0
-    outcome = scenarios.build(pipeline, raw=raw, out=out, jobs=args.jobs or runner.default_jobs(),
-                              only=args.names)
-    print(f"Done: main run {_counts(outcome.main)}; scenarios {_counts(sum(outcome.scenarios.values(), []))}.")
     return 0

@@ -1,10 +1,10 @@
-"""``mmrs render`` (the article and supplement) and ``mmrs audit`` (published vs regenerated figures)."""
+"""``mmrs render``: the article and the supplement, with Quarto or as a pandoc preview (see :mod:`mmrs.manuscript`)."""
 
 from __future__ import annotations
 
 import argparse
 
-from . import paths
+from .. import paths
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -15,17 +15,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "preview of both (HTML and DOCX) with pandoc to _preview/.")
     r.add_argument("--out", metavar="DIR", help="output folder of the build whose results to render (default: .)")
     r.add_argument("--preview", action="store_true", help="write the pandoc preview even where quarto is installed")
-    r.set_defaults(func=run_render)
-    a = sub.add_parser("audit", help="compare the article's published figures with the regenerated ones",
-                       description="Print one row per published figure (published, regenerated, result), write "
-                                   "results/tables/audit.csv and .md, and exit non-zero on a mismatch.")
-    a.add_argument("--out", metavar="DIR", help="output folder of the build to audit (default: .)")
-    a.add_argument("--all", action="store_true", help="print every row, not only the failures")
-    a.set_defaults(func=run_audit)
+    r.set_defaults(func=run)
 
 
-def run_render(args: argparse.Namespace) -> int:
-    from . import manuscript  # imported here: every command builds this parser, few need nbformat
+def run(args: argparse.Namespace) -> int:
+    from .. import manuscript  # imported here: every command builds this parser, few need nbformat
 
     layout = paths.layout(out_dir=args.out or ".")
     root = paths.project_root()
@@ -51,19 +45,3 @@ def run_render(args: argparse.Namespace) -> int:
         print("For the full render (HTML, DOCX and PDF, notebooks linked), install Quarto "
               "(https://quarto.org/docs/get-started/) and run `make paper` again.")
     return 0
-
-
-def run_audit(args: argparse.Namespace) -> int:
-    from . import audit
-
-    layout = paths.layout(out_dir=args.out or ".")
-    result = audit.run(layout)
-    audit.write(result, layout)
-    rows = result.rows if args.all else result.failures
-    for r in rows.itertuples(index=False):
-        print(f"{r.status:>12}  {r.key}: published {r.published}, regenerated {r.regenerated or '-'}"
-              + (f" ({r.note})" if r.note else ""))
-    c = result.counts()
-    print(f"Audit: {c['match']} figures match, {c['MISMATCH']} differ, {c['missing']} missing, "
-          f"{c['not compared']} not compared (statements). Table: results/tables/audit.md")
-    return 1 if c["MISMATCH"] or c["missing"] else 0

@@ -1,7 +1,12 @@
-"""Command line: ``mmrs build``, and the commands each part of the toolkit adds.
+"""The command line, ``mmrs COMMAND``: one module of this package per subcommand.
 
-Each subcommand lives with the code it runs; a module joins the command line
-by defining ``add_parser(subparsers)`` and being listed in :data:`COMMANDS`.
+A module joins the command line by defining ``add_parser(subparsers)`` (which
+sets the function that runs it) and being listed in :data:`COMMANDS`. The
+modules here only read arguments, call the toolkit and print; the work is done
+by the modules they call (``runner``, ``scenarios``, ``manuscript``, ``audit``,
+``scaffold``). Errors of the toolkit (:class:`~mmrs.errors.MMRSError`) end in
+one line naming the command, exit status 1; Ctrl-C and SIGTERM end with 130
+and 143, after every ``finally`` on the way out has run.
 """
 
 from __future__ import annotations
@@ -11,13 +16,15 @@ import importlib
 import signal
 import sys
 
-from .errors import MMRSError
+from ..errors import MMRSError
 
 #: Modules that contribute subcommands, in the order ``mmrs --help`` shows them.
 COMMANDS = [
-    "mmrs.cli_build",
-    "mmrs.cli_manuscript",
-    "mmrs.cli_init",
+    "mmrs.cli.build",
+    "mmrs.cli.scenarios",
+    "mmrs.cli.render",
+    "mmrs.cli.audit",
+    "mmrs.cli.init",
 ]
 
 
@@ -58,6 +65,3 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
 
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -1,4 +1,4 @@
-"""``mmrs init DIR``: lay out a new review that the toolkit builds from its raw exports.
+"""Lay out a new review that the toolkit builds from its raw exports (``mmrs init DIR``).
 
 The folder gets what ``mmrs build`` and ``mmrs render`` need, and nothing of
 this repository's own review:
@@ -29,7 +29,6 @@ Existing files are never overwritten.
 
 from __future__ import annotations
 
-import argparse
 from importlib import resources
 from pathlib import Path
 
@@ -69,33 +68,6 @@ EXPLAIN = {
 
 class InitError(MMRSError):
     """The new review cannot be laid out."""
-
-
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "init", help="lay out a new review: raw-data folders, search log template, pipeline.yml, notebooks",
-        description="Create a folder for a new review: data/raw/search (with a searches.csv template), "
-                    "data/raw/screening, pipeline.yml, the notebooks 01-03 (import, deduplication, screening "
-                    "with agreement and the PRISMA flow) and a short report. Drop your exports in, then run "
-                    "`mmrs build` and `mmrs render` (or `make paper`) in that folder.")
-    p.add_argument("dir", metavar="DIR", help="the folder of the new review (created if needed)")
-    p.add_argument("--title", default="A systematic review", help="the report's title")
-    p.add_argument("--notebooks", metavar="DIR",
-                   help="where to copy notebooks 01-03 from (default: the notebooks/ folder of the mmrs "
-                        "checkout this toolkit runs from)")
-    p.set_defaults(func=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    written = init(args.dir, title=args.title, notebooks=args.notebooks)
-    target = Path(args.dir)
-    print(f"Laid out a new review in {target}/ ({len(written)} files):")
-    for path in written:
-        print(f"  {path.relative_to(target).as_posix()}")
-    print("Next: put your database exports in data/raw/search/ and list them in data/raw/search/searches.csv;\n"
-          "put your screening exports in data/raw/screening/ and check their names in pipeline.yml;\n"
-          f"then, in {target}/: mmrs build && mmrs render   (or: make paper)")
-    return 0
 
 
 def notebook_source() -> Path:
