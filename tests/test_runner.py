@@ -398,3 +398,29 @@ def test_a_long_error_side_by_side_is_reported_clipped(project):
     msg = str(err.value)
     assert "01_count.ipynb failed in cell" in msg and "more characters]" in msg and len(msg) < 12_000
     assert "build/failed/01_count.ipynb" in msg
+
+
+def test_reasons_to_run_name_what_changed_and_nothing_when_up_to_date(tmp_path):
+    """The decision, alone: a stamp equal to the last one and outputs as written mean no run."""
+    (tmp_path / "results").mkdir()
+    table = tmp_path / "results" / "t.csv"
+    table.write_text("a\n1\n")
+    old = {"version": runner.STAMP_VERSION, "notebook": "h", "parameters": {"n": 1}, "inputs": {}, "code": "x",
+           "outputs": {"results/t.csv": runner._file_sha(table)}}
+    same = {k: v for k, v in old.items() if k != "outputs"}
+    assert runner.reasons_to_run(old, same, tmp_path) == []
+    assert runner.reasons_to_run(old, same, tmp_path, force=True) == ["forced"]
+    assert runner.reasons_to_run(None, same, tmp_path)  # never run here
+    assert runner.reasons_to_run(old, {**same, "parameters": {"n": 2}}, tmp_path)
+    table.write_text("a\n2\n")
+    assert any("results/t.csv" in r for r in runner.reasons_to_run(old, same, tmp_path))
+
+
+def test_record_writes_the_outputs_into_the_stamp_last(tmp_path):
+    step = runner.Step("01_x.ipynb", (), {}, ())
+    stamp_file = tmp_path / "build" / "stamps" / "01_x.json"
+    layout = paths.Layout(raw=tmp_path / "raw", out=tmp_path)
+    stamp = {"version": runner.STAMP_VERSION}
+    runner.record(stamp, stamp_file, step, layout, tmp_path, {"b": "2", "a": "1"})
+    written = json.loads(stamp_file.read_text())
+    assert list(written["outputs"]) == ["a", "b"] and "uses" not in written

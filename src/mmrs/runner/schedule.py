@@ -1,0 +1,309 @@
+"""The build as a recipe: check the folders, clear what an interrupted build left, then for each
+notebook in order decide (skip, reuse or run), run up to ``jobs`` at once, and merge the recorded figures."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import files, paths
+from .pipeline import BuildError, PIPELINE_FILE, Pipeline, Step, StepResult
+from .notebook import _source, parameter_cell, parameterized
+from .stamps import STAMP_VERSION, _output_changes, _read_stamp, _stamp_changes, make_stamp, reasons_to_run, record
+from .store import _read_json, _sha
+from .execute import _Plan, _child, _import_papermill, _run_step
+
+
+@contextlib.contextmanager
+def _lock(layout: paths.Layout) -> Iterator[None]:
+    """One build at a time per output folder (released by the system if the build dies)."""
+    out = layout.out
+    if out.exists() and not out.is_dir():
+        raise BuildError(f"output folder {paths.display(out)} is a file, not a folder")
+    try:
+        layout.build.mkdir(parents=True, exist_ok=True)
+        handle = open(layout.build / "lock", "a+")
+    except OSError as exc:
+        raise BuildError(f"cannot write to the output folder {paths.display(out)}: {exc.strerror or exc}") from None
+    try:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX
+            fcntl = None
+        if fcntl is not None:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise BuildError(f"another mmrs build is writing to {paths.display(out)}; "
+                                 "wait for it to finish") from None
+        yield
+    finally:
+        handle.close()
+
+
+def _check_writable(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = files.write_text(folder / ".write-test", "", output=False)
+        probe.unlink()
+    except OSError as exc:
+        raise BuildError(f"cannot write to {paths.display(folder)}: {exc.strerror or exc}") from None
+
+
+def _interrupted(layout: paths.Layout) -> list[str]:
+    """Notebooks a previous build was running when it stopped; clears their
+    leftovers and the temporary files of writes it did not finish."""
+    state = layout.build / "running"
+    names = sorted(p.stem for p in state.glob("*.running"))
+    for p in state.iterdir() if state.is_dir() else ():
+        if p.is_file():
+            p.unlink()
+    for folder, deep in ((layout.out, False), (layout.notebooks, False), (layout.results, True),
+                         (layout.build / "stamps", False), (layout.build / "cache", True)):
+        for p in (folder.rglob(".*.tmp") if deep else folder.glob(".*.tmp")):
+            if p.is_file() and files.is_temporary(p):
+                p.unlink()
+    return names
+
+
+def build(
+    pipeline: Pipeline | None = None,
+    *,
+    raw: str | Path | None = None,
+    out: str | Path | None = None,
+    force: bool = False,
+    only: Iterable[str] | None = None,
+    log: Callable[[str], None] = print,
+    progress_bar: bool | None = None,
+    cache: bool = True,
+    jobs: int = 1,
+    reuse: Reuse | None = None,
+    cache_dir: Path | None = None,
+    lock: bool = True,
+) -> list[StepResult]:
+    """Execute the pipeline's notebooks; return what ran and what was skipped.
+
+    ``jobs`` notebooks run at once (each in a forked process), in pipeline
+    order; a notebook that ``uses`` earlier results waits for every notebook
+    before it.
+
+    ``reuse`` names another run of the same notebooks on the same raw data (a
+    scenario names the main run): a notebook whose stamp there equals the one
+    it would have here, but for ``out_dir``, is not run again; its outputs are
+    copied (see :func:`_reusable`). ``cache_dir`` is the cache folder (default
+    ``build/cache`` of the output folder). ``lock=False`` when the caller
+    already holds the output folder's lock (:func:`locked`)."""
+    pipeline = pipeline or Pipeline.load()
+    root = pipeline.root
+    raw_param, out_param = pipeline.parameters(raw, out)
+    layout = pipeline.layout(raw, out)
+    if not layout.raw.is_dir():
+        what = "is not a folder" if layout.raw.exists() else "does not exist"
+        raise BuildError(f"raw-data folder {paths.display(layout.raw)} {what}")
+    wanted = {pipeline.step(n).notebook for n in only} if only else None
+    jobs = max(1, int(jobs))
+    if progress_bar is None:
+        progress_bar = sys.stderr.isatty() and jobs == 1
+    steps = [s for s in pipeline.steps if wanted is None or s.notebook in wanted]
+    for step in steps:
+        if not (root / "notebooks" / step.notebook).is_file():
+            raise BuildError(f"{paths.display(pipeline.file) if pipeline.file else PIPELINE_FILE} lists "
+                             f"{step.notebook}, but {paths.display(root / 'notebooks' / step.notebook)} does not exist")
+
+    if cache:
+        cache_dir = Path(cache_dir) if cache_dir is not None else layout.build / "cache"
+    with _lock(layout) if lock else contextlib.nullcontext():
+        try:
+            return _build(pipeline, steps, layout, raw_param, out_param, force, log, progress_bar,
+                          cache_dir if cache else None, jobs, reuse)
+        except OSError as exc:
+            where = f" ({paths.display(exc.filename)})" if exc.filename else ""
+            raise BuildError(f"cannot write the outputs{where}: {exc.strerror or exc}") from None
+
+
+locked = _lock  # public: hold an output folder while several builds write into it (mmrs.scenarios)
+
+
+def _plan(i: int, n: int, step: Step, pipeline: Pipeline, layout: paths.Layout, parameters: dict,
+          cache_dir: Path | None) -> tuple[_Plan, dict | None]:
+    root = pipeline.root
+    src_nb = root / "notebooks" / step.notebook
+    nb_json, _ = parameterized(_read_json(src_nb), step.notebook, parameters)
+    state = layout.build / "running"
+    env = {
+        files.WRITE_LOG: str(state / f"{step.name}.written"),
+        paths.ENV_ROOT: str(root),
+        "MMRS_CACHE_DIR": str(cache_dir) if cache_dir is not None else None,
+    }
+    stamp_file = layout.build / "stamps" / f"{step.name}.json"
+    old = _read_stamp(stamp_file)
+    stamp = make_stamp(nb_json, step, layout, parameters, root, (old or {}).get("outputs", {}))
+    plan = _Plan(step, f"[{i}/{n}] {step.notebook}", src_nb, layout.notebooks / step.notebook, nb_json,
+                 stamp, stamp_file, layout, state, env, root)
+    return plan, old
+
+
+def _build(pipeline: Pipeline, steps: list[Step], layout: paths.Layout, raw_param: str, out_param: str,
+           force: bool, log: Callable[[str], None], progress_bar: bool, cache_dir: Path | None,
+           jobs: int, reuse: Reuse | None = None) -> list[StepResult]:
+    _check_writable(layout.out)
+    stopped = _interrupted(layout)
+    if stopped:
+        log(f"The last build in {paths.display(layout.out)} stopped while running {', '.join(stopped)}; "
+            "it runs again.")
+    log(f"Building {len(steps)} notebook(s): raw data {paths.display(layout.raw)}, "
+        f"output {paths.display(layout.out)}")
+    results: dict[int, StepResult] = {}
+    running: dict[int, tuple[Any, Any, float]] = {}  # step index -> (process, connection, start)
+    pending = list(range(len(steps)))
+    failure: str | None = None
+    if jobs > 1:
+        import multiprocessing
+
+        _import_papermill()  # once, before forking: every child has it
+        context = multiprocessing.get_context("fork")
+
+    def finish(k: int, seconds: float, reasons: list[str]) -> None:
+        log(f"[{k + 1}/{len(steps)}] {steps[k].notebook}: done in {seconds:.1f} s")
+        results[k] = StepResult(steps[k], "ran", seconds, reasons)
+
+    reasons_of: dict[int, list[str]] = {}
+    messages: dict[int, tuple[str, str]] = {}
+    try:
+        while pending or running:
+            started = True
+            while started and pending and failure is None and len(running) < jobs:
+                started = False
+                for k in pending:
+                    step = steps[k]
+                    if step.uses and any(j < k for j in list(running) + pending):
+                        continue  # builds on earlier results: wait for them
+                    pending.remove(k)
+                    parameters = {"raw_dir": raw_param, "out_dir": out_param, **step.parameters}
+                    plan, old = _plan(k + 1, len(steps), step, pipeline, layout, parameters, cache_dir)
+                    reasons = reasons_to_run(old, plan.stamp, layout.out, force)
+                    if not reasons:
+                        log(f"{plan.head}: unchanged, skipped")
+                        results[k] = StepResult(step, "skipped")
+                        started = True
+                        break
+                    source = _reusable(plan, reuse) if reuse is not None else None
+                    if source is not None:
+                        _copy_outputs(plan, source, reuse)
+                        log(f"{plan.head}: same inputs as {reuse.name}, outputs copied from it")
+                        results[k] = StepResult(step, "reused", 0.0, reasons)
+                        started = True
+                        break
+                    log(f"{plan.head}: running ({'; '.join(reasons)})")
+                    reasons_of[k] = reasons
+                    start = time.perf_counter()
+                    if jobs == 1:
+                        _run_step(plan, progress_bar)
+                        finish(k, time.perf_counter() - start, reasons)
+                    else:
+                        receive, send = context.Pipe(duplex=False)
+                        process = context.Process(target=_child, args=(plan, send), name=step.name)
+                        process.start()
+                        send.close()
+                        running[k] = (process, receive, start)
+                    started = True
+                    break
+            if not running:
+                if failure is not None or not pending:
+                    break
+                continue
+            from multiprocessing.connection import wait
+
+            # A child's message is read as soon as it comes (a long one would
+            # otherwise fill the pipe and keep the child from ending).
+            for ready in wait([p.sentinel for p, _, _ in running.values()]
+                              + [r for k, (_, r, _) in running.items() if k not in messages]):
+                for k, (_, r, _) in running.items():
+                    if r is ready and k not in messages:
+                        try:
+                            messages[k] = r.recv()
+                        except (EOFError, OSError):
+                            messages[k] = ("crash", "its process ended without a word")
+            for k in [k for k, (p, _, _) in running.items() if not p.is_alive()]:
+                process, receive, start = running.pop(k)
+                process.join()
+                message = messages.pop(k, None) or ("crash", f"its process ended with exit code {process.exitcode}")
+                receive.close()
+                if message[0] == "ok":
+                    finish(k, time.perf_counter() - start, reasons_of[k])
+                elif failure is None:
+                    failure = message[1] if message[0] == "error" else (
+                        f"{steps[k].notebook}: the process running it stopped unexpectedly: {message[1]}")
+    except BaseException:
+        for process, _, _ in running.values():
+            process.terminate()
+        for process, _, _ in running.values():
+            process.join()
+        raise
+    if failure is not None:
+        raise BuildError(failure)
+
+    from .. import variables
+
+    if layout.variable_parts.is_dir():
+        variables.merge(layout)
+    return [results[k] for k in sorted(results)]
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """Another output folder of the same project and raw data (the main run,
+    for a scenario) whose notebooks' outputs a build may copy.
+
+    ``out_param`` is the ``out_dir`` its notebooks were given."""
+
+    layout: paths.Layout
+    out_param: str
+    name: str = "the main run"
+
+
+def _reusable(plan: _Plan, reuse: Reuse) -> dict | None:
+    """The stamp of ``plan``'s notebook in the other run when running it here
+    would repeat that run: the same notebook code, parameters (``out_dir``
+    aside), raw inputs, toolkit, results it uses (as they are here), and its
+    outputs there unchanged since. None otherwise."""
+    step = plan.step
+    source = _read_stamp(reuse.layout.build / "stamps" / f"{step.name}.json")
+    if source is None or source.get("version") != STAMP_VERSION:
+        return None
+    outputs = source.get("outputs", {})
+    if not outputs or any(Path(rel).is_absolute() for rel in outputs) or _output_changes(source, reuse.layout.out):
+        return None
+    parameters = {**plan.stamp["parameters"], "out_dir": reuse.out_param}
+    nb_json, _ = parameterized(_read_json(plan.src_nb), step.notebook, parameters)
+    probe = make_stamp(nb_json, step, plan.layout, parameters, plan.root, outputs)
+    return source if not _stamp_changes(source, probe) else None
+
+
+def _copy_outputs(plan: _Plan, source: dict, reuse: Reuse) -> None:
+    """Copy the other run's outputs of this notebook here, with the crash-safe
+    bookkeeping of a run: the stamp goes first and comes back last. The
+    executed notebook gets this run's parameters cell (the one it would have
+    been run with), so that it reads as run here."""
+    import nbformat
+
+    plan.stamp_file.unlink(missing_ok=True)
+    nb_rel = plan.out_nb.relative_to(plan.layout.out).as_posix()
+    written = {}
+    for rel in source["outputs"]:
+        target = plan.layout.out / rel
+        data = (reuse.layout.out / rel).read_bytes()
+        if rel == nb_rel:
+            nb = nbformat.reads(data.decode("utf-8"), as_version=4)
+            cell = parameter_cell(nb, plan.step.notebook)
+            cell["source"] = _source(parameter_cell(plan.nb_json, plan.step.notebook))
+            text = nbformat.writes(nb)
+            data = (text if text.endswith("\n") else text + "\n").encode("utf-8")
+        files.write_bytes(target, data, output=False)
+        written[rel] = _sha(data)
+    record(plan.stamp, plan.stamp_file, plan.step, plan.layout, plan.root, written)
