@@ -120,11 +120,11 @@ class Runs:
         steps = []
         for step in self.pipeline.steps:
             values = dict(step.parameters)
-            for key, value in (parameters or {}).get(step.name[:2], {}).items():
-                assert key in values, f"{step.notebook} has no parameter {key}"
+            for parameter, value in (parameters or {}).get(step.name[:2], {}).items():
+                assert parameter in values, f"{step.notebook} has no parameter {parameter}"
                 if isinstance(value, dict) and "edit" in value:
-                    value = str(edited_copy(value, inputs / key))
-                values[key] = value
+                    value = str(edited_copy(value, inputs / parameter))
+                values[parameter] = value
             steps.append(dataclasses.replace(step, parameters=values))
         pipeline = dataclasses.replace(self.pipeline, steps=tuple(steps))
         raw = raw_copy(self.dir / f"{name}-raw", raw_edits) if raw_edits else None

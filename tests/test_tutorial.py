@@ -3,6 +3,8 @@ its checks read as documented, and every exercise does on a real run what the gu
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from _runs import tutorial_module
 
@@ -103,3 +105,68 @@ def test_the_exercise_does_what_the_guide_says(exercise, pipeline_runs):
     for check in exercise.checks:
         ok, left, right = tutorial.evaluate(check, run, base)
         assert ok, f"{exercise.id}: {check} does not hold ({left!r} against {right!r})"
+
+
+def _comments(source: str) -> list[str]:
+    import io
+    import tokenize
+
+    return [t.string for t in tokenize.generate_tokens(io.StringIO(source).readline) if t.type == tokenize.COMMENT]
+
+
+def _other(value):
+    """A value of the same kind that differs."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, (int, float)):
+        return value + 1
+    if isinstance(value, str):
+        return value + "-other"
+    if isinstance(value, list):
+        return value[:1]
+    if isinstance(value, dict):
+        return {"other": 1}
+    return "other"
+
+
+@pytest.mark.parametrize("notebook", sorted((tutorial.HERE.parents[1] / "notebooks").glob("0*.ipynb")),
+                         ids=lambda p: p.stem)
+def test_every_parameter_is_explained_and_its_comment_survives_a_run_with_other_values(notebook):
+    import ast
+    import json
+
+    from mmrs import runner
+
+    cell = runner.parameter_cell(json.loads(notebook.read_text(encoding="utf-8")), notebook.name)
+    source = runner._source(cell)
+    lines = source.splitlines()
+    defaults = runner.parameter_defaults(source)
+    for name, node in defaults.items():
+        above = lines[node.lineno - 2].lstrip() if node.lineno > 1 else ""
+        assert "#" in lines[node.end_lineno - 1] or above.startswith("#"), f"{name} has no comment"
+    values = {name: _other(ast.literal_eval(node)) for name, node in defaults.items()}
+    text, changed = runner.set_parameters(source, values)
+    assert changed == sorted(values)
+    assert _comments(text)[1:] == _comments(source)  # the first names the changed values
+
+
+def test_a_run_asked_for_twice_is_run_once_and_edits_reach_the_parameters(tmp_path, monkeypatch):
+    from _runs import Runs
+
+    from mmrs import runner
+
+    built = []
+    monkeypatch.setattr(runner, "build", lambda pipeline, **kw: built.append((pipeline, kw)))
+    runs = Runs(tmp_path)
+    sheet = {"edit": "extraction/mmat.csv", "replace": ["S02,descriptive,Yes,Yes,Yes,No,",
+                                                        "S02,descriptive,Yes,Yes,Yes,Yes,"]}
+    first = runs.run("first", ["04", "05"], {"05": {"min_studies": 3}, "04": {"ratings": sheet}})
+    again = runs.run("again", ["05", "04"], {"04": {"ratings": sheet}, "05": {"min_studies": 3}})
+    assert first == again and len(built) == 1
+    pipeline, kw = built[0]
+    assert kw["out"] == first[0] and sorted(kw["only"]) == ["04", "05"]
+    parameters = {s.name[:2]: s.parameters for s in pipeline.steps}
+    assert parameters["05"]["min_studies"] == 3 and parameters["06"] == runs.pipeline.step("06").parameters
+    copy = Path(parameters["04"]["ratings"])
+    assert copy.is_file() and "S02,descriptive,Yes,Yes,Yes,Yes," in copy.read_text(encoding="utf-8")
+    assert (first[0] / "build" / "cache").resolve() == runs.cache.resolve()
