@@ -150,8 +150,9 @@ def test_build_prints_a_warning_line_per_differing_file(tmp_path, folder, monkey
 
     layout = _import_check(tmp_path, folder)
     monkeypatch.setattr(runner, "build", lambda *a, **k: [])
-    monkeypatch.setattr(manuscript, "write_result_map", lambda layout: None)
-    args = argparse.Namespace(raw=str(folder), out=str(layout.out), force=False, only=None, pipeline=None)
+    monkeypatch.setattr(manuscript, "write_result_map", lambda layout: [])
+    args = argparse.Namespace(raw=str(folder), out=str(layout.out), force=False, only=None, pipeline=None,
+                              no_cache=False, jobs=None)
     assert cli_build.run(args) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[-1] == ("Warning: round1/pubpsych.ris (PubPsych, round 1): 2 record(s) imported, 3 reported in the "

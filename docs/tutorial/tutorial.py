@@ -278,7 +278,8 @@ def _value_text(value: Any) -> str:
     if is_edit(value):
         old, new = value["replace"]
         return f"a copy of `{value['edit']}` in which `{old}` reads `{new}`"
-    return f"`{yaml.safe_dump(value, default_flow_style=True, allow_unicode=True).strip().removesuffix('...').strip()}`"
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000, sort_keys=False)
+    return f"`{text.strip().removesuffix('...').strip()}`"
 
 
 def block(ex: Exercise) -> str:
