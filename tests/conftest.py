@@ -34,3 +34,12 @@ def realdata() -> Path:
 @pytest.fixture(scope="session")
 def test_data() -> Path:
     return TEST_DATA
+
+
+@pytest.fixture(scope="session")
+def pipeline_runs(tmp_path_factory):
+    """Runs of the real pipeline with changed parameters, sharing one base run and one cache
+    (``tests/_runs.py``; used by the tutorial's and the parameters' tests)."""
+    from _runs import Runs
+
+    return Runs(tmp_path_factory.mktemp("pipeline-runs"))

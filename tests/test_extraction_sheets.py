@@ -156,3 +156,34 @@ def test_a_support_without_words_is_refused(tmp_path):
     path.write_text("findings:\n  - finding: x\n    supports: ['var:votes.left_out']\nimplications: []\n")
     with pytest.raises(InputError, match=r"findings 1.*expected supports: a list of \{ref"):
         integration.read(path)
+
+
+def test_results_a_run_does_not_hold_are_listed_and_marked_when_asked(tmp_path):
+    """Under other parameters (min_studies 3) a covariate a row cites leaves Table 1: the check lets
+    that through on request, lists it, and the table says so; a malformed reference still fails."""
+    import shutil
+
+    shutil.copytree(ROOT / "results", tmp_path / "results")
+    shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
+    layout = paths.Layout(ROOT / "data" / "raw", tmp_path)
+    votes = layout.table("table1_votes.csv")
+    lines = votes.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if not line.startswith("Sending sexts,")]
+    assert len(kept) == len(lines) - 1
+    votes.write_text("".join(kept), encoding="utf-8")
+    data = integration.read(ROOT / "notebooks" / "integration.yaml")
+    with pytest.raises(InputError, match="table table1_votes has no row 'Sending sexts'"):
+        integration.check(data, layout)
+    assert integration.check(data, layout, missing="list") >= len(data["findings"])
+    gone = integration.missing(data, layout)
+    cited = [(part, i) for part in ("findings", "implications") for i, row in enumerate(data[part], 1)
+             for s in row["supports"] if s["ref"] == "table:table1_votes#Sending sexts"]
+    assert cited and list(zip(gone["part"], gone["row"])) == cited
+    table = integration.table3(data, layout)
+    marked = [text for text in table["Supported by"] if "(Sending sexts): not in this run's results" in text]
+    assert len(marked) == sum(part == "findings" for part, _ in cited)
+    broken = {"findings": [{"finding": "x", "supports": [{"ref": "table:no_table#x", "says": "{n}"}]}],
+              "implications": []}
+    with pytest.raises(InputError, match="no table no_table"):
+        integration.check(broken, layout, missing="list")
+    assert integration.missing(broken, layout).empty

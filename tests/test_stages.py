@@ -232,3 +232,19 @@ def test_a_second_copy_of_an_unmatched_record_is_a_copy(review, tmp_path):
     linked = stages.link(review["records"], {"kept": stages.read_kept(path, base=tmp_path)})
     assert linked.matches["status"].tolist() == [stages.UNMATCHED, stages.COPY]
     assert linked.matches["target"].nunique() == 1
+
+
+def test_decisions_name_the_files_they_were_read_from(monkeypatch, tmp_path):
+    """An error about a decision (a record that passed title/abstract without a full-text row) names
+    the file as read, not a path relative to the raw folder that the working folder would misplace."""
+    from pathlib import Path
+
+    raw = Path(__file__).resolve().parents[1] / "data" / "raw"
+    monkeypatch.chdir(tmp_path)
+    streams = {"round_3": {"label": "Round 3", "rounds": [3], "rayyan": "screening/rayyan_round3"}}
+    screened = stages.read_screening(raw, streams, records=pd.DataFrame(), clusters=pd.DataFrame(),
+                                     deduplication={}, fulltext="screening/fulltext.csv")
+    for frame in (screened.sheet, screened.fulltext, screened.title_abstract):
+        assert {Path(p).resolve() for p in frame["source"]} <= {
+            raw / "screening" / "fulltext.csv", raw / "screening" / "rayyan_round3" / "articles.csv"}
+        assert all(Path(p).is_file() for p in frame["source"])

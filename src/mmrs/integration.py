@@ -12,8 +12,13 @@ cited by its cross-reference label, so each renderer numbers and links it as
 the manuscript shows it; a figure is cited by the notebook that computed it.
 
 :func:`check` resolves every reference and fills every template, and fails
-when one points at a result or column that no longer exists, so a change in
-the data that removes a supporting result cannot go unnoticed.
+when one points at a result or column that does not exist, so a change in the
+data that removes a supporting result cannot go unnoticed. Run under other
+parameters or data (``min_studies`` 3, another set of exports), a table row or
+figure a row cites may be gone for a reason: ``check(..., missing="list")``
+then lets those through, :func:`missing` lists them, and the tables say "not
+in this run's results" where the words would be. The repository's own run is
+checked strictly (a test), so a misspelt row label cannot hide there.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import os
 import re
 import string
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -51,13 +57,25 @@ def read(path: str | os.PathLike) -> dict:
     return data
 
 
+class Missing(KeyError):
+    """A reference to a table row or a figure that this run's results do not hold.
+
+    The results depend on the data and the parameters: under other settings a
+    covariate may leave Table 1 (``min_studies``) or a theme lose its last
+    study. Such a reference is reported, not fatal, where the notebook asks for
+    it (:func:`check` with ``missing="list"``, :func:`missing`); a reference
+    that cannot resolve under any data (a table no notebook writes, a column
+    the table does not have, a malformed ref) is always an error."""
+
+
 def resolve(ref: str, layout: Layout, values: dict | None = None):
-    """The value a reference points at; raises KeyError naming what is missing."""
+    """The value a reference points at; raises KeyError naming what is missing
+    (:class:`Missing` where it is a row or figure these results do not hold)."""
     kind, _, target = ref.partition(":")
     if kind == "var":
         values = values if values is not None else flatten(load(layout))
         if target not in values:
-            raise KeyError(f"{ref}: no such figure in the computed variables")
+            raise Missing(f"{ref}: no such figure in the computed variables")
         return values[target]
     if kind == "table":
         name, _, label = target.partition("#")
@@ -69,7 +87,7 @@ def resolve(ref: str, layout: Layout, values: dict | None = None):
         if hit.empty and table.shape[1] > 1:
             hit = table[table.iloc[:, 1].str.strip() == label]
         if hit.empty:
-            raise KeyError(f"{ref}: table {name} has no row {label!r}")
+            raise Missing(f"{ref}: table {name} has no row {label!r}")
         return hit.iloc[0].to_dict()
     raise KeyError(f"{ref}: expected 'var:<key>' or 'table:<name>#<row>'")
 
@@ -139,26 +157,60 @@ def phrase(support: dict, context: Context) -> str:
     return f"{context.notebooks.get(target, 'computed')}: {text}"
 
 
-def check(data: dict, layout: Layout, path: str | os.PathLike | None = None) -> int:
-    """Resolve every reference and fill every template; raise InputError listing those that fail.
-    Returns the number checked."""
-    context = Context(layout)
-    problems, n = [], 0
+def _problems(data: dict, context: Context) -> Iterator[tuple[str, int, dict, KeyError | None]]:
     for part in ("findings", "implications"):
         for i, row in enumerate(data.get(part, []), 1):
             for support in row["supports"]:
-                n += 1
                 try:
                     phrase(support, context)
                 except KeyError as exc:
-                    problems.append(f"{part} {i}: {exc.args[0]}")
+                    yield part, i, support, exc
+                else:
+                    yield part, i, support, None
+
+
+def check(data: dict, layout: Layout, path: str | os.PathLike | None = None, *, missing: str = "error") -> int:
+    """Resolve every reference and fill every template; raise InputError listing those that fail.
+    Returns the number checked.
+
+    ``missing="list"`` lets references to table rows or figures that this
+    run's results do not hold (:class:`Missing`) pass, for :func:`missing` to
+    list: under other parameters or data a supporting result may be gone."""
+    if missing not in ("error", "list"):
+        raise ValueError("missing must be 'error' or 'list'")
+    problems, n = [], 0
+    for part, i, _, exc in _problems(data, Context(layout)):
+        n += 1
+        if exc is not None and not (missing == "list" and isinstance(exc, Missing)):
+            problems.append(f"{part} {i}: {exc.args[0]}")
     if problems:
         raise InputError(path, problem="rows point at results that do not exist: " + "; ".join(problems))
     return n
 
 
+def missing(data: dict, layout: Layout) -> pd.DataFrame:
+    """The references whose table row or figure this run's results do not hold:
+    ``part`` (findings, implications), ``row`` (its number), ``ref`` and ``problem``."""
+    found = [{"part": part, "row": i, "ref": support["ref"], "problem": exc.args[0]}
+             for part, i, support, exc in _problems(data, Context(layout)) if isinstance(exc, Missing)]
+    return pd.DataFrame(found, columns=["part", "row", "ref", "problem"])
+
+
+def _phrase_or_gone(support: dict, context: Context) -> str:
+    """A support in words, or, for a result this run does not hold, a note that says so."""
+    try:
+        return phrase(support, context)
+    except Missing:
+        kind, _, target = support["ref"].partition(":")
+        if kind == "table":
+            name, _, row = target.partition("#")
+            where = f"@{context.labels[name]}" if name in context.labels else name
+            return f"{where} ({row}): not in this run's results"
+        return f"{target}: not in this run's results"
+
+
 def _supported_by(rows: list[dict], context: Context) -> list[str]:
-    return ["; ".join(phrase(s, context) for s in r["supports"]) for r in rows]
+    return ["; ".join(_phrase_or_gone(s, context) for s in r["supports"]) for r in rows]
 
 
 def table3(data: dict, layout: Layout) -> pd.DataFrame:

@@ -542,7 +542,8 @@ def read_screening(raw: str | os.PathLike, streams: Mapping[str, Mapping], *, re
                       review_default=d.get("review_default", "separate"), clusters=clusters)
     sheet = None
     if fulltext:
-        sheet = sc.read_fulltext(raw / fulltext).assign(source=str(Path(fulltext).as_posix()))
+        # the file as read (an error names it; relative to raw it would be taken from the working folder)
+        sheet = sc.read_fulltext(raw / fulltext).assign(source=str(raw / fulltext))
     out: dict[str, Stream] = {}
     for key, spec in streams.items():
         rounds = [int(r) for r in spec["rounds"]]
@@ -570,7 +571,7 @@ def read_screening(raw: str | os.PathLike, streams: Mapping[str, Mapping], *, re
                 sc.check_log(export, log, log_path)
             if linked_export:
                 ta = sc.title_abstract_decisions(export, unresolved=unresolved, maybe=maybe)
-                ta = ta.assign(source=str(Path(spec["rayyan"]).as_posix() + "/" + export_path.name))
+                ta = ta.assign(source=str(export_path))  # as read, so that an error names the file
             if log is not None and independent is None:
                 independent = sc.blinded_pairs(export, log).set_index("key")
                 # the log names reviewers by e-mail address: tables show them as Reviewer 1, 2, ...
