@@ -307,6 +307,26 @@ def test_integration_rows_reworded_show_in_table_3(pipeline_runs, base):
     assert run.table("table4_implications").equals(base.table("table4_implications"))
 
 
+# --------------------------------------------------------------------------- 08_sensitivity
+
+def test_sensitivity_figures_with_a_stricter_bound_make_a_conclusion_fail(pipeline_runs, base):
+    spec = {"edit": "notebooks/sensitivity.yaml", "replace": ["    at_least: 0.8", "    at_least: 0.99"]}
+    run = _ok(pipeline_runs, "figures", ["08"], {"08": {"figures": spec}})
+    before, after = base.table("sensitivity_conclusions"), run.table("sensitivity_conclusions")
+    ac1 = after["Check"].str.contains("AC1")
+    assert (before.loc[ac1, "Holds under every scenario"] == "yes").all()
+    assert (after.loc[ac1, "Holds under every scenario"] == "no").all()
+    assert after.loc[~ac1].equals(before.loc[~ac1])
+
+
+def test_sensitivity_scenarios_from_another_folder_show_their_labels(pipeline_runs, base):
+    records = {"edit": "results/scenarios/strict_dedup.yml", "folder": "results/scenarios",
+               "replace": ["label: Strict deduplication", "label: Strict rules"]}
+    run = _ok(pipeline_runs, "scenarios", ["08"], {"08": {"scenarios": records}})
+    assert "Strict rules" in run.table("sensitivity_figures").columns
+    assert "Strict deduplication" in base.table("sensitivity_figures").columns
+
+
 # --------------------------------------------------------------------------- every parameter
 
 def test_every_parameter_of_the_pipeline_is_changed_by_a_test():

@@ -278,3 +278,19 @@ def test_references_between_documents_carry_the_other_documents_numbers(rendered
         caption = re.search(rf'id="{label}".*?<figcaption[^>]*>(.*?)</figcaption>', supplement, re.S)
         number = shown.replace("\xa0", " ").replace("&nbsp;", " ")
         assert caption and number in caption.group(1).replace("&nbsp;", " "), (label, shown)
+
+
+@needs_poppler
+def test_supplement_pdf_references_carry_the_s(rendered):
+    """Typst numbers the supplement's captions S1, S2, ...; its references must say so too
+    ("Table S18", not "Table 18"). Unprefixed numbers may only name the article's own items."""
+    pdf = next(p for p in _target(rendered, "supplement").outputs() if p.suffix == ".pdf")
+    text = _plain(_text_of(pdf))
+    article = _captions("index.qmd")
+    for kind, prefix in (("Table", "tbl-"), ("Figure", "fig-")):
+        own = sum(label.startswith(prefix) for label in article)
+        wrong = sorted({int(n) for n in re.findall(rf"\b{kind} (\d+)\b", text) if int(n) > own})
+        assert not wrong, f"{pdf}: '{kind} N' without the S for N in {wrong} (the article has {own})"
+    cited = re.findall(r"@(tbl-[\w-]+)", (ROOT / "supplement.qmd").read_text(encoding="utf-8"))
+    assert cited and len(re.findall(r"\bTable S\d+\b", text)) >= len(cited) + len(
+        [k for k in _captions("supplement.qmd") if k.startswith("tbl-")])
