@@ -112,20 +112,26 @@ class Build:
         return subprocess.Popen(self.command(*extra), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, start_new_session=True)
 
-    def kill_when(self, build: subprocess.Popen, ready, timeout: float = 600) -> None:
-        """SIGKILL the build's process group once ``ready()`` holds; wait until its kernels are gone."""
+    def kill_when(self, build: subprocess.Popen, ready, timeout: float = 600, how: int = signal.SIGKILL,
+                  group: bool = True) -> int:
+        """Send ``how`` (SIGKILL) to the build's process group (or, ``group=False``, to the build
+        alone) once ``ready()`` holds; wait until it and its kernels are gone; return its exit code."""
         deadline = time.monotonic() + timeout
         while not ready():
             assert build.poll() is None, "the build ended before the kill point"
             assert time.monotonic() < deadline, "the kill point was not reached"
             time.sleep(0.02)
-        os.killpg(build.pid, signal.SIGKILL)
-        build.wait()
+        if group:
+            os.killpg(build.pid, how)
+        else:
+            build.send_signal(how)
+        code = build.wait(timeout=120)
         # Kernels run in sessions of their own; without their runner they stop by themselves.
         deadline = time.monotonic() + 60
         while self.kernels():
             assert time.monotonic() < deadline, "a kernel outlived the killed build"
             time.sleep(0.2)
+        return code
 
     def kernels(self) -> list[int]:
         mine = []
@@ -229,16 +235,7 @@ def test_a_build_asked_to_stop_ends_its_notebooks_and_reports_it(build):
     """SIGTERM to the build alone (not its process group, as a CI timeout or `kill PID` sends it):
     the build stops the notebook it runs, says so, and the next build finishes the work."""
     running = build.start("--force", "--only", "05", stop_at="replace:notebooks/05_quantitative.ipynb")
-    deadline = time.monotonic() + 600
-    while not build.stopped():
-        assert running.poll() is None and time.monotonic() < deadline, "the stop point was not reached"
-        time.sleep(0.05)
-    running.send_signal(signal.SIGTERM)
-    assert running.wait(timeout=120) == 128 + signal.SIGTERM
-    deadline = time.monotonic() + 60
-    while build.kernels():
-        assert time.monotonic() < deadline, "a kernel outlived the stopped build"
-        time.sleep(0.2)
+    assert build.kill_when(running, build.stopped, how=signal.SIGTERM, group=False) == 128 + signal.SIGTERM
     log = build.run()
     assert "[5/7] 05_quantitative.ipynb: running" in log
     assert build.differences() == []

@@ -9,6 +9,7 @@ import nbformat
 import pytest
 import yaml
 
+from _notebooks import notebook as _notebook
 from mmrs import paths, runner, scenarios, variables
 
 COUNT_CODE = textwrap.dedent(
@@ -23,15 +24,6 @@ COUNT_CODE = textwrap.dedent(
 )
 
 
-def _notebook(code: str, params: str) -> nbformat.NotebookNode:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    p = nbformat.v4.new_code_cell(params)
-    p.metadata["tags"] = ["parameters"]
-    nb.cells = [nbformat.v4.new_markdown_cell("# Count"), p, nbformat.v4.new_code_cell(code)]
-    for i, c in enumerate(nb.cells):
-        c["id"] = f"cell-{i}"
-    return nb
 
 # --------------------------------------------------------------------------- definitions
 

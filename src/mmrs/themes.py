@@ -37,7 +37,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from .errors import InputError
-from .io.text import read_text
+from .io.text import numbered_rows, read_text
 
 #: Columns of the long frame returned by :func:`read_matrix`.
 COLUMNS = ("theme", "subtheme", "source", "references", "line")
@@ -66,20 +66,9 @@ def read_matrix(path: str | os.PathLike) -> pd.DataFrame:
     where = text.path
     reader = csv.reader((line + "\n" for line in text.lines), strict=True)
 
-    def rows():
-        start = 1
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise InputError(where, line=start, problem=f"the CSV row is malformed ({exc})") from None
-            number, start = start, reader.line_num + 1
-            if any(cell.strip() for cell in row):
-                yield number, row
-
-    stream = rows()
+    stream = ((number, row) for number, row in
+              numbered_rows(reader, where, problem="the CSV row is malformed", expected=None)
+              if any(cell.strip() for cell in row))
     try:
         head_line, header = next(stream)
     except StopIteration:

@@ -30,7 +30,6 @@ audit table show one warning per file (:func:`describe_differences`).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import os
 from dataclasses import dataclass
@@ -58,25 +57,12 @@ class SearchImport:
 
 def read_search_log(path: str | os.PathLike) -> pd.DataFrame:
     """Read and check a search log; each row keeps its ``line`` in the log."""
-    from .text import csv_reader, read_text
+    from .text import csv_reader, numbered_rows, read_text
 
     text = read_text(path)
     reader = csv_reader((line + "\n" for line in text.lines), strict=True)
 
-    def rows_of():
-        start = 1
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise InputError(path, line=start, problem=f"the CSV row that starts here is malformed ({exc})",
-                                 expected="fields separated by commas, quotes closed") from None
-            yield start, row
-            start = reader.line_num + 1
-
-    rows_iter = rows_of()
+    rows_iter = numbered_rows(reader, path)
     header = [h.strip() for h in next(rows_iter, (1, []))[1]]
     if header != LOG_COLUMNS:
         raise InputError(path, line=1, expected="the columns " + ",".join(LOG_COLUMNS), found=",".join(header))

@@ -316,18 +316,28 @@ def csv_rows(text: Text, required: list[str]) -> list[tuple[int, dict]]:
     if missing:
         raise InputError(text.path, line=1, problem="a column is missing from the header",
                          expected=f"columns {', '.join(required)}", found=",".join(fieldnames))
-    rows, start = [], 2
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise InputError(text.path, line=start, problem=f"the CSV row that starts here is malformed ({exc})",
-                             expected="fields separated by commas, quotes closed") from None
+    rows = []
+    for start, row in numbered_rows(reader, text.path, first=2):
         if None in row:
             raise InputError(text.path, line=start, problem="more fields than the header names",
                              expected=f"{len(fieldnames)} fields")
         rows.append((start, row))
-        start = reader.line_num + 1
     return rows
+
+
+def numbered_rows(reader, path, first: int = 1,
+                  problem: str = "the CSV row that starts here is malformed",
+                  expected: str | None = "fields separated by commas, quotes closed"):
+    """``(line, row)`` for each row a csv reader gives, ``line`` being the line the
+    row starts on (``first`` for the first row; quoted line breaks counted). A row
+    that is not valid CSV raises InputError naming ``path`` and that line."""
+    start = first
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError(path, line=start, problem=f"{problem} ({exc})", expected=expected) from None
+        yield start, row
+        start = reader.line_num + 1
