@@ -13,12 +13,14 @@ _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|2\d\d\d)(?!\d)")
 @dataclass
 class Parsed:
     """What a parser returns: one dict per record (schema column -> value,
-    plus ``line``), the format id (with its dialect, e.g. ``ris/ovid``) and the
-    database the file's content shows, where it shows one."""
+    plus ``line``), the format id (with its dialect, e.g. ``ris/ovid``), the
+    database the file's content shows, where it shows one, and where it shows it
+    (``evidence``, for messages: "line 3: DB  - Scopus")."""
 
     records: list[dict]
     format: str
     database: str | None = None
+    evidence: str | None = None
     extra: dict = field(default_factory=dict)
 
 

@@ -34,7 +34,7 @@ import re
 from ..errors import InputError
 from ..schema import SEP
 from .common import Parsed, page_range, year_of
-from .text import Text, csv_reader
+from .text import Text, csv_reader, numbered_rows
 
 DATABASE = "Scopus"
 REQUIRED = ("Title",)
@@ -68,16 +68,7 @@ def parse(text: Text) -> Parsed:
                          expected="a Scopus CSV header", found=", ".join(header[:6]))
     col = {name: i for i, name in enumerate(header)}
     records = []
-    start = 2
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise InputError(text.path, line=start, record=len(records) + 1,
-                             problem=f"the CSV row is malformed ({exc})") from None
-        number, start = start, reader.line_num + 1
+    for number, row in numbered_rows(reader, text.path, first=2):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
@@ -110,4 +101,5 @@ def parse(text: Text) -> Parsed:
             "language": get("Language of Original Document"),
             "url": get("Link"),
         })
-    return Parsed(records, "scopus-csv", DATABASE)
+    shown = [c for c in ("EID", "Source title", "Source") if c in col]
+    return Parsed(records, "scopus-csv", DATABASE, f"its Scopus CSV columns ({', '.join(shown)})")
