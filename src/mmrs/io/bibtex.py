@@ -94,11 +94,15 @@ ENTRY_TYPES = {
     "software": "Computer Program",
     "misc": "Generic",
 }
+#: BibTeX's month macros.
+MONTHS = {m[:3].lower(): m for m in ("January", "February", "March", "April", "May", "June", "July", "August",
+                                     "September", "October", "November", "December")}
 _LATEX = re.compile(r"[\\{}$~]|--")
 _SIMPLE_ESCAPE = re.compile(r"\\([%&#_${}])")
 _BARE_PERCENT = re.compile(r"(?<!\\)%")
 _LONE_TILDE = re.compile(r"(?<!\\)~(?!\S)|(?<!\S)~")
 _AND = re.compile(r"\s+and\s+", re.I)
+_FIELD_LIKE = re.compile(r"(?m)^\s*,?\s*[A-Za-z][\w-]*\s*=\s*[{\"\d]")
 
 
 @functools.lru_cache(maxsize=1)
@@ -204,6 +208,7 @@ def _entries(text: Text):
     """(line, entry type, key, fields with lower-case names and raw string values) per entry, in file order."""
     import bibtexparser
     from bibtexparser import model
+    from bibtexparser.middlewares.enclosing import REMOVED_ENCLOSING_KEY
 
     log = logging.getLogger("bibtexparser")
     level, log.level = log.level, logging.CRITICAL  # its warnings repeat what the InputError below says
@@ -214,6 +219,7 @@ def _entries(text: Text):
                          expected="entries such as @article{key, title = {...}, ...}") from None
     finally:
         log.setLevel(level)
+    strings = {key.lower(): str(item.value) for key, item in library.strings_dict.items()}
     out = []
     for block in library.blocks:
         entry, enclosed, start = block, False, block.start_line
@@ -233,17 +239,53 @@ def _entries(text: Text):
                                                            f"({where})",
                              expected="fields written name = {value} or name = \"value\", separated by commas, "
                                       "with every brace closed", found=next(iter((block.raw or "").strip().splitlines()), "")[:80] or None)
+        if isinstance(block, model.ImplicitComment) and _FIELD_LIKE.search(block.comment or ""):
+            # BibTeX takes text between entries for a comment; fields there were cut off their entry
+            offset = next(n for n, line in enumerate((block.raw or block.comment).splitlines())
+                          if _FIELD_LIKE.search(line + "\n"))
+            line = (block.start_line or 0) + offset + 1
+            raise InputError(text.path, line=line, problem="a field outside any entry: a closing brace before it "
+                                                           "ends its entry too early",
+                             expected="every '{' of the entry above closed by one '}'",
+                             found=(block.raw or block.comment).splitlines()[offset].strip()[:80])
         if not isinstance(entry, model.Entry):
             continue
         fields = {}
+        unenclosed = entry.parser_metadata.get(REMOVED_ENCLOSING_KEY, {}) if not enclosed else {}
         for f in entry.fields:
             value = f.value if isinstance(f.value, str) else str(f.value)
             value = value.strip()
+            if unenclosed.get(f.key) == "no-enclosing" and "#" in value:
+                value = _concatenate(value, strings)
             if enclosed and len(value) >= 2 and value[0] + value[-1] in ("{}", '""'):
                 value = value[1:-1]
             fields.setdefault(f.key.strip().lower(), value)
         out.append(((start or 0) + 1, entry.entry_type.lower(), entry.key, fields))
     return out
+
+
+def _concatenate(value: str, strings: dict[str, str]) -> str:
+    """A value joined with ``#`` (``jt # { Series}``, ``"x" # jt``): each part a braced or quoted text, a number,
+    or the name of an ``@string`` (or a month macro), in order."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for i, c in enumerate(value):
+        if c == '"' and depth == 0 and (i == 0 or value[i - 1] != "\\"):
+            quoted = not quoted
+        elif c == "{" and not quoted:
+            depth += 1
+        elif c == "}" and not quoted:
+            depth = max(depth - 1, 0)
+        elif c == "#" and depth == 0 and not quoted:
+            parts.append(value[start:i])
+            start = i + 1
+    parts.append(value[start:])
+    out = []
+    for part in (p.strip() for p in parts):
+        if len(part) >= 2 and part[0] + part[-1] in ("{}", '""'):
+            out.append(part[1:-1])
+        else:
+            out.append(strings.get(part.lower(), MONTHS.get(part.lower(), part)))
+    return "".join(out)
 
 
 def _pages(fields: dict[str, str]) -> str | None:

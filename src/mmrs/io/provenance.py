@@ -109,6 +109,6 @@ def mismatch_message(shown: str, evidence: str | None, database: str | None, int
     listed = f"{database}" + (f" (interface {interface})" if interface else "")
     said = f"{where} lists this file as {listed}" if where else f"declared as {listed}"
     problem = f"{said}, but its content shows a {shown} export" + (f" ({evidence})" if evidence else "")
-    expected = (f"the database the file came from in the log's database column ({shown}, or another name for "
-                f"it), or the platform in interface; or the right file in the file column")
+    expected = (f"the database the file came from ({shown}) in the database column, or the right file in the "
+                "file column")
     return problem, expected
