@@ -98,7 +98,7 @@ def test_an_export_the_log_does_not_list_is_an_error(folder):
         io.read_searches(folder)
     assert str(err.value) == (
         f"{folder / 'searches.csv'}: round2/pubmed (1).nbib is in the search folder, but the search log does not "
-        "list it (it is an export in the format medline): its records would be missing from every count; expected "
+        "list it (it is an export in MEDLINE (.nbib) format): its records would be missing from every count; expected "
         "a row for round2/pubmed (1).nbib in searches.csv, or the file moved out of searches/")
 
 
@@ -207,3 +207,29 @@ def test_build_prints_a_warning_line_per_differing_file(tmp_path, folder, monkey
 def test_search_log_with_an_unclosed_quote(folder):
     msg = _log_error(folder, "publication year 2021 or later", '"publication year 2021 or later')
     assert "searches.csv, line 4: the CSV row that starts here is malformed" in msg
+
+
+@pytest.mark.slow
+def test_a_build_stops_at_an_unlisted_export_naming_it(tmp_path, monkeypatch, capsys):
+    """As an author meets it: `mmrs init`, exports and their log, one more export dropped into the search
+    folder without its row; `mmrs build` stops and names that file (and runs once its row is added)."""
+    import invented_review
+
+    from mmrs import cli
+
+    target = tmp_path / "review"
+    assert cli.main(["init", str(target), "--title", "Screens and sleep"]) == 0
+    raw = target / "data" / "raw"
+    invented_review.write(raw)
+    search = raw / "search"
+    (search / "embase_update.ris").write_text(invented_review.ris([13]), encoding="utf-8")
+    monkeypatch.delenv("MMRS_PROJECT_ROOT", raising=False)
+    monkeypatch.chdir(target)
+    capsys.readouterr()
+    assert cli.main(["build", "--only", "01", "--no-scenarios"]) == 1
+    out = capsys.readouterr()
+    assert ("embase_update.ris is in the search folder, but the search log does not list it (it is an export in "
+            "RIS format)") in out.out + out.err
+    with open(search / "searches.csv", "a", encoding="utf-8") as log:
+        log.write("1,2024-03-01,Embase,Embase.com,embase_update.ris,1,\n")
+    assert cli.main(["build", "--only", "01", "--no-scenarios"]) == 0

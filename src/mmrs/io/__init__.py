@@ -50,7 +50,7 @@ from .searchlog import (
 from .text import Text, read_text
 
 __all__ = [
-    "FORMATS", "Parsed", "SearchImport", "assign_ids", "count_differences", "describe_differences",
+    "FORMATS", "FORMAT_NAMES", "Parsed", "SearchImport", "assign_ids", "count_differences", "describe_differences",
     "detect_format", "differences_summary", "parse_file", "read_export", "read_search_log", "read_searches",
     "read_text", "records_per_database",
 ]
@@ -67,6 +67,12 @@ FORMATS: dict[str, Callable[[Text], Parsed]] = {
     "endnote-tagged": endnote.parse_tagged,
     "bibtex": bibtex.parse,
     "pubmed-csv": pubmed_csv.parse,
+}
+#: Format id -> its name in messages.
+FORMAT_NAMES = {
+    "wos-plaintext": "Web of Science plain text", "wos-tabdelimited": "Web of Science tab-delimited",
+    "scopus-csv": "Scopus CSV", "ris": "RIS", "medline": "MEDLINE (.nbib)", "ovid-tagged": "Ovid tagged",
+    "endnote-xml": "EndNote XML", "endnote-tagged": "EndNote tagged", "bibtex": "BibTeX", "pubmed-csv": "PubMed CSV",
 }
 _RIS_TY = re.compile(r"^TY {1,2}- ")
 _MEDLINE_HEAD = re.compile(r"^(PMID- |OWN - )")

@@ -37,7 +37,7 @@ import re
 
 from ..errors import InputError
 from ..schema import SEP
-from .common import Parsed, year_of
+from .common import Parsed, csv_records, year_of
 from .text import Text, csv_reader, numbered_rows
 
 DATABASE = "PubMed"
@@ -73,29 +73,14 @@ def citation_parts(citation: str | None) -> dict:
 
 def parse(text: Text) -> Parsed:
     reader = csv_reader((line + "\n" for line in text.lines), strict=True)
-    rows = numbered_rows(reader, text.path)
-    header = [h.strip().lstrip("\ufeff") for h in next(rows, (1, []))[1]]
+    header = [h.strip().lstrip("\ufeff") for h in next(numbered_rows(reader, text.path), (1, []))[1]]
     kind = generation(header)
     if kind is None:
         raise InputError(text.path, line=1, problem="not a PubMed CSV header",
                          expected="the columns " + ",".join(CURRENT) + ",... or " + ",".join(LEGACY) + ",...",
                          found=",".join(header[:8]))
-    col = {name: i for i, name in enumerate(header)}
     records = []
-    for line, row in rows:
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) == len(header) + 1 and not row[-1].strip():
-            row = row[:-1]  # the legacy export's comma at the end of every row
-        if len(row) != len(header):
-            raise InputError(text.path, line=line, record=len(records) + 1,
-                             expected=f"{len(header)} fields as in the header", found=len(row))
-
-        def get(name: str) -> str | None:
-            i = col.get(name)
-            value = row[i].strip() if i is not None else ""
-            return value or None
-
+    for line, get in csv_records(reader, text.path, header, trailing_cell=True):
         if kind == "current":
             pmid, citation, authors = get("PMID"), get("Citation"), get("Authors")
             parts = citation_parts(citation)

@@ -150,7 +150,7 @@ def _check_unlisted(log: Path, listed: set[tuple]) -> None:
     records would be missing from every count. A file is taken for an export when the importers
     recognise its format, or it is a kind of export they cannot read (an Excel workbook, an EndNote
     library, ...); notes, documents and the log itself are left alone (:data:`NOT_EXPORTS`)."""
-    from . import detect_format, foreign
+    from . import FORMAT_NAMES, detect_format, foreign
     from .text import read_text
 
     folder = log.parent
@@ -179,7 +179,7 @@ def _check_unlisted(log: Path, listed: set[tuple]) -> None:
                     continue  # plain notes, an unknown text: not an export
                 what = str(exc).split("the file is ", 1)[-1].split("; expected", 1)[0]
             else:
-                what = f"an export in the format {fmt}"
+                what = f"an export in {FORMAT_NAMES.get(fmt, fmt)} format"
         raise InputError(log, problem=f"{name} is in the search folder, but the search log does not list it "
                                       f"(it is {what}): its records would be missing from every count",
                          expected=f"a row for {name} in {log.name}, or the file moved out of {folder.name}/")
