@@ -15,10 +15,19 @@ in the folder that holds the exports, with exactly these columns::
   short code for record identifiers (:func:`mmrs.schema.database_code`);
 - ``interface``: the platform searched (e.g. "Ovid", "EBSCOhost");
 - ``file``: one export file, relative to the log's folder (a database whose
-  results were exported in batches has one row per file);
+  results were exported in batches has one row per file), written with
+  ``/`` or, as on Windows, ``\\``;
 - ``records_reported``: the number of records the interface said the file
   holds (may be empty);
 - ``limits``: free text (date limits, languages, ...).
+
+The log and the folder must agree, because a record counted twice or not at
+all changes every box of the flow diagram: a file listed twice, under any
+spelling of its path (``./a.ris``, ``a//a.ris``, a link to it), is an error,
+and so is an export in the folder (or its subfolders) that the log does not
+list; notes beside the exports (Markdown, PDF, Word files, text that is no
+export) are left alone. Where a file's content shows the database it came
+from, that must be the database of its row (:mod:`.provenance`).
 
 :func:`read_searches` reads every listed file. A difference between the
 records imported and the records reported is not an error (a user may delete
