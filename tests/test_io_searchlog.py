@@ -230,6 +230,12 @@ def test_a_build_stops_at_an_unlisted_export_naming_it(tmp_path, monkeypatch, ca
     out = capsys.readouterr()
     assert ("embase_update.ris is in the search folder, but the search log does not list it (it is an export in "
             "RIS format)") in out.out + out.err
-    with open(search / "searches.csv", "a", encoding="utf-8") as log:
-        log.write("1,2024-03-01,Embase,Embase.com,embase_update.ris,1,\n")
+    log = search / "searches.csv"
+    listed = log.read_text(encoding="utf-8")
+    log.write_text(listed + "1,2024-03-01,Embase,Embase.com,embase_update.ris,1,\n"
+                   "1,2024-03-01,Embase,Embase.com,./embase_update.ris,1,\n", encoding="utf-8")
+    assert cli.main(["build", "--only", "01", "--no-scenarios"]) == 1
+    out = capsys.readouterr()
+    assert "searches.csv, line 5: embase_update.ris is listed twice (first on line 4)" in out.out + out.err
+    log.write_text(listed + "1,2024-03-01,Embase,Embase.com,embase_update.ris,1,\n", encoding="utf-8")
     assert cli.main(["build", "--only", "01", "--no-scenarios"]) == 0
