@@ -113,6 +113,7 @@ def test_notes_beside_the_exports_are_left_alone(folder):
     before = len(io.read_searches(folder).records)
     (folder / "strategy.md").write_text("# Search strategy\n")
     (folder / "round1" / "search strings.txt").write_text("#1 sexting OR nudes\n#2 motive*\n")
+    (folder / "round1" / "notes.txt").write_text("Searched on 29 November, by AB and CD.\nNo limits.\n")
     (folder / "round1" / "results page.pdf").write_bytes(b"%PDF-1.7\n")
     (folder / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
     (folder / "README").write_text("exports of the searches\n")

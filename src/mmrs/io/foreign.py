@@ -89,6 +89,18 @@ def _csv_header(line: str) -> list[str]:
         return []
 
 
+def _tabular(lines: list[str]) -> bool:
+    """Do the first two non-blank lines read as a CSV header and a row of as many cells (or one more)?
+    (A note whose first line has a comma is not a CSV file.)"""
+    import csv
+
+    try:
+        rows = [r for r in csv.reader(_io.StringIO("\n".join(lines[:200]))) if any(c.strip() for c in r)][:2]
+    except csv.Error:
+        return False
+    return len(rows) == 2 and len(rows[0]) >= 2 and len(rows[1]) in (len(rows[0]), len(rows[0]) + 1)
+
+
 def textual(lines: list[str]) -> tuple[str, str] | None:
     """What a text file that is in no format the importers read is, where it can be told."""
     head = next((line.strip() for line in lines[:50] if line.strip()), "")
@@ -102,7 +114,7 @@ def textual(lines: list[str]) -> tuple[str, str] | None:
         return "JSON", INSTEAD["json"]
     if head.startswith("{\\rtf"):
         return "a rich-text document (RTF)", INSTEAD["office"]
-    if "," in head or ";" in head:
+    if "," in head and _tabular(lines):
         header = _csv_header(head)
         names = {h.lower() for h in header}
         shown = ", ".join(header[:5]) + (", ..." if len(header) > 5 else "")
