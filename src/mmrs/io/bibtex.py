@@ -94,6 +94,15 @@ ENTRY_TYPES = {
     "software": "Computer Program",
     "misc": "Generic",
 }
+#: Text macros for symbols that pylatexenc leaves out or writes otherwise, and the common ones of reference
+#: managers' exports.
+SYMBOLS = {"textless": "<", "textgreater": ">", "textbar": "|", "textunderscore": "_", "textquotedbl": '"',
+           "textasciicircum": "^", "textperiodcentered": "\u00b7", "S": "\u00a7", "P": "\u00b6",
+           "pounds": "\u00a3", "euro": "\u20ac", "texteuro": "\u20ac", "textendash": "\u2013",
+           "textemdash": "\u2014", "textdegree": "\u00b0", "textpm": "\u00b1", "texttimes": "\u00d7",
+           "textmu": "\u00b5", "textregistered": "\u00ae", "texttrademark": "\u2122", "textcopyright": "\u00a9"}
+_NAMES = "|".join(sorted(SYMBOLS, key=len, reverse=True))
+_SYMBOL = re.compile(rf"\{{\\({_NAMES})\}}|\\({_NAMES})(?:\{{\}}|(?![A-Za-z])\s*)")
 #: BibTeX's month macros.
 MONTHS = {m[:3].lower(): m for m in ("January", "February", "March", "April", "May", "June", "July", "August",
                                      "September", "October", "November", "December")}
@@ -110,19 +119,22 @@ def _decoder():
     from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
     context = get_default_latex_context_db()
-    symbols = {"textless": "<", "textgreater": ">", "textbar": "|", "textunderscore": "_", "textquotedbl": '"',
-               "textasciicircum": "^", "textperiodcentered": "\u00b7", "S": "\u00a7", "P": "\u00b6",
-               "pounds": "\u00a3", "euro": "\u20ac", "texteuro": "\u20ac"}
-    macros = [MacroTextSpec("url", simplify_repl="%s")] + [MacroTextSpec(m, simplify_repl=t) for m, t in symbols.items()]
+    macros = [MacroTextSpec("url", simplify_repl="%s")] + [MacroTextSpec(m, simplify_repl=t) for m, t in SYMBOLS.items()]
     context.add_context_category("mmrs-bibtex", prepend=True, macros=macros)
     return LatexNodes2Text(latex_context=context, math_mode="text", keep_braced_groups=False)
 
 
 def decode_latex(value: str | None) -> str | None:
-    """Plain text of a BibTeX field value (see the module docstring); None for an empty value."""
+    """Plain text of a BibTeX field value (see the module docstring); None for an empty value.
+
+    Symbols written as macros (``{\\textless}``, the commonest LaTeX in reference managers' abstracts) and
+    dashes are replaced first, so that a value with nothing else of LaTeX is not given to the LaTeX parser,
+    which takes some 50 ms for a long abstract."""
     if value is None:
         return None
     if _LATEX.search(value):
+        value = _SYMBOL.sub(lambda m: SYMBOLS[m.group(1) or m.group(2)], value)
+        value = value.replace("---", "\u2014").replace("--", "\u2013")
         rest = _SIMPLE_ESCAPE.sub("", value)
         if not re.search(r"[\\$~]|--", rest):  # only braces and escaped specials: no need for a LaTeX parser
             value = _SIMPLE_ESCAPE.sub(r"\1", re.sub(r"(?<!\\)[{}]", "", value))
