@@ -108,3 +108,31 @@ def test_the_upset_plot_totals_count_every_record_of_each_set():
     assert fig.get_size_inches()[0] <= outputs.TEXT_WIDTH
     assert min(t.get_fontsize() for ax in fig.axes for t in ax.texts) >= 8
     plt.close(fig)
+
+
+def test_notebooks_show_figures_as_svg_and_a_300_dpi_png():
+    """In a notebook, ``use_style`` makes every figure display as SVG (HTML pages and the PDF take it) and
+    as a PNG of 300 dpi (the DOCX takes it), with the same bytes on every run."""
+    import base64
+    import struct
+
+    import matplotlib.pyplot as plt
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        outputs.use_style()
+        fig, ax = plt.subplots(figsize=(3, 2))
+        ax.bar(["a", "b"], [1, 2])
+        shown, _ = shell.display_formatter.format(fig)
+        again, _ = shell.display_formatter.format(fig)
+        plt.close(fig)
+    finally:
+        InteractiveShell.clear_instance()
+    assert shown["image/svg+xml"].lstrip().startswith("<?xml") and "<dc:date>" not in shown["image/svg+xml"]
+    png = base64.b64decode(shown["image/png"])
+    width = struct.unpack(">I", png[16:20])[0]
+    assert abs(width / 300 - 3) < 0.5, f"{width} pixels for a 3-inch figure"  # cropped to what is drawn
+    phys = png.index(b"pHYs")
+    assert round(struct.unpack(">I", png[phys + 4:phys + 8])[0] * 0.0254) == 300
+    assert shown == again, "the same figure must give the same bytes"

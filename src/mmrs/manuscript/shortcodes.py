@@ -229,8 +229,16 @@ def resolve(doc: Path, layout: Layout, variables: dict[str, object], root: Path 
         return f"[{numbers[label]}](#{label})"
 
     body = CROSSREF.sub(crossref, body)
-    meta_lines = yaml.safe_dump({k: v for k, v in meta.items() if k in ("title", "subtitle", "author", "date")},
-                                allow_unicode=True, sort_keys=False)
+
+    def meta_var(m: re.Match) -> str:
+        if m.group(1) != "var" or m.group(2).strip() not in variables:
+            raise ManuscriptError(f"{doc.name}, front matter: {m.group(0)} is not a variable of _variables.yml")
+        return str(variables[m.group(2).strip()])
+
+    kept = {k: v for k, v in meta.items() if k in ("title", "subtitle", "author", "date", "abstract", "keywords")}
+    if isinstance(kept.get("abstract"), str):
+        kept["abstract"] = SHORTCODE.sub(meta_var, kept["abstract"])
+    meta_lines = yaml.safe_dump(kept, allow_unicode=True, sort_keys=False)
     return Resolved(f"---\n{meta_lines}---\n\n{body}", images, numbers)
 
 
