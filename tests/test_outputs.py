@@ -99,10 +99,17 @@ def test_the_upset_plot_totals_count_every_record_of_each_set():
     counts = pd.Series([50, 40, 30, 5, 2, 1], index=pd.Index(
         [("A",), ("A", "B"), ("B",), ("C",), ("A", "C"), ("D",)], tupleize_cols=False))
     fig = plots.upset(counts, top=3)
-    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    fig.canvas.draw()
+    names = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
     totals = {"A": 92, "B": 70, "C": 7, "D": 1}
-    for total in totals.values():                      # every set is listed with its true size ...
-        assert f"{total:,}" in texts, (total, texts)
+    for name, total in totals.items():                 # every set is listed with its true size ...
+        assert f"{name} ({total:,})" in names, (name, total, names)
+    bars = fig.axes[[i for i, ax in enumerate(fig.axes) if ax.texts and ax.patches][0]]
+    renderer = fig.canvas.get_renderer()
+    for text, bar in zip(bars.texts, sorted(bars.patches, key=lambda p: p.get_x())):
+        label, top = text.get_window_extent(renderer), bar.get_window_extent(renderer)
+        assert label.y0 >= top.y1, f"the count {text.get_text()} overlaps its bar"
+    assert {p.get_facecolor()[:3] for p in bars.patches} == {matplotlib.colors.to_rgb(outputs.OKABE_ITO["blue"])}
     note = [t.get_text() for t in fig.texts if t.get_text().startswith("Not shown")]
     assert note == ["Not shown: 3 further combinations with 8 records in all."]  # ... and the rest is summed
     assert fig.get_size_inches()[0] <= outputs.TEXT_WIDTH
