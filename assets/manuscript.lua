@@ -255,9 +255,12 @@ return {
     FloatRefTarget = function(float)
       if quarto.doc.is_format("typst") or quarto.doc.is_format("docx") then
         local label = float.identifier
-        float.content = _quarto.ast.walk(float.content, {
-          Image = function(image) return print_image(image, label) end,
-        })
+        local walker = { Image = function(image) return print_image(image, label) end }
+        if pandoc.utils.type(float.content) == "Blocks" then
+          float.content = float.content:walk(walker)
+        elseif float.content and float.content.walk then
+          float.content = float.content:walk(walker)
+        end
       end
       return source_inside(float)
     end,
@@ -274,7 +277,9 @@ return {
       end
       local entry = embeds[notebook_label(div) or ""]
       if entry and entry.inside then
-        return nil
+        -- Typst writes a div as a block, and a figure inside a block floats within that block only:
+        -- the embedded cell's content goes into the page's own flow instead
+        return div.content
       end
       local line = source_line(div)
       if line then
