@@ -40,7 +40,12 @@ def test_every_shortcode_and_crossref_resolves(name, layout, values, colophon):
     assert not re.search(r"(?<![\w@])@(fig|tbl)-", resolved.markdown)
     source = (ROOT / name).read_text(encoding="utf-8")
     embeds = re.findall(r"\{\{< embed \S+#((?:fig|tbl)-[\w-]+) >\}\}", source)
-    assert sorted(resolved.numbers) == sorted(embeds)
+    captioned = re.findall(r"^: .*\{#((?:tbl|fig)-[\w-]+)\}\s*$", resolved.markdown, re.M)
+    assert not captioned, "a labelled caption was left unnumbered"
+    written = [label for label in resolved.numbers if label not in embeds]
+    assert sorted(resolved.numbers) == sorted(embeds + written)
+    for label in written:  # a table written with its caption (the audit) is numbered after the embedded ones
+        assert re.search(rf"^: \[\]\{{#{label}\}}{resolved.numbers[label]}\. ", resolved.markdown, re.M), label
     assert len(resolved.images) == sum(e.startswith("fig-") for e in embeds)
 
 
@@ -163,7 +168,7 @@ def test_long_tables_are_interactive_in_html_and_complete_in_docx(preview):
         if len(shown) == len(long):
             break
     assert shown == long
-    assert dom.count('class="gridjs-input gridjs-search-input"') == len(long)
+    assert dom.count('class="long-table-filter"') == len(long)  # the filter box above each grid
     # ... and the full table is still in the page, hidden, for printing and for readers without scripts
     assert dom.count('display: none;"') >= len(long)
     # the article's Table 1 sits in a .full-table div: long, but shown whole
