@@ -6,6 +6,13 @@ The project (``_quarto.yml``) is a Quarto *manuscript*: one article
 the profile ``supplement`` (``_quarto-supplement.yml``), rendered into
 ``_manuscript/supplement/`` in the same formats (without a MECA archive).
 
+Quarto writes into a staging folder (``build/render/``), never into the
+folder a reader has: the article and the supplement are rendered there, and
+only when both are complete does the staged folder replace ``_manuscript/``
+(two renames). A render that is interrupted (Ctrl-C, SIGTERM, a kill) or fails
+leaves the previous complete ``_manuscript/`` as it was, never a half-written
+or empty file where a good copy was.
+
 Each document is rendered by one ``quarto render`` call for all its formats,
 so the notebooks are read once, the MECA archive holds every format and
 Quarto cleans up after itself. When that call fails, each format is rendered
@@ -17,6 +24,8 @@ needs a TeX installation).
 from __future__ import annotations
 
 import collections
+import dataclasses
+import os
 import re
 import shutil
 import subprocess
@@ -130,8 +139,15 @@ def cause(lines: list[str]) -> str:
     return " ".join(shown) or "Quarto printed nothing"
 
 
-def _profile(target: Target) -> list[str]:
-    return ["--profile", target.profile] if target.profile else []
+#: Where Quarto renders before the result replaces the output folder (relative to the project).
+STAGING = Path("build") / "render"
+
+
+def _profile(target: Target, root: Path | None = None) -> list[str]:
+    out = ["--profile", target.profile] if target.profile else []
+    if root is not None and target.output_dir.is_relative_to(root / STAGING):
+        out += ["--output-dir", target.output_dir.relative_to(root).as_posix()]
+    return out
 
 
 def _failed(target: Target, fmt: str, lines: list[str]) -> RenderError:
@@ -141,16 +157,16 @@ def _failed(target: Target, fmt: str, lines: list[str]) -> RenderError:
 
 def render_target(target: Target, root: Path, echo: Callable[[str], None] | None = print) -> list[Path]:
     """Render one target; raise :class:`RenderError` naming the format that failed and why."""
-    code, lines = _run(["render", *_profile(target)], root, echo)
+    code, lines = _run(["render", *_profile(target, root)], root, echo)
     if code != 0:
         # find the format that failed: render each alone (the output folder is kept)
         for fmt in target.formats:
-            alone, alone_lines = _run(["render", "--to", fmt, "--no-clean", *_profile(target)], root, None)
+            alone, alone_lines = _run(["render", "--to", fmt, "--no-clean", *_profile(target, root)], root, None)
             if alone != 0:
                 raise _failed(target, fmt, alone_lines)
         raise RenderError(f"Quarto could not render the {target.name} (formats {', '.join(target.formats)}; each "
                           f"renders alone): {cause(lines)}")
-    missing = [p for p in target.outputs() if not p.is_file()]
+    missing = [p for p in target.outputs() if not p.is_file() or p.stat().st_size == 0]
     if missing:
         raise RenderError(f"Quarto reported success for the {target.name}, but did not write "
                           + ", ".join(str(p.relative_to(root)) for p in missing))
@@ -189,14 +205,35 @@ def render(root: Path | None = None, echo: Callable[[str], None] | None = print)
     files Quarto adds beside the sources are removed afterwards."""
     root = root or project_root()
     every = targets(root)
+    final = every[0].output_dir  # the article's folder, which holds the supplement's
+    staging = root / STAGING / final.name
+    staged = [dataclasses.replace(t, output_dir=staging / t.output_dir.relative_to(final)) for t in every]
     folders = _source_folders(root)
     before = _listing(folders)
     keep = {root / ".quarto", root / "build"} | {t.output_dir for t in every} | {
         root / t.output_dir.relative_to(root).parts[0] for t in every}
     try:
-        return _render_all(root, every, echo)
+        if staging.parent.exists():
+            shutil.rmtree(staging.parent)
+        written = _render_all(root, staged, echo)
+        _replace_folder(staging, final)
+        return [final / p.relative_to(staging) for p in written]
     finally:
         _remove_intermediates(before, folders, keep)
+        shutil.rmtree(root / STAGING, ignore_errors=True)
+
+
+def _replace_folder(new: Path, target: Path) -> None:
+    """Put the complete folder ``new`` where ``target`` is: the old one is renamed aside, the new one
+    renamed into its place, then the old one removed (both renames are single steps on one file system)."""
+    aside = new.with_name(new.name + ".previous")
+    if aside.exists():
+        shutil.rmtree(aside)
+    if target.exists():
+        os.replace(target, aside)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(new, target)
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 def _render_all(root: Path, every: list[Target], echo: Callable[[str], None] | None) -> list[Path]:
@@ -205,6 +242,6 @@ def _render_all(root: Path, every: list[Target], echo: Callable[[str], None] | N
         if echo is not None:
             names = ", ".join(FORMATS.get(f, (f,))[0] for f in target.formats)
             echo(f"Rendering the {target.name} with Quarto ({names}) into "
-                 f"{target.output_dir.relative_to(root).as_posix()}/")
+                 f"{target.output_dir.relative_to(root).as_posix()}/ (moved into place when complete)")
         written += render_target(target, root, echo)
     return written
