@@ -155,8 +155,8 @@ local function print_image(image, label)
       image.src = name
     end
   end
-  local _, contents = pcall(pandoc.mediabag.fetch, image.src)
-  if contents then
+  local ok, _, contents = pcall(pandoc.mediabag.fetch, image.src)
+  if ok and contents then
     local w, h = natural_size(contents)
     image = fit(image, w, h)
   end
