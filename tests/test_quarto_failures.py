@@ -24,6 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 STAND_IN = r'''#!{python}
 import json, os, sys
 args = sys.argv[1:]
+if args == ["--version"]:
+    print("1.10.18")
+    sys.exit(0)
 with open(os.environ["FAKE_QUARTO_LOG"], "a") as log:
     log.write(json.dumps(args) + "\n")
 # litter as a real render does beside the sources
@@ -204,3 +207,24 @@ def test_cause_prefers_quartos_error_lines():
              "", "Stack trace:"]
     assert mq.cause(lines) == "ERROR: compile failed: unknown font"
     assert mq.cause(["a", "b", "", "c"]) == "a b c"
+
+
+def test_a_render_with_nothing_changed_is_skipped(fake_quarto, project):
+    """Stamps as the build has: a second render reads the same files and finds the outputs as written,
+    so Quarto is not called; a changed input, a deleted output or --force renders again."""
+    env, log = fake_quarto
+    env = {**env, "FAKE_QUARTO_WRITE": "1"}
+    calls = lambda: len(log.read_text().splitlines()) if log.exists() else 0  # noqa: E731
+    assert _render(project, env).returncode == 0 and calls() == 2
+    again = _render(project, env)
+    assert again.returncode == 0 and calls() == 2, "nothing changed, yet Quarto ran"
+    assert "unchanged since their last render" in again.stdout
+    (project / "_variables.yml").write_text("search:\n  records_total: 1\n", encoding="utf-8")
+    assert _render(project, env).returncode == 0 and calls() == 4, "a changed input must render again"
+    assert _render(project, env).returncode == 0 and calls() == 4
+    (project / "_manuscript" / "supplement" / "supplement.pdf").unlink()
+    assert _render(project, env).returncode == 0 and calls() == 6, "a missing output must render again"
+    run = subprocess.run([sys.executable, "-m", "mmrs.cli", "render", "--force"], cwd=project, capture_output=True,
+                         text=True, env={k: v for k, v in env.items() if k != "MMRS_PROJECT_ROOT"})
+    assert run.returncode == 0 and calls() == 8
+    assert "CPU time" in run.stdout
