@@ -163,6 +163,32 @@ local function print_image(image, label)
   return image
 end
 
+-- An apostrophe inside a word as U+2019. Pandoc's Typst writer turns U+2019 back into "'", which Typst
+-- sets as an opening quote after a full stop ("al.'s"); in Typst the character is written raw.
+local function apostrophes(str)
+  local text = str.text:gsub("([%w%.])'(%a)", "%1\u{2019}%2")
+  if not quarto.doc.is_format("typst") or not text:find("\u{2019}", 1, true) then
+    return text ~= str.text and pandoc.Str(text) or nil
+  end
+  local out = pandoc.Inlines({})
+  local start = 1
+  while true do
+    local i, j = text:find("\u{2019}", start, true)
+    if not i then
+      break
+    end
+    if i > start then
+      out:insert(pandoc.Str(text:sub(start, i - 1)))
+    end
+    out:insert(pandoc.RawInline("typst", "\u{2019}"))
+    start = j + 1
+  end
+  if start <= #text then
+    out:insert(pandoc.Str(text:sub(start)))
+  end
+  return out
+end
+
 local function add_html_assets()
   if not quarto.doc.is_format("html") then
     return
@@ -262,6 +288,9 @@ return {
           float.content = float.content:walk(walker)
         end
       end
+      if float.caption_long then
+        float.caption_long = float.caption_long:walk({ Str = apostrophes })
+      end
       return source_inside(float)
     end,
   },
@@ -287,11 +316,7 @@ return {
         return div
       end
     end,
-    Str = function(str)
-      if str.text:find("'", 1, true) then
-        return pandoc.Str((str.text:gsub("([%w%.])'(%a)", "%1\u{2019}%2")))
-      end
-    end,
+    Str = apostrophes,
     Pandoc = keywords_paragraph,
   },
 }
