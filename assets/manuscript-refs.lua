@@ -32,6 +32,8 @@ references the same way in Python (mmrs.manuscript.shortcodes); a test checks bo
 
 local documents = {}  -- { source, page, profile, numbers = {label -> "Table S1"} }
 local current = nil   -- the page being rendered, relative to the article's output folder
+local on_notebook_page = false  -- whether that page is a notebook's
+local own = { tbl = 0, fig = 0 }  -- tables and figures of a notebook's page that no document embeds
 
 local function read_file(path)
   local f = io.open(path, "r")
@@ -116,8 +118,6 @@ local function setup(meta)
   end
 end
 
-local on_notebook_page = false
-local own = { tbl = 0, fig = 0 }
 
 -- On a notebook's page (after Quarto's numbering): the manuscript's number for each table and figure.
 local function renumber(float)

@@ -51,7 +51,7 @@ def images(page: Path) -> tuple[int, list[str]]:
     return int(found.group(1)), (bad.group(1).split() if bad and bad.group(1) else [])
 
 
-#: Looks at a page once its long tables have been drawn (or after 20 s of the page's time): the Grid.js
+#: Looks at a page 3 s after its long tables have been drawn (or after 20 s of the page's time): the Grid.js
 #: error text, the grids drawn, every grid header narrower than its longest word, and whether anything
 #: runs past the right edge of the window.
 LAYOUT_PROBE = """<script>
@@ -62,6 +62,10 @@ window.addEventListener('load', () => {
     const grids = document.querySelectorAll('.gridjs-wrapper').length;
     const drawn = document.querySelectorAll('.gridjs-tbody, .gridjs-message').length;
     if ((drawn < grids || grids < expected) && Date.now() - started < 20000) { setTimeout(look, 250); return; }
+    setTimeout(measure, 3000);  // Grid.js sets the columns' widths after drawing the rows
+  };
+  const measure = () => {
+    const grids = document.querySelectorAll('.gridjs-wrapper').length;
     const canvas = document.createElement('canvas').getContext('2d');
     const narrow = [];
     document.querySelectorAll('th.gridjs-th').forEach(th => {
@@ -72,8 +76,16 @@ window.addEventListener('load', () => {
       if (content.getBoundingClientRect().width + 0.5 < longest || content.scrollWidth > content.clientWidth + 1)
         narrow.push(content.textContent.trim());
     });
-    const over = [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1
+    let over = [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1
       && !e.closest('.gridjs-wrapper, .cell-output-display, .table-responsive, pre, .sourceCode')).map(e => e.tagName + '.' + e.className).slice(0, 5);
+    // a table wider than its box either scrolls inside the box or runs over what lies beside it
+    document.querySelectorAll('main table').forEach(t => {
+      if (t.closest('.gridjs-wrapper')) return;
+      const box = t.closest('.cell-output-display, .cell-output, .quarto-figure, figure, main');
+      const scrolls = ['auto', 'scroll'].includes(getComputedStyle(box).overflowX);
+      if (!scrolls && t.getBoundingClientRect().right > box.getBoundingClientRect().right + 1)
+        over.push('table running past its box: ' + (t.querySelector('th, td') || t).textContent.trim().slice(0, 30));
+    });
     document.body.setAttribute('data-report', JSON.stringify({
       errors: (document.body.innerText.match(/An error happened while fetching the data/g) || []).length,
       grids: grids, expected: expected, narrow: narrow, overflow: over,

@@ -461,6 +461,7 @@ def test_html_grids_always_load_and_can_be_read(rendered):
             assert report["grids"] == report["expected"], f"{page}: {report}"
             assert not report["narrow"], f"{page}: headers cut: {report['narrow'][:5]}"
             assert report["pageWidth"] <= report["window"], f"{page}: content runs past the window: {report}"
+            assert not report["overflow"], f"{page}: {report['overflow']}"
 
 
 def test_html_links_article_and_supplement_both_ways_and_lists_jats(rendered):
@@ -472,3 +473,39 @@ def test_html_links_article_and_supplement_both_ways_and_lists_jats(rendered):
         formats = re.search(r"Other Formats.*?</ul>", page, re.S | re.I)
         assert formats and f'href="{xml}"' in formats.group(0) and "JATS" in formats.group(0), \
             f"'Other formats' does not list {xml}"
+
+
+def test_notebook_pages_carry_the_manuscripts_numbers(rendered):
+    """On a notebook's page, a table or figure that the article or the supplement embeds is numbered as
+    there ("Table 1", "Table S11"), never by its place on the page; one that neither embeds has a
+    number that cannot be taken for theirs ("Table N2.1")."""
+    import html as html_lib
+
+    numbers = {}
+    for name, document in DOCUMENTS.items():
+        prefix = "S" if name == "supplement" else ""
+        counts = {"tbl": 0, "fig": 0}
+        for ref in _embeds(document):
+            label = ref.split("#")[1]
+            kind = label.split("-")[0]
+            counts[kind] += 1
+            numbers[label] = f"{'Table' if kind == 'tbl' else 'Figure'} {prefix}{counts[kind]}"
+    pages = sorted((_target(rendered, "article").output_dir / "notebooks").glob("*-preview.html"))
+    checked = 0
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for label, caption in re.findall(r'id="((?:tbl|fig)-[\w-]+)".*?<figcaption[^>]*>(.*?)</figcaption>', text, re.S):
+            shown = " ".join(html_lib.unescape(re.sub(r"<[^>]+>", "", caption)).replace("\xa0", " ").split())
+            if label in numbers:
+                assert shown.startswith(numbers[label] + ":"), f"{page.name}: {label} is shown as {shown[:30]!r}"
+                checked += 1
+            else:
+                assert re.match(r"(Table|Figure) N\d\.\d+:", shown), f"{page.name}: {label} is shown as {shown[:30]!r}"
+    assert checked >= len(numbers) - 2, f"only {checked} of {len(numbers)} items found on the notebook pages"
+
+
+def test_a_second_render_with_nothing_changed_is_skipped(rendered):
+    run = subprocess.run([sys.executable, "-m", "mmrs.cli", "render"], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "unchanged since their last render" in run.stdout
+    assert "CPU time" in rendered["stdout"], "the render reports its CPU time per document"
