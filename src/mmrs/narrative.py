@@ -603,8 +603,8 @@ def agreement_missing(screened) -> str:
     """Why no agreement is computed (the one row of the agreement table)."""
     if all(s.pending == "title_abstract" for s in screened.streams.values()):
         return "Not computed: no screening decisions are given yet"
-    return ("Not computed: no stream gives the independent decisions of two or more reviewers "
-            "('reviewers' exports, or a Rayyan project with its event log)")
+    return ("Not computed: the decisions given are the team's final ones, and agreement needs each reviewer's "
+            "independent decisions (an export of the records each reviewer kept, or a screening tool's event log)")
 
 
 def agreement_prose(carried: Mapping[str, Mapping], labels: Mapping[str, str], summary: str) -> str:
