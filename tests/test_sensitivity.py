@@ -69,13 +69,14 @@ def test_figures_from_keys_patterns_and_earlier_figures():
 def test_table_has_a_column_per_run_and_says_what_was_not_computed():
     spec, runs = _runs()
     table = sa.figures_table(spec, runs)
-    assert list(table.columns) == ["Figure", "Main run", "A", "B", "C", "Across the runs"]
+    assert list(table.columns) == ["Figure", "Main run", "A", "B", "C"]
     rows = table.set_index("Figure")
-    # one number of decimals per figure, and how the figure moves across the runs, in words
-    assert list(rows.loc["Kappa"]) == ["0.70", "0.72", "0.50", "not computed", "from 0.50 to 0.72 (not computed in every run)"]
+    assert list(rows.loc["Kappa"]) == ["0.70", "0.72", "0.50", "not computed"]  # one number of decimals per figure
     assert rows.loc["Unique records", "B"] == "1,030"
-    assert rows.loc["Unique records", "Across the runs"] == "from 1,000 to 1,030"
-    assert rows.loc["Top covariate", "Across the runs"] == "differs between runs"
+    # how a figure moves across the runs, in words
+    assert sa.spread([1000, 1005, 1030, 1000]) == "from 1,000 to 1,030"
+    assert sa.spread([0.7, 0.72, 0.5, None], 2) == "from 0.50 to 0.72 (not computed in every run)"
+    assert sa.spread(["gender", "age"]) == "differs between runs"
     # a figure that does not vary is said once, never "from 68 to 68"
     assert sa.spread([68, 68, 68]) == "68 in every run" and sa.spread([68, None]) == "68 in every run that computed it"
     assert sa.spread(["gender", "gender"]) == "gender in every run" and sa.spread([None]) == "not computed"

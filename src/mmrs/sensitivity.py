@@ -263,16 +263,14 @@ def compute(spec: Spec, run: Run) -> dict[str, Any]:
 
 
 def figures_table(spec: Spec, all_runs: list[Run]) -> pd.DataFrame:
-    """Key figure x run: the main run first, then each scenario (column headers: the runs' labels), and
-    a last column that says how the figure moves across the runs ("68 in every run", "10,324 to
-    10,464"). The numbers of a row share one number of decimals."""
+    """Key figure x run: the main run first, then each scenario (column headers: the runs' labels).
+    The numbers of a row share one number of decimals. (How a figure moves across the runs, in words,
+    is :func:`spread`, recorded for the text by :func:`summary_figures`.)"""
     values = {r.label: compute(spec, r) for r in all_runs}
     frame = pd.DataFrame({"Figure": [f.label for f in spec.figures]})
     places = {f.name: _places([got[f.name] for got in values.values()]) for f in spec.figures}
     for label, got in values.items():
         frame[label] = [_show(got[f.name], places[f.name]) for f in spec.figures]
-    frame["Across the runs"] = [spread([got[f.name] for got in values.values()], places[f.name])
-                                for f in spec.figures]
     return frame
 
 
