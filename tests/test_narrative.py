@@ -25,6 +25,9 @@ def test_numbers_lists_and_dates_read_as_in_a_text():
     assert narrative.count(2, "study", "studies", words=True) == "two studies"
     assert narrative.join(["A"]) == "A" and narrative.join(["A", "B", "C"]) == "A, B and C"
     assert narrative.day("2021-11-29") == "29 November 2021"
+    assert narrative.days(["2019-10-12", "2019-10-10", "2019-10-12"]) == "10-12 October 2019"
+    assert narrative.days(["2022-11-30", "2022-12-02"]) == "30 November - 2 December 2022"
+    assert narrative.days(["2022-12-30", "2023-01-02"]) == "30 December 2022 - 2 January 2023"
     assert narrative.rounds_phrase([1, 2, 3]) == "rounds 1-3" and narrative.rounds_phrase([3]) == "round 3"
     assert narrative.about_data(None, "data/raw/") == ""
     assert narrative.about_data("a reconstruction", "data/raw/").startswith(
@@ -50,7 +53,7 @@ def test_tables_show_yes_or_no_and_one_number_of_decimals_per_column(tmp_path):
 def test_the_search_is_told_from_the_log_once_or_in_rounds():
     once = _log([(1, "2024-03-01", "MEDLINE", "m.nbib", ""), (1, "2024-03-01", "Embase", "e.ris", "2015 onwards")])
     said = narrative.search_overview(once)
-    assert said.startswith("The search ran once, on 1 March 2024, in two databases (MEDLINE and Embase)")
+    assert said.startswith("The search ran once (1 March 2024) in two databases (MEDLINE and Embase)")
     assert "round" not in said.lower() and "2015 onwards (Embase)" in said
     rounds = _log([(1, "2021-11-29", "Scopus", "a", ""), (1, "2021-11-29", "PubMed", "b", ""),
                    (2, "2022-11-30", "Scopus", "c", "2021 or later"), (2, "2022-11-30", "PubMed", "d", "2021 or later"),
@@ -172,6 +175,15 @@ def test_after_title_and_abstract_screening_the_flow_waits_for_the_full_text(tmp
                            "are not given yet.") and "No study is included yet." in said
     assert "2 records found outside the search exports await the full-text decisions too" in said
     assert "stops at the reports sought" in narrative.flow_prose(flow)
+
+
+def test_a_complete_flow_of_one_stream_says_its_total_once(tmp_path):
+    _, screened, flow = _screened(tmp_path, invented_review.write_search, invented_review.write_title_abstract,
+                                  invented_review.write_full_text)
+    said = narrative.report_screening(flow, screened)
+    assert said.startswith("Of 12 records screened on title and abstract, 6 went on to full text and 3 studies were "
+                           "included.") and "So far" not in said and "yet" not in said
+    assert said.endswith("Other methods added 1 study. The review includes 4 studies.")
 
 
 def test_agreement_rows_name_a_stream_or_a_round_only_where_there_are_several():

@@ -216,7 +216,9 @@ def test_the_guide_stage_by_stage_on_a_real_scoping_review(review, capsys, reald
     v = _build(review, capsys)
     kept_ft = _ris_count(raw / "screening" / "kept_full_text.ris")
     assert 0 < v["screening"]["included_articles"] <= kept_ft + 1
-    assert v["report"]["screening"].endswith(f"The review includes {v['screening']['included_articles']} studies.")
+    assert v["report"]["screening"].endswith(f"Other methods added {v['screening']['other']['included']} "
+                                             f"stud{'y' if v['screening']['other']['included'] == 1 else 'ies'}. "
+                                             f"The review includes {v['screening']['included_articles']} studies.")
     _clean_of_other_reviews(_report(review, capsys), "round", "Round")
 
 

@@ -55,6 +55,20 @@ def day(value) -> str:
     return f"{d.day} {d:%B %Y}"
 
 
+def days(values) -> str:
+    """The days a search took, as the text writes them: "29 November 2021", "10-12 October 2019",
+    "30 November - 2 December 2022", "30 December 2022 - 2 January 2023"."""
+    ds = sorted({pd.Timestamp(v) for v in values})
+    first, last = ds[0], ds[-1]
+    if first == last:
+        return day(first)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}-{last.day} {last:%B %Y}"
+    if first.year == last.year:
+        return f"{first.day} {first:%B} - {last.day} {last:%B %Y}"
+    return f"{day(first)} - {day(last)}"
+
+
 def percent(part: float, whole: float, digits: int = 1) -> str:
     """``part`` of ``whole`` in percent ("37.5 %"); "0 %" of nothing."""
     return f"{(100 * part / whole if whole else 0):.{digits}f} %"
@@ -90,12 +104,12 @@ def search_overview(log: pd.DataFrame) -> str:
     files = log[log["database"].str.casefold() != PREVIOUS_VERSION.casefold()]
     per_round = files.groupby("round", sort=True)
     dbs = {int(r): list(dict.fromkeys(part["database"])) for r, part in per_round}
-    dates = {int(r): part["date"].min() for r, part in per_round}
+    dates = {int(r): days(part["date"]) for r, part in per_round}
     n_files = len(files)
     all_dbs = list(dict.fromkeys(files["database"]))
     if len(dbs) == 1:
         (r, names), = dbs.items()
-        text = (f"The search ran once, on {day(dates[r])}, in {count(len(names), 'database', words=True)} "
+        text = (f"The search ran once ({dates[r]}) in {count(len(names), 'database', words=True)} "
                 f"({join(names)}); the search log lists {count(n_files, 'export file')}.")
     else:
         parts, seen = [], []
@@ -103,11 +117,11 @@ def search_overview(log: pd.DataFrame) -> str:
             added = [d for d in names if d not in seen]
             dropped = [d for d in seen if d not in names]
             if not seen:
-                said = f"round {r} ({day(dates[r])}) searched {join(names)}"
+                said = f"round {r} ({dates[r]}) searched {join(names)}"
             elif not added and not dropped:
-                said = f"round {r} ({day(dates[r])}) searched the same {count(len(names), 'database', words=True)}"
+                said = f"round {r} ({dates[r]}) searched the same {count(len(names), 'database', words=True)}"
             else:
-                said = f"round {r} ({day(dates[r])}) searched " + (
+                said = f"round {r} ({dates[r]}) searched " + (
                     f"them again and added {join(added)}" if not dropped and added else
                     f"{join(names)}" + (f" ({join(added)} for the first time)" if added else ""))
             parts.append(said)
@@ -458,8 +472,8 @@ def truth_prose(truth: str | None, scores: dict | None, unchecked: int) -> str:
     return text
 
 
-def unconfirmed_intro(method: str) -> str:
-    """The paragraph over the merges no identifier confirms."""
+def unconfirmed_intro(method: str, n: int = 1) -> str:
+    """The paragraph over the merges no identifier confirms (``n``: how many there are)."""
     fields = ("Bramer's automatic passes compare authors, year, title, journal, volume and pages."
               if method == "bramer" else
               "Besides the same DOI, the strict method's match rules compare titles, authors, years, volumes and "
@@ -467,9 +481,11 @@ def unconfirmed_intro(method: str) -> str:
     return (f"{fields} When the two records of a merge share neither a DOI nor an issue, nothing but those "
             "fields supports it, and this is where look-alikes get through: the editorial of each issue (same "
             "title, author and volume), a column printed in two journals on the same pages, a congress abstract "
-            "beside the article that grew out of it. The table lists such merges of the method's own rules (the "
-            "decisions a person recorded are left out); the cluster table (`dedup_clusters.csv`) shows every "
-            "merge, with the identifier it shares.")
+            "beside the article that grew out of it. "
+            + ("The table lists such merges of the method's own rules (the decisions a person recorded are left "
+               "out); " if n else "")
+            + ("the cluster table" if n else "The cluster table")
+            + " (`dedup_clusters.csv`) shows every merge, with the identifier it shares.")
 
 
 def unconfirmed_caption(n: int, shown: int) -> str:
@@ -723,7 +739,8 @@ def report_screening(flow, screened) -> str:
         text += (f" With the {count(flow.previous.studies, 'study', 'studies')} of the previous version, the review "
                  f"includes {count(flow.included_total, 'study', 'studies')}" + (" so far." if flow.pending else "."))
     elif not flow.pending:
-        text += f" The review includes {count(flow.included_total, 'study', 'studies')}."
+        if len(drawn) > 1 or flow.other is not None:  # the total is not said above
+            text += f" The review includes {count(flow.included_total, 'study', 'studies')}."
     elif flow.included_total:
         text += (f" So far, {count(flow.included_total, 'study', 'studies')} "
                  f"{'is' if flow.included_total == 1 else 'are'} included.")
