@@ -155,6 +155,15 @@ def figure(fl: Flow, *, width: float = 6.1, gap: float = 0.12, font_size: float 
         arrows.append((b_assessed, add(_Box(col + 1, span, R_ASSESS, lines)), "side"))
         return b_assessed
 
+    def awaiting(col: float, top: int, sought: int, waiting: int) -> None:
+        """Sought, then the reports awaiting their full-text decisions (a column that stops there)."""
+        b_sought = add(_Box(col, 1, R_SOUGHT, wrap(f"Reports sought for retrieval {_n(sought)}", bold=True,
+                                                   col=col)))
+        arrows.append((top, b_sought, "down"))
+        arrows.append((b_sought, add(_Box(col, 1, R_ASSESS, wrap(
+            f"Reports awaiting full-text assessment {_n(waiting)}", col=col)
+            + wrap("(decisions not given yet)", col=col))), "down"))
+
     rounds = fl.rounds.set_index("round")
     col = 0.0
     to_total = []
@@ -205,12 +214,7 @@ def figure(fl: Flow, *, width: float = 6.1, gap: float = 0.12, font_size: float 
         arrows.append((screened, add(_Box(col + 1, side_span, R_SCR, wrap(
             f"Records excluded {_n(s.excluded_screening)}", side_span, col=col + 1))), "side"))
         if s.pending == "full_text":
-            b_sought = add(_Box(col, 1, R_SOUGHT, wrap(f"Reports sought for retrieval {_n(s.sought)}", bold=True,
-                                                       col=col)))
-            arrows.append((screened, b_sought, "down"))
-            arrows.append((b_sought, add(_Box(col, 1, R_ASSESS, wrap(
-                f"Reports awaiting full-text assessment {_n(s.awaiting)}", col=col)
-                + wrap("(decisions not given yet)", col=col))), "down"))
+            awaiting(col, screened, s.sought, s.awaiting)
             col += w
             continue
         assessed = selection(col, side_span, screened, s.sought, s.not_retrieved, s.assessed, s.excluded_reasons)
@@ -235,12 +239,7 @@ def figure(fl: Flow, *, width: float = 6.1, gap: float = 0.12, font_size: float 
             lines += wrap(f"Copies of records found otherwise {_n(o.duplicates)}", col=col)
         top = add(_Box(col, 1, R_ID, lines))
         if o.awaiting:  # full-text decisions not given yet: the column stops at the reports sought
-            b_sought = add(_Box(col, 1, R_SOUGHT, wrap(f"Reports sought for retrieval {_n(o.sought)}", bold=True,
-                                                       col=col)))
-            arrows.append((top, b_sought, "down"))
-            arrows.append((b_sought, add(_Box(col, 1, R_ASSESS, wrap(
-                f"Reports awaiting full-text assessment {_n(o.awaiting)}", col=col)
-                + wrap("(decisions not given yet)", col=col))), "down"))
+            awaiting(col, top, o.sought, o.awaiting)
         else:
             assessed = selection(col, 1, top, o.sought, o.not_retrieved, o.assessed, o.excluded_reasons)
             if single:
