@@ -1,4 +1,5 @@
-"""`mmrs init`: a new review laid out, then built and rendered from an invented review's exports."""
+"""`mmrs init`: a new review laid out with the toolkit's own notebooks. (Built and rendered stage by stage,
+from the search alone to an update, in tests/test_own_review.py.)"""
 
 from __future__ import annotations
 
@@ -9,10 +10,8 @@ import nbformat
 import pytest
 import yaml
 
-import invented_review
-from mmrs import cli, runner, scaffold, variables
+from mmrs import cli, runner, scaffold
 from mmrs.io.searchlog import LOG_COLUMNS
-from mmrs.paths import Layout
 
 
 def _defaults(nb) -> dict:
@@ -38,6 +37,11 @@ def test_init_lays_out_a_review_that_the_pipeline_reads(tmp_path):
         assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
         assert not any(runner.INJECTED_TAG in c.metadata.get("tags", []) for c in nb.cells)
         assert nb.cells[0].source.startswith("> **Copied by `mmrs init`.**")
+        # one set of notebooks: every cell but the parameters is the toolkit's own, word for word
+        own = nbformat.read(scaffold.notebook_source() / step.notebook, as_version=4)
+        assert [c.source for c in nb.cells[1:] if "parameters" not in c.metadata.get("tags", [])] == \
+            [c.source for c in own.cells if "parameters" not in c.metadata.get("tags", [])]
+        assert _defaults(nb).get("data_note", None) is None  # an author's own exports: no note on the data
     with open(target / "data/raw/search/searches.csv", newline="") as f:
         assert next(csv.reader(f)) == LOG_COLUMNS
     explained = (target / "data/raw/search/README.md").read_text()
@@ -53,35 +57,3 @@ def test_init_lays_out_a_review_that_the_pipeline_reads(tmp_path):
 def test_init_without_the_notebooks_says_where_to_find_them(tmp_path):
     with pytest.raises(scaffold.InitError, match="has no 01_import.ipynb"):
         scaffold.init(tmp_path / "r", notebooks=tmp_path)
-
-
-@pytest.mark.slow
-def test_init_then_build_and_render_an_invented_review(tmp_path, monkeypatch, capsys):
-    target = tmp_path / "review"
-    assert cli.main(["init", str(target), "--title", "Screens and sleep"]) == 0
-    invented_review.write(target / "data" / "raw")
-    # the author names the reviewers' exports and the hand search in pipeline.yml
-    text = (target / "pipeline.yml").read_text()
-    text = text.replace("# reviewers: {Reviewer A", "reviewers: {Reviewer A")
-    text = text.replace("other_sources: {}", "other_sources: {Hand search: screening/hand_search.ris}")
-    (target / "pipeline.yml").write_text(text)
-    monkeypatch.delenv("MMRS_PROJECT_ROOT", raising=False)
-    monkeypatch.chdir(target)
-    assert cli.main(["build"]) == 0
-    assert "3 notebook(s) run" in capsys.readouterr().out
-    v = variables.load(Layout(target / "data" / "raw", target))
-    assert v["search"]["records_total"] == 16 and v["search"]["unique_records"] == 12
-    assert v["search"]["round1"]["by_database"] == {"medline": 8, "embase": 8}
-    assert v["screening"]["all"]["screened"] == 12 and v["screening"]["included_articles"] == 4
-    assert v["screening"]["all"]["title_abstract_agreement_pct"] == 66.7
-    assert v["screening"]["other"]["identified"] == 4  # 2 hand-searched, 2 kept but in no search export
-    for name in ("prisma_flow.png", "prisma_flow.svg", "prisma_flow.pdf"):
-        assert (target / "results" / "figures" / name).stat().st_size > 0
-    agreement = (target / "results" / "tables" / "screening_agreement.md").read_text()
-    assert "Cohen's kappa" in agreement and "66.7" in agreement
-    # a second build has nothing to do
-    assert cli.main(["build"]) == 0
-    assert "0 notebook(s) run, 3 unchanged" in capsys.readouterr().out
-    assert cli.main(["render", "--preview"]) == 0
-    html = (target / "_preview" / "index.html").read_text(encoding="utf-8")
-    assert "Screens and sleep" in html and "PRISMA 2020 flow diagram" in html and "Cohen" in html

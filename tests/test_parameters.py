@@ -107,6 +107,22 @@ def paired(pipeline_runs, tmp_path_factory):
         "06": {"studies_sheet": sheet}})
 
 
+# --------------------------------------------------------------------------- 01_import (and every notebook's note)
+
+def test_data_note_none_leaves_out_the_note_on_the_reconstruction(pipeline_runs):
+    """`data_note` says what the raw files are when they are not a team's own exports; None (a review's
+    own files, as `mmrs init` sets it) says nothing about them."""
+    import nbformat
+
+    def said(folder) -> str:
+        cells = nbformat.read(folder / "notebooks" / "01_import.ipynb", as_version=4).cells
+        return "".join(str(o.get("data", {}).get("text/markdown", "")) for c in cells for o in c.get("outputs", []))
+
+    run = _ok(pipeline_runs, "data-note", ["01"], {"01": {"data_note": None}})
+    assert "**About the data.**" in said(ROOT) and "reconstruction" in said(ROOT)
+    assert "**About the data.**" not in said(run.out) and "The search ran in three rounds" in said(run.out)
+
+
 # --------------------------------------------------------------------------- 02_deduplicate
 
 def test_method_strict_lists_the_recorded_decisions_it_does_not_apply(pipeline_runs, base):

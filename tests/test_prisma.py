@@ -264,3 +264,76 @@ def test_the_diagram_draws_a_flow_built_by_hand():
     stream.included = 4  # a count that does not follow from the others is not drawn
     with pytest.raises(prisma.FlowError, match="All records: 10 - 7 excluded != 4 included"):
         prisma.figure(fl)
+
+
+# --------------------------------------------------------------------------- stage by stage, and updates
+
+def _lines(fig) -> str:
+    """The diagram's words, one line of a box after another (wrapped lines joined by spaces)."""
+    return " ".join(_texts(fig).split())
+
+
+def test_a_flow_before_screening_stops_at_the_records_to_screen():
+    none = _screening({}).iloc[0:0]
+    boxes = prisma.assign_boxes(_clusters(), none, _fulltext().iloc[0:0])
+    fl = prisma.flow(boxes, STREAMS, pending={"Rounds 1-2": "title_abstract", "Round 3": "title_abstract"})
+    assert [(s.screened, s.not_screened, s.pending) for s in fl.streams] == [(0, 3, "title_abstract"),
+                                                                              (0, 2, "title_abstract")]
+    assert fl.pending and fl.included_total == 0
+    table = fl.table()
+    assert "Records to screen (decisions not given yet)" in set(table["Box"])
+    assert not table["Box"].str.contains("included|Unique records not screened").any()  # nothing decided to count
+    text = _lines(prisma.figure(fl))
+    assert "Records to screen (n = 3)" in text and "Records to screen (n = 2)" in text
+    assert "Records screened" not in text and "Studies included" not in text and "Included" not in text
+    with pytest.raises(ValueError, match="pending names no stream"):
+        prisma.flow(boxes, STREAMS, pending={"Round 9": "title_abstract"})
+
+
+def test_a_flow_screened_on_titles_and_abstracts_awaits_the_full_text():
+    decisions = _screening()
+    boxes = prisma.assign_boxes(_clusters(), decisions, _fulltext().iloc[0:0],
+                                awaiting=["r1/wos/a", "r2/eric/d", "r3/wos/f"])
+    assert boxes.set_index("record_id").loc[["r1/wos/a", "r1/wos/c"], "box"].tolist() == ["awaiting_fulltext",
+                                                                                            "excluded_screening"]
+    fl = prisma.flow(boxes, STREAMS, pending={"Rounds 1-2": "full_text", "Round 3": "full_text"})
+    first = fl.streams[0]
+    assert (first.screened, first.excluded_screening, first.sought, first.awaiting, first.assessed) == (3, 1, 2, 2, 0)
+    text = _lines(prisma.figure(fl))
+    assert "Reports awaiting full-text assessment (n = 2)" in text and "Reports assessed" not in text
+    # a passed record must have a full-text row unless it awaits one, and cannot have both
+    with pytest.raises(InputError, match="passed title/abstract screening but have no full-text row"):
+        prisma.assign_boxes(_clusters(), decisions, _fulltext().iloc[0:0], awaiting=["r1/wos/a"])
+    with pytest.raises(InputError, match="full-text decision is said to be pending"):
+        prisma.assign_boxes(_clusters(), decisions, _fulltext(), awaiting=["r1/wos/a", "r2/eric/d", "r3/wos/f"])
+
+
+def test_an_update_starts_from_the_previous_version_and_gives_the_total():
+    boxes = prisma.assign_boxes(_clusters(), _screening(), _fulltext())
+    # the previous version as a list of its studies (outside the boxes of the new searches)
+    fl = prisma.flow(boxes, STREAMS, previous=prisma.Previous(7, "Previous version (search of 1 May 2020)"))
+    assert (fl.included_total, fl.new_studies) == (8, 1) and not fl.single
+    assert ("Previous version (search of 1 May 2020)", "Previous version",
+            "Studies included in the previous version", 7) in set(fl.table().itertuples(index=False, name=None))
+    text = _lines(prisma.figure(fl))
+    for said in ("Studies included in previous version of review (n = 7)", "Total studies included in review (n = 8)",
+                 "New studies included from rounds 1-2 (n = 1)"):
+        assert said in text
+    # one search updated once: the new studies of its only stream
+    single = prisma.flow(boxes[boxes["round"] == 3], {"Round 3": (3,)}, previous=prisma.Previous(7))
+    assert single.included_total == 7 and "New studies included in review (n = 0)" in _lines(prisma.figure(single))
+    # or the stream that screened the previous version: drawn as that version's box alone
+    fl = prisma.flow(boxes, STREAMS, previous_stream="Rounds 1-2")
+    assert (fl.previous.studies, fl.new_studies, fl.included_total) == (1, 0, 1)
+    text = _lines(prisma.figure(fl))
+    assert "Previous version (Rounds 1-2)" in text and "Round 1" not in text and "Round 3" in text
+    with pytest.raises(ValueError, match="not both"):
+        prisma.flow(boxes, STREAMS, previous=prisma.Previous(7), previous_stream="Round 3")
+    fl.previous.studies = 5
+    with pytest.raises(prisma.FlowError, match="the previous version has 5 studies, its stream includes 1"):
+        fl.check()
+
+
+def test_box_labels_name_every_box():
+    assert set(prisma.BOX_LABELS) == set(prisma.BOXES)
+    assert all(label[0].isupper() and "_" not in label for label in prisma.BOX_LABELS.values())

@@ -29,7 +29,12 @@ list; notes beside the exports (Markdown, PDF, Word files, text that is no
 export) are left alone. Where a file's content shows the database it came
 from, that must be the database of its row (:mod:`.provenance`).
 
-:func:`read_searches` reads every listed file. A difference between the
+A row whose ``database`` is :data:`PREVIOUS_VERSION` is not a search: it marks
+the earlier version of an updated review, and its ``file`` lists the studies
+that version included (read by :func:`mmrs.stages.read_previous`, for the
+flow of an updated review). :func:`read_searches` leaves such rows out.
+
+:func:`read_searches` reads every other listed file. A difference between the
 records imported and the records reported is not an error (a user may delete
 records to see what changes, or a database may count differently), but it is
 never silent: :func:`count_differences` lists the files concerned, notebook 01
@@ -53,6 +58,8 @@ from ..schema import DATABASES, canonical_database, to_records
 
 LOG_NAME = "searches.csv"
 LOG_COLUMNS = ["round", "date", "database", "interface", "file", "records_reported", "limits"]
+#: The ``database`` of a row that marks the previous version of an updated review (any case).
+PREVIOUS_VERSION = "Previous version"
 #: Columns of the table of files whose imported and reported counts differ.
 CHECK_COLUMNS = ["round", "database", "file", "records_reported", "records_imported", "difference"]
 
@@ -201,6 +208,10 @@ def read_searches(search_dir: str | os.PathLike, log: str = LOG_NAME) -> SearchI
 
     folder = Path(search_dir)
     entries = read_search_log(folder / log)
+    entries = entries[entries["database"].str.casefold() != PREVIOUS_VERSION.casefold()]
+    if entries.empty:
+        raise InputError(folder / log, problem="the search log lists no export, only the previous version",
+                         expected="one row per export file of the searches")
     frames, summary = [], []
     for entry in entries.itertuples(index=False):
         frame = _frame(folder / entry.file, database=entry.database, round=entry.round, fmt=None, base=folder,

@@ -83,7 +83,8 @@ def notebook_cells(path: Path) -> dict[str, Embed]:
             data = o.get("data", {})
             if "text/markdown" in data and embed.markdown is None:
                 md = data["text/markdown"]
-                embed.markdown = md if isinstance(md, str) else "".join(md)
+                embed.markdown, computed = split_caption(md if isinstance(md, str) else "".join(md))
+                embed.caption = embed.caption or computed
             if "image/png" in data and embed.png is None:
                 embed.png = base64.b64decode(data["image/png"])
         out[label] = embed
@@ -151,6 +152,20 @@ def other_documents(doc: Path, root: Path) -> dict[str, tuple[str, str]]:
         for label, number in numbering(_includes(body, path, root), str(item["prefix"])).items():
             out[label] = (number, path.stem)
     return out
+
+
+def split_caption(markdown: str) -> tuple[str, str]:
+    """A table cell's Markdown output without the caption line computed with it (pandoc's ``: caption``
+    right after the table, as :func:`mmrs.outputs.show_table` writes it), and that caption ("" if none).
+    Quarto takes such a caption for a cell with no ``#| tbl-cap:``; the preview does the same."""
+    lines = markdown.splitlines()
+    last = max((i for i, line in enumerate(lines) if line.startswith("|")), default=None)
+    if last is None:
+        return markdown, ""
+    after = next((i for i in range(last + 1, len(lines)) if lines[i].strip()), None)
+    if after is None or not lines[after].startswith(": "):
+        return markdown, ""
+    return "\n".join(lines[:last + 1] + lines[after + 1:]), lines[after][2:].strip()
 
 
 def split_note(markdown: str) -> tuple[str, str]:
