@@ -264,3 +264,73 @@ def test_the_diagram_draws_a_flow_built_by_hand():
     stream.included = 4  # a count that does not follow from the others is not drawn
     with pytest.raises(prisma.FlowError, match="All records: 10 - 7 excluded != 4 included"):
         prisma.figure(fl)
+
+
+def test_the_table_lists_every_box_with_its_own_count():
+    """Flow.table, the data behind the diagram and the table notebook 03 writes: every box of a flow
+    made by hand, each count different from the others, so that a box reporting another box's count
+    (or a sum of two) shows."""
+    identified = pd.DataFrame({"round": [1, 1, 2], "database": ["ERIC", "Scopus", "Scopus"],
+                               "records": [41, 300, 120]})
+    rounds = pd.DataFrame([
+        {"round": 1, "label": "Round 1 (May)", "records": 341, "duplicates_removed": 90, "new_unique": 251,
+         "not_screened": 0},
+        {"round": 2, "label": "Round 2 (June)", "records": 120, "duplicates_removed": 33, "new_unique": 87,
+         "not_screened": 5}])
+    first = prisma.Stream("Rounds 1-2", (1, 2), screened=333, excluded_screening=260, sought=73, not_retrieved=4,
+                          assessed=69, excluded_reasons={"Wrong outcome": 40, "Not empirical": 17}, included=12,
+                          not_screened=5)
+    other = prisma.Other(identified={"Hand search": 9, "Citation searching": 6}, duplicates=7, sought=8,
+                         not_retrieved=2, assessed=6, excluded_reasons={"Wrong outcome": 3}, included=3)
+    fl = prisma.Flow(identified, rounds, [first], included_total=15,
+                     included_by={"quantitative": 11, "qualitative": 4}, other=other)
+    fl.check()
+    rows = [tuple(r) for r in fl.table().itertuples(index=False)]
+    assert rows == [
+        ("Round 1 (May)", "Identification", "Records from ERIC", 41),
+        ("Round 1 (May)", "Identification", "Records from Scopus", 300),
+        ("Round 1 (May)", "Identification", "Records identified", 341),
+        ("Round 1 (May)", "Identification", "Duplicate records removed", 90),
+        ("Round 2 (June)", "Identification", "Records from Scopus", 120),
+        ("Round 2 (June)", "Identification", "Records identified", 120),
+        ("Round 2 (June)", "Identification", "Duplicate records removed", 33),
+        ("Round 2 (June)", "Identification", "Unique records not screened", 5),
+        ("Rounds 1-2", "Screening", "Records screened", 333),
+        ("Rounds 1-2", "Screening", "Records excluded", 260),
+        ("Rounds 1-2", "Screening", "Reports sought for retrieval", 73),
+        ("Rounds 1-2", "Screening", "Reports not retrieved", 4),
+        ("Rounds 1-2", "Screening", "Reports assessed for eligibility", 69),
+        ("Rounds 1-2", "Screening", "Reports excluded: Wrong outcome", 40),
+        ("Rounds 1-2", "Screening", "Reports excluded: Not empirical", 17),
+        ("Rounds 1-2", "Included", "Studies included", 12),
+        ("Other methods", "Identification", "Records from Hand search", 9),
+        ("Other methods", "Identification", "Records from Citation searching", 6),
+        ("Other methods", "Identification", "Duplicates of other records", 7),
+        ("Other methods", "Screening", "Reports sought for retrieval", 8),
+        ("Other methods", "Screening", "Reports not retrieved", 2),
+        ("Other methods", "Screening", "Reports assessed for eligibility", 6),
+        ("Other methods", "Screening", "Reports excluded: Wrong outcome", 3),
+        ("Other methods", "Included", "Studies included", 3),
+        ("All rounds", "Included", "Studies included in the review", 15),
+        ("All rounds", "Included", "Quantitative studies", 11),
+        ("All rounds", "Included", "Qualitative studies", 4),
+    ]
+
+
+def test_the_table_of_counted_records_reports_what_each_box_holds():
+    """From records to table: each count of Flow.table equals the number of records in its box."""
+    boxes = prisma.assign_boxes(_clusters(), _screening(), _fulltext())
+    table = prisma.flow(boxes, STREAMS, {1: "Round 1", 2: "Round 2", 3: "Round 3"}).table()
+    n = table.set_index(["Part", "Box"])["n"]
+    by_box = {(part, box): int(((boxes["box"] == box) & boxes["round"].isin(rs)).sum())
+              for part, rs in STREAMS.items() for box in prisma.counts.BOXES}
+    for part in STREAMS:
+        assert n[(part, "Records excluded")] == by_box[(part, "excluded_screening")]
+        assert n[(part, "Reports not retrieved")] == by_box[(part, "not_retrieved")]
+        assert n[(part, "Studies included")] == by_box[(part, "included")]
+        assert n[(part, "Records screened")] == sum(by_box[(part, b)] for b in prisma.counts.BOXES[2:])
+    for r in (1, 2, 3):
+        assert n[(f"Round {r}", "Duplicate records removed")] == int(
+            ((boxes["box"] == "duplicate") & (boxes["round"] == r)).sum())
+    assert n[("Round 3", "Reports excluded: Not in English")] == 1
+    assert n[("All rounds", "Studies included in the review")] == int((boxes["box"] == "included").sum())
