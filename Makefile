@@ -20,7 +20,7 @@ READY  := $(VENV)/.installed
 
 # pytest-xdist workers: the cores this process may use, at most 4 (more gain little and cost memory)
 JOBS   ?= $(shell $(PYTHON) -c 'import os; print(max(1, min(4, len(os.sched_getaffinity(0)))))')
-PYTEST := $(BIN)/python -m pytest -p no:cacheprovider -n $(JOBS) --dist loadgroup
+PYTEST := $(BIN)/python -m pytest -p no:cacheprovider -n $(JOBS) --dist loadfile
 NBVAL  := notebooks --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 CLEAN  := $(BIN)/python tests/clean_tree.py --
 

@@ -104,14 +104,6 @@ def pytest_runtest_teardown(item, nextitem):
                     + ", ".join(differ), pytrace=False)
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the groups
-def pytest_collection_modifyitems(config, items):
-    """With pytest-xdist (--dist loadgroup), every cell of a notebook runs in order on one worker."""
-    for item in items:
-        if _is_notebook_cell(item):
-            item.add_marker(pytest.mark.xdist_group(f"nbval-{item.path.name}"))
-
-
 def pytest_unconfigure(config):
     project = getattr(config, "_nbval_project", None)
     if project is not None:

@@ -9,11 +9,13 @@ those tests skip and say why; the project itself never needs it.
 audit); ``make check`` runs them all. Mark ``slow`` a test that builds notebooks, renders, starts a
 browser or otherwise takes more than a second or two.
 
-**Processes.** Both run under pytest-xdist with ``--dist loadgroup``. A test file whose tests share
-a fixture of module scope defined in it (one build, one render, one import of the reconstruction)
-runs on one worker, so that the fixture is made once: such tests get the ``xdist_group`` of their
-file here, without a mark in the file. Slow tests and groups are handed out first, so that a long
-one does not start last. The ``pipeline_runs`` folder is shared by the workers (``tests/_runs.py``).
+**Processes.** Both run under pytest-xdist with ``--dist loadfile``: each test file (and each
+notebook, whose cells share one kernel) runs on one worker, so a module fixture (one build, one
+render, one import of the reconstruction) is made once. (``--dist loadgroup`` would split files
+finer, but pytest-xdist 3.8 cannot group tests under pytest 9: it marks a group by rewriting
+``item._nodeid``, which pytest 9 no longer reads.) Files holding slow tests are handed out first.
+Session fixtures exist once per worker; the ``pipeline_runs`` folder is shared by the workers
+(``tests/_runs.py``).
 """
 
 from __future__ import annotations
@@ -62,29 +64,7 @@ def pipeline_runs(tmp_path_factory):
     return Runs(shared_tmp(tmp_path_factory) / "pipeline-runs")
 
 
-def _module_fixture_group(item) -> str | None:
-    """The item's file, when the item uses a fixture of module (or class) scope defined in that file."""
-    info = getattr(item, "_fixtureinfo", None)
-    module = item.nodeid.split("::")[0]
-    if info is None:
-        return None
-    for name in info.names_closure:
-        for fixturedef in info.name2fixturedefs.get(name, ()):
-            if fixturedef.scope in ("module", "class") and fixturedef.baseid.split("::")[0] == module:
-                return module
-    return None
-
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the groups
 def pytest_collection_modifyitems(config, items):
-    """Group the tests that share a module fixture, and put slow tests and groups first."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            group = _module_fixture_group(item)
-            if group:
-                item.add_marker(pytest.mark.xdist_group(group))
-
-    def heavy(item) -> bool:
-        return item.get_closest_marker("slow") is not None or item.get_closest_marker("xdist_group") is not None
-
-    items.sort(key=lambda item: not heavy(item))  # stable: the order within each part is kept
+    """Slow tests first (stable: the order within each part is kept), so that under pytest-xdist the
+    files that hold them are handed out first and a long one does not start last."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
