@@ -169,3 +169,53 @@ def test_record_of_a_step_without_uses_keeps_no_uses(project):
     runner.record(s, project / "build" / "stamps" / "01_x.json", step, layout(project), project, {"b": "2", "a": "1"})
     written = json.loads((project / "build" / "stamps" / "01_x.json").read_text())
     assert list(written["outputs"]) == ["a", "b"] and "uses" not in written
+
+
+def test_three_changed_files_are_named_without_a_count_of_more(project):
+    old = stamp(project)
+    for name in ("c.ris", "d.ris", "e.ris"):
+        (project / "raw" / "search" / name).write_text(name)
+    assert runner.reasons_to_run(old, stamp(project), project) == [
+        "data changed: search/c.ris, search/d.ris, search/e.ris"]
+
+
+@pytest.mark.parametrize("content", ["[]", '"stamp"', "{not json", ""])
+def test_a_stamp_file_that_holds_no_stamp_counts_as_never_run(tmp_path, content):
+    """A damaged stamp (valid JSON that is not an object, or no JSON) is no stamp: the notebook runs."""
+    file = tmp_path / "01_x.json"
+    file.write_text(content)
+    old = runner._read_stamp(file)
+    assert old is None
+    assert runner.reasons_to_run(old, {"version": runner.STAMP_VERSION}, tmp_path) == ["never run here"]
+    assert runner._read_stamp(tmp_path / "missing.json") is None
+
+
+def test_the_outputs_recorded_are_every_file_written_that_still_exists(tmp_path):
+    """The runner's log of written files, read back: files removed since are skipped (the others are
+    still recorded), files outside the output folder keep their absolute path, the notebook is added."""
+    out = tmp_path / "out"
+    (out / "results").mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere.csv"
+    for p in (out / "results" / "a.csv", out / "results" / "c.csv", out / "results" / "é.csv", elsewhere):
+        p.write_text(p.name)
+    notebook = out / "notebooks" / "01_x.ipynb"
+    notebook.parent.mkdir()
+    notebook.write_text("{}")
+    log = tmp_path / "written.txt"
+    log.write_text("\n".join(str(p) for p in (out / "results" / "a.csv", out / "results" / "b-removed.csv",
+                                              out / "results" / "c.csv", out / "results" / "é.csv", elsewhere))
+                   + "\n", encoding="utf-8")
+    recorded = runner._outputs(log, out, notebook)
+    assert recorded == {"notebooks/01_x.ipynb": sha(notebook), "results/a.csv": sha(out / "results" / "a.csv"),
+                        "results/c.csv": sha(out / "results" / "c.csv"), "results/é.csv": sha(out / "results" / "é.csv"),
+                        elsewhere.resolve().as_posix(): sha(elsewhere)}
+
+
+def test_a_stamp_missing_what_the_run_read_or_used_is_a_reason_to_run_not_a_crash(project):
+    """A stamp of this version without its ``inputs`` (or ``uses``), as a hand-edited or cut file may be:
+    every input read (or the used results) counts as changed."""
+    new = stamp(project)
+    assert runner.reasons_to_run({k: v for k, v in new.items() if k != "inputs"}, new, project) == [
+        "data changed: search/a.ris, search/b.ris, sheet.csv"]
+    assert runner.reasons_to_run({k: v for k, v in new.items() if k != "uses"}, new, project) == [
+        "results it uses changed"]
