@@ -54,9 +54,11 @@ $(MUTMUT_READY): $(READY) constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -c constraints.txt mutmut
 	@touch $@
 
+# MUTANTS="mmrs.runner.stamps*" limits a run to some functions (mutmut's names); mutants/ keeps the
+# results between runs (mutmut retests what changed; make clean removes them)
+MUTANTS ?=
 mutation: $(MUTMUT_READY)
-	rm -rf mutants
-	$(BIN)/mutmut run --max-children $(JOBS)
+	MMRS_REALDATA=$${MMRS_REALDATA:-$(abspath ..)/shared/realdata} $(BIN)/mutmut run --max-children $(JOBS) $(MUTANTS)
 	$(BIN)/python tests/mutation_report.py
 
 baselines: $(READY)

@@ -4,10 +4,12 @@
 
 Reads what ``mutmut run`` recorded in ``mutants/`` (one ``.meta`` file per mutated module: each
 mutant's name and the exit status of the tests run against it) and prints, per module, the mutants
-made, killed (a test failed or timed out), survived and not tested. The score is killed / (made -
-not tested - equivalent). Surviving mutants that ``tests/mutation.md`` lists as equivalent (with
+made, killed (a test failed or timed out), survived (no test failed, or no test reaches the function),
+equivalent and not run. The score is killed / (made - not run - equivalent). Surviving mutants that ``tests/mutation.md`` lists as equivalent (with
 the reason: the change cannot alter any result) are counted apart; any other survivor is printed with
-its diff (``mutmut show NAME``) and makes the exit status 1.
+its diff (``mutmut show NAME``) and makes the exit status 1. A mutant of a function that no test reaches
+counts as a survivor; mutants not run yet (``make mutation MUTANTS=...`` ran others) are counted apart
+and leave the score out of them.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 MUTANTS = ROOT / "mutants"
 NOTES = ROOT / "tests" / "mutation.md"
 KILLED = {1, 3, 36, 24, -24, 152, 255, 37}  # a failing test, pytest's internal error, a timeout, type check
-SURVIVED = {0}
-NOT_TESTED = {None, 5, 33, 34}  # not run, no test reaches the function, skipped
+SURVIVED = {0, 5, 33}  # the tests passed, or no test reaches the function
+NOT_RUN = {None, 34}  # not run (yet), skipped
 
 
 def equivalent() -> dict[str, str]:
@@ -62,20 +64,23 @@ def main(argv: list[str]) -> int:
                 c["equivalent" if name in notes else "survived"] += 1
                 if name not in notes:
                     unexplained.append(name)
-            elif code in NOT_TESTED:
-                c["not tested"] += 1
+            elif code in NOT_RUN:
+                c["not run"] += 1
             else:
                 c["other"] += 1
                 unexplained.append(name)
-        scored = len(codes) - c["not tested"] - c["equivalent"]
+        scored = len(codes) - c["not run"] - c["equivalent"]
         score = c["killed"] / scored if scored else float("nan")
-        rows.append((module, len(codes), c["killed"], c["survived"], c["equivalent"], c["not tested"], c["other"],
+        rows.append((module, len(codes), c["killed"], c["survived"], c["equivalent"], c["not run"], c["other"],
                      score))
-    header = ("module", "mutants", "killed", "survived", "equivalent", "not tested", "other", "score")
+    header = ("module", "mutants", "killed", "survived", "equivalent", "not run", "other", "score")
     print("| " + " | ".join(header) + " |\n|" + "---|" * len(header))
     for r in rows:
-        print("| " + " | ".join([f"`{r[0]}`", *map(str, r[1:7]), f"{r[7]:.1%}"]) + " |")
-    stale = sorted(set(notes) - {n for codes in results().values() for n, code in codes.items() if code == 0})
+        print("| " + " | ".join([f"`{r[0]}`", *map(str, r[1:7]), "-" if r[7] != r[7] else f"{r[7]:.1%}"]) + " |")
+    not_run = sum(r[5] for r in rows)
+    if not_run:
+        print(f"\n{not_run} mutant(s) not run yet: their modules have no score (make mutation runs them all)")
+    stale = sorted(set(notes) - {n for codes in results().values() for n, code in codes.items() if code in SURVIVED})
     if stale:
         print(f"\n{len(stale)} mutant(s) listed as equivalent in tests/mutation.md no longer survive (or no "
               "longer exist): " + ", ".join(stale))
