@@ -334,3 +334,28 @@ def test_the_table_of_counted_records_reports_what_each_box_holds():
             ((boxes["box"] == "duplicate") & (boxes["round"] == r)).sum())
     assert n[("Round 3", "Reports excluded: Not in English")] == 1
     assert n[("All rounds", "Studies included in the review")] == int((boxes["box"] == "included").sum())
+
+
+def test_a_flow_whose_rounds_do_not_count_records_not_screened_lists_no_such_box():
+    """A Flow made by hand from round counts without a ``not_screened`` column (as before that box
+    existed): its table has no "Unique records not screened" row, and every other row is there."""
+    identified = pd.DataFrame({"round": [1], "database": ["Scopus"], "records": [40]})
+    rounds = pd.DataFrame([{"round": 1, "label": "Round 1", "records": 40, "duplicates_removed": 8, "new_unique": 32}])
+    stream = prisma.Stream("All records", (1,), screened=32, excluded_screening=20, sought=12, not_retrieved=2,
+                           assessed=10, excluded_reasons={"Wrong outcome": 7}, included=3)
+    table = prisma.Flow(identified, rounds, [stream], included_total=3).table()
+    assert table["Box"].tolist() == [
+        "Records from Scopus", "Records identified", "Duplicate records removed", "Records screened",
+        "Records excluded", "Reports sought for retrieval", "Reports not retrieved",
+        "Reports assessed for eligibility", "Reports excluded: Wrong outcome", "Studies included",
+        "Studies included in the review"]
+
+
+def test_conflicts_list_each_disagreeing_cluster_once_in_four_columns():
+    clusters, ta, ft, other = _single()
+    boxes = prisma.assign_boxes(clusters, ta, ft, other)
+    shown = prisma.conflicts(boxes)
+    assert list(shown.columns) == ["record_id", "database", "box", "conflict"]
+    assert shown.index.tolist() == list(range(len(shown)))
+    assert shown["record_id"].tolist() == ["r1/scopus/3"]
+    assert shown["conflict"].item() == boxes.set_index("record_id").at["r1/scopus/3", "conflict"] != ""
