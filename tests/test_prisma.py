@@ -344,6 +344,9 @@ def test_a_flow_whose_rounds_do_not_count_records_not_screened_lists_no_such_box
     stream = prisma.Stream("All records", (1,), screened=32, excluded_screening=20, sought=12, not_retrieved=2,
                            assessed=10, excluded_reasons={"Wrong outcome": 7}, included=3)
     table = prisma.Flow(identified, rounds, [stream], included_total=3).table()
+    assert list(table.columns) == ["Part", "Stage", "Box", "n"]
+    assert table["Part"].tolist() == ["Round 1"] * 3 + ["All records"] * 8  # one round: "All records"
+    assert table["Stage"].tolist() == ["Identification"] * 3 + ["Screening"] * 6 + ["Included"] * 2
     assert table["Box"].tolist() == [
         "Records from Scopus", "Records identified", "Duplicate records removed", "Records screened",
         "Records excluded", "Reports sought for retrieval", "Reports not retrieved",
