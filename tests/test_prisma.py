@@ -362,3 +362,27 @@ def test_conflicts_list_each_disagreeing_cluster_once_in_four_columns():
     assert shown.index.tolist() == list(range(len(shown)))
     assert shown["record_id"].tolist() == ["r1/scopus/3"]
     assert shown["conflict"].item() == boxes.set_index("record_id").at["r1/scopus/3", "conflict"] != ""
+
+
+def _boxes_with_reasons(reasons: dict[str, int]) -> pd.DataFrame:
+    """One included record and, per reason, that many records excluded at full text (round 1)."""
+    rows = [("r1/x/inc", "included", "", "quantitative")]
+    rows += [(f"r1/x/{reason}-{i}", "excluded_fulltext", reason, "") for reason, n in reasons.items() for i in range(n)]
+    frame = pd.DataFrame(rows, columns=["record_id", "box", "reason", "strand"])
+    return frame.assign(round=1, database="Scopus", method="databases")
+
+
+def test_exclusion_reasons_are_listed_in_the_order_given_then_the_others_by_name():
+    boxes = _boxes_with_reasons({"C unknown": 1, "A reason": 2, "B reason": 1})
+    fl = prisma.flow(boxes, {"All records": (1,)}, reason_order=["B reason", "A reason", "D not found"])
+    assert list(fl.streams[0].excluded_reasons.items()) == [("B reason", 1), ("A reason", 2), ("C unknown", 1)]
+    fl = prisma.flow(boxes, {"All records": (1,)})  # no order given: most first, ties by name
+    assert list(fl.streams[0].excluded_reasons.items()) == [("A reason", 2), ("B reason", 1), ("C unknown", 1)]
+
+
+def test_many_reasons_with_equal_counts_keep_the_order_of_their_names():
+    """Forty reasons with three counts: a sort that is not stable would mix the names of equal counts."""
+    counts = {f"reason {i:02d}": (i * 7) % 3 + 1 for i in range(40)}
+    fl = prisma.flow(_boxes_with_reasons(counts), {"All records": (1,)})
+    expected = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    assert list(fl.streams[0].excluded_reasons.items()) == expected
