@@ -1,7 +1,7 @@
 # Two commands on a fresh machine:
 #   make paper   raw exports in data/raw -> notebooks, tables, figures, _variables.yml, article and supplement
 #   make test    the repository checked: unit tests, the committed notebooks run again by nbval,
-#                then the reproduction audit (mmrs audit); about two minutes
+#                then the reproduction audit (mmrs audit); budget: two minutes on two cores
 # For developers and CI (.ci/run):
 #   make check   everything: make test's checks plus the tests that build, kill, render and
 #                change parameters, the tutorial, scenarios, browser and real-data tests; prints
