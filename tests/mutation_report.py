@@ -80,10 +80,11 @@ def main(argv: list[str]) -> int:
     not_run = sum(r[5] for r in rows)
     if not_run:
         print(f"\n{not_run} mutant(s) not run yet: their modules have no score (make mutation runs them all)")
-    stale = sorted(set(notes) - {n for codes in results().values() for n, code in codes.items() if code in SURVIVED})
+    codes = {n: code for by_name in results().values() for n, code in by_name.items()}
+    stale = sorted(n for n in notes if n not in codes or codes[n] in KILLED)
     if stale:
-        print(f"\n{len(stale)} mutant(s) listed as equivalent in tests/mutation.md no longer survive (or no "
-              "longer exist): " + ", ".join(stale))
+        print(f"\n{len(stale)} mutant(s) listed as equivalent in tests/mutation.md are killed now or no longer "
+              "exist (mutmut renumbers a changed function's mutants): " + ", ".join(stale))
     if unexplained:
         print(f"\n{len(unexplained)} surviving mutant(s) without a note in tests/mutation.md:")
         for name in unexplained:
