@@ -10,13 +10,16 @@ it, so the notebook reads the same inputs, shows the same paths, and writes into
 
 nbval compares what a notebook shows; after its last cell, this plugin compares what it wrote:
 every file of ``results/`` and ``_variables.yml`` that the run created or rewrote must equal the
-committed file byte for byte (a difference is an error of that last cell, naming the files).
+committed file byte for byte (a difference fails that last cell, naming the files). Files
+that git ignores (the records to upload to a screening tool, results/upload/) are not part of the
+record and are not compared.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -86,22 +89,45 @@ def pytest_runtest_setup(item):
             os.environ[ENV_ROOT] = before
 
 
-def pytest_runtest_teardown(item, nextitem):
-    """After a notebook's last cell: what it wrote equals what is committed."""
-    if not _is_notebook_cell(item) or (nextitem is not None and nextitem.parent is item.parent):
-        return
+def _ignored(names: list[str]) -> set[str]:
+    """Those of ``names`` that git ignores in the repository (none when git or the repository is missing)."""
+    if not names:
+        return set()
+    try:
+        done = subprocess.run(["git", "check-ignore", "--no-index", "--stdin"], cwd=ROOT, input="\n".join(names),
+                              capture_output=True, text=True, check=False)
+    except OSError:
+        return set()
+    return set(done.stdout.split()) if done.returncode in (0, 1) else set()
+
+
+def _is_last_cell(item) -> bool:
+    items = item.session.items
+    following = items.index(item) + 1
+    return following == len(items) or items[following].parent is not item.parent
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After a notebook's last cell ran: what the notebook wrote equals what is committed. A difference
+    fails that cell (not its teardown, whose error pytest would carry into the next notebook's setup)."""
+    result = yield
+    if not _is_notebook_cell(item) or not _is_last_cell(item):
+        return result
     before = getattr(item.parent, "_written_before", None)
     if before is None:  # the notebook never started
-        return
+        return result
     project = _project(item.config)
     after = _outputs(project)
     written = sorted(name for name, stat in after.items() if before.get(name) != stat)
-    differ = [name for name in written
-              if not (ROOT / name).is_file() or (ROOT / name).read_bytes() != (project / name).read_bytes()]
+    ignored = _ignored(written)
+    differ = [name for name in written if name not in ignored
+              and (not (ROOT / name).is_file() or (ROOT / name).read_bytes() != (project / name).read_bytes())]
     if differ:
         pytest.fail(f"{item.path.name}, run by nbval, wrote {len(differ)} file(s) that differ from the committed "
                     f"ones (rebuild with mmrs build and commit, or find what made the run differ): "
                     + ", ".join(differ), pytrace=False)
+    return result
 
 
 def pytest_unconfigure(config):

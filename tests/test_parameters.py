@@ -18,7 +18,7 @@ import pytest
 import yaml
 from _runs import ROOT, raw_copy, tutorial_module
 
-from mmrs import screening
+from mmrs import appraisal, screening
 from mmrs.errors import InputError
 
 # one worker runs the whole file (make test/check: --dist loadfile), in order: the last test reads what
@@ -163,18 +163,34 @@ def paired(pipeline_runs, tmp_path_factory):
 
 # --------------------------------------------------------------------------- 01_import (and every notebook's note)
 
+def _said(folder, notebook: str) -> str:
+    """The Markdown a notebook of ``folder`` displayed (its computed prose)."""
+    import nbformat
+
+    path = next((folder / "notebooks").glob(f"{notebook}_*.ipynb"))
+    cells = nbformat.read(path, as_version=4).cells
+    return "".join(str(o.get("data", {}).get("text/markdown", "")) for c in cells for o in c.get("outputs", []))
+
+
 def test_data_note_none_leaves_out_the_note_on_the_reconstruction(pipeline_runs):
     """`data_note` says what the raw files are when they are not a team's own exports; None (a review's
     own files, as `mmrs init` sets it) says nothing about them."""
-    import nbformat
-
-    def said(folder) -> str:
-        cells = nbformat.read(folder / "notebooks" / "01_import.ipynb", as_version=4).cells
-        return "".join(str(o.get("data", {}).get("text/markdown", "")) for c in cells for o in c.get("outputs", []))
-
     run = _ok(pipeline_runs, "data-note", ["01"], {"01": {"data_note": None}})
-    assert "**About the data.**" in said(ROOT) and "reconstruction" in said(ROOT)
-    assert "**About the data.**" not in said(run.out) and "The search ran in three rounds" in said(run.out)
+    assert "**About the data.**" in _said(ROOT, "01") and "reconstruction" in _said(ROOT, "01")
+    assert "**About the data.**" not in _said(run.out, "01")
+    assert "The search ran in three rounds" in _said(run.out, "01")
+
+
+def test_data_note_is_each_notebooks_own(pipeline_runs):
+    """Notebooks 03-06 carry the note too, each from its own parameter: another text shows in each, in
+    place of the reconstruction's."""
+    notebooks = ["03", "04", "05", "06"]
+    run = _ok(pipeline_runs, "data-note-each", notebooks,
+              {nb: {"data_note": f"Exports of a pilot search ({nb})."} for nb in notebooks})
+    for nb in notebooks:
+        assert "reconstruction" in _said(ROOT, nb), nb
+        assert f"Exports of a pilot search ({nb})." in _said(run.out, nb), nb
+        assert "reconstruction" not in _said(run.out, nb).split("Exports of a pilot search")[0], nb
 
 
 # --------------------------------------------------------------------------- 02_deduplicate
@@ -372,7 +388,7 @@ def test_ratings_changed_move_one_criterion(pipeline_runs, base):
         ("Strassberg et al., 2013", "C2"): ("No", "Yes")}
     summary = lambda r: r.table("mmat_summary").set_index(["Category", "Item"])  # noqa: E731
     before, after = summary(base), summary(run)
-    row = ("descriptive", "4.2")
+    row = (appraisal.CATEGORIES["descriptive"][0], "4.2")
     assert int(after.at[row, "Yes"]) == int(before.at[row, "Yes"]) + 1
     assert int(after.at[row, "No"]) == int(before.at[row, "No"]) - 1
     assert after.drop(index=[row]).equals(before.drop(index=[row]))
