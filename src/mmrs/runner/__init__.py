@@ -76,12 +76,13 @@ with CurveZMQ encryption where IPC does not exist), not plain TCP.
 
 from __future__ import annotations
 
-from .pipeline import BuildError, PIPELINE_FILE, Pipeline, RUNNER_SET, Step, StepResult, _find_project, _param_path, _read_pipeline_file, _strings  # noqa: F401
+from .pipeline import BuildError, Lines, PIPELINE_FILE, Pipeline, PipelineError, RUNNER_SET, Step, StepResult, pipeline_problem, _find_project, _param_path, _read_pipeline_file, _strings  # noqa: F401
 from .notebook import INJECTED_TAG, PARAMETERS_TAG, _cells, _literal, _source, _tags, clean_notebook, notebook_code_hash, parameter_cell, parameter_defaults, parameterized, set_parameters  # noqa: F401
-from .stamps import STAMP_VERSION, _output_changes, _outputs, _read_stamp, _shown, _stamp_changes, _uses_digest, code_hash, files_digest, make_stamp, reasons_to_run, record  # noqa: F401
+from .stamps import STAMP_VERSION, _output_changes, _outputs, _names, _read_stamp, _stamp_changes, _uses_digest, code_hash, files_digest, make_stamp, reasons_to_run, record  # noqa: F401
 from .store import _file_sha, _read_json, _sha, _write_json  # noqa: F401
-from .execute import _ANSI, _Plan, _child, _clip, _clip_trace, _environment, _execute, _import_papermill, _kernel_config, _kernel_manager_class, _run_step, default_jobs  # noqa: F401
+from .execute import _ANSI, _Plan, _child, end_with_parent, is_toolkit_error, _clip, _clip_trace, _environment, _execute, _import_papermill, _kernel_config, _kernel_manager_class, _run_step, default_jobs  # noqa: F401
 from .schedule import Reuse, _build, _check_writable, _copy_outputs, _interrupted, _lock, _plan, _reusable, build, locked  # noqa: F401
 from .reports import write_reports  # noqa: F401
+from .verify import Difference, compare  # noqa: F401
 
-__all__ = ['BuildError', 'INJECTED_TAG', 'PARAMETERS_TAG', 'PIPELINE_FILE', 'Pipeline', 'RUNNER_SET', 'Reuse', 'STAMP_VERSION', 'Step', 'StepResult', 'build', 'clean_notebook', 'code_hash', 'default_jobs', 'files_digest', 'locked', 'make_stamp', 'reasons_to_run', 'record', 'notebook_code_hash', 'parameter_cell', 'parameter_defaults', 'parameterized', 'set_parameters', 'write_reports']
+__all__ = ['BuildError', 'PipelineError', 'INJECTED_TAG', 'PARAMETERS_TAG', 'PIPELINE_FILE', 'Pipeline', 'RUNNER_SET', 'Reuse', 'STAMP_VERSION', 'Step', 'StepResult', 'build', 'clean_notebook', 'code_hash', 'default_jobs', 'files_digest', 'locked', 'make_stamp', 'reasons_to_run', 'record', 'notebook_code_hash', 'parameter_cell', 'parameter_defaults', 'parameterized', 'set_parameters', 'write_reports']
