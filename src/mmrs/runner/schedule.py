@@ -299,6 +299,8 @@ def _build(pipeline: Pipeline, steps: list[Step], layout: paths.Layout, raw_para
                     parameters = {"raw_dir": raw_param, "out_dir": out_param, **step.parameters}
                     plan, old = _plan(k + 1, len(steps), step, pipeline, layout, parameters, cache_dir)
                     reasons = reasons_to_run(old, plan.stamp, layout.out, step.notebook in forced)
+                    if old is None and reasons and (layout.build / "failed" / step.notebook).is_file():
+                        reasons = ["its last run here failed"]
                     if reasons and step.notebook in (needed_by or {}):
                         users = ", ".join(needed_by[step.notebook])  # type: ignore[index]
                         reasons = reasons + [f"{users} use{'s' if ', ' not in users else ''} its results"]
