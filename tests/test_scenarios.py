@@ -256,3 +256,58 @@ def test_a_notebook_left_out_of_scenarios(tmp_path):
         _load(tmp_path, "scenarios:\n  a: {label: X, varies: y, set: {04_prose: {table: u.yaml}}}\n", base)
     with pytest.raises(runner.BuildError, match="'in_scenarios' must be true or false"):
         _load(tmp_path, "", base.replace("in_scenarios: false", "in_scenarios: no way"))
+
+
+SUMMARY = textwrap.dedent(
+    """
+    from mmrs import paths, variables
+    P = paths.layout(raw_dir, out_dir)
+    n = len(sorted((P.out / scenarios).glob("*.yml")))
+    variables.record(P, "03_summary", {"03_summary.records": n})
+    """
+)
+
+
+@pytest.fixture
+def with_summary(project):
+    """The project with a notebook that summarises the scenarios (it uses their records)."""
+    nbformat.write(_notebook(SUMMARY, 'raw_dir = "data/raw"\nout_dir = "."\nscenarios = "results/scenarios"'),
+                   project / "notebooks" / "03_summary.ipynb")
+    text = (project / "pipeline.yml").read_text()
+    (project / "pipeline.yml").write_text(text.replace("scenarios:\n", (
+        "  - {notebook: 03_summary.ipynb, uses: [results/scenarios], parameters: {scenarios: results/scenarios},\n"
+        "     types: {scenarios: output folder}}\nscenarios:\n"), 1))
+    return project
+
+
+def test_a_scenario_that_repeats_the_main_run_is_reported_and_the_build_goes_on(with_summary, capsys):
+    from mmrs import cli
+
+    assert cli.main(["build", "--jobs", "1"]) == 0
+    assert variables.load(paths.layout())["03_summary"] == {"records": 1}
+    # the main run now makes the scenario's choice: the scenario repeats it
+    pipeline = with_summary / "pipeline.yml"
+    pipeline.write_text(pipeline.read_text().replace("parameters: {factor: 2}", "parameters: {factor: 5}"))
+    capsys.readouterr()
+    assert cli.main(["build", "--jobs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert ("Scenario 1/1 five (Five): not run: every value it sets is already that of the main run in "
+            "pipeline.yml, so its run would repeat that one; it is left out of the comparison (change or remove "
+            "it)") in out
+    assert "Scenarios: 0 run (0 notebook(s) run, 0 unchanged), 1 not run (five repeats the main run)." in out
+    assert ("03_summary.ipynb: not run: pipeline.yml defines no scenario that differs from the main run, so there "
+            "is nothing to compare with the main run") in out
+    assert not (with_summary / "results" / "scenarios" / "five.yml").exists()
+
+
+def test_a_pipeline_without_scenarios_builds_and_says_why_the_summary_does_not_run(with_summary, capsys):
+    from mmrs import cli
+
+    pipeline = with_summary / "pipeline.yml"
+    pipeline.write_text(pipeline.read_text().split("scenarios:\n  five:")[0])
+    assert cli.main(["build", "--jobs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "[1/2] 01_count.ipynb: done" in out and "[2/2] 02_count.ipynb: done" in out
+    assert ("03_summary.ipynb: not run: pipeline.yml defines no scenarios, so there is nothing to compare with the "
+            "main run; its outputs from an earlier build, if any, are left as they were") in out
+    assert "Done: 2 notebook(s) run, 0 unchanged." in out
