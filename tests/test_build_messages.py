@@ -73,31 +73,29 @@ def test_another_error_in_a_notebook_names_the_cell_and_the_error_type(tmp_path)
 
 
 STARTED = textwrap.dedent('''
-    """Test hook: say when mmrs's own code starts (its first act is to install its signal handlers)."""
+    """Test hook: say when the command starts loading its own modules (its first import of a subcommand's helpers, mmrs.cli.options)."""
     import os
-    import signal
+    import sys
 
-    _signal = signal.signal
-
-    def _say(signum, handler):
-        if signum == signal.SIGTERM and handler is not signal.SIG_DFL:
+    def _hook(event, args):
+        if event == "import" and args and args[0] == "mmrs.cli.options":
             open(os.environ["MMRS_TEST_STARTED"], "w").close()
-        return _signal(signum, handler)
 
-    signal.signal = _say
+    sys.addaudithook(_hook)
 ''')
 
 
 @pytest.mark.parametrize("delay", [0.0, 0.02, 0.05, 0.1, 0.2, 0.4, 0.8])
 def test_ctrl_c_at_any_moment_of_the_start_is_one_line(tmp_path, delay):
-    """SIGINT at a moment after mmrs's code started: while it loads its modules, reads the pipeline,
-    hashes the inputs or starts the notebook (the handlers come before all of these)."""
+    """SIGINT at a moment after the command started loading its modules: while it loads them, reads
+    the pipeline, hashes the inputs or starts the notebook (the handlers come before all of these)."""
     hook = tmp_path / "hook"
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(STARTED)
     started = tmp_path / "started"
     env = {k: v for k, v in os.environ.items() if k != "MMRS_PROJECT_ROOT"}
-    env.update({"PYTHONPATH": str(hook), "MMRS_TEST_STARTED": str(started)})
+    env.update({"PYTHONPATH": os.pathsep.join(filter(None, [str(hook), env.get("PYTHONPATH")])),
+                "MMRS_TEST_STARTED": str(started)})
     process = subprocess.Popen([*MMRS, "build", "--out", str(tmp_path / "out"), "--only", "01", "--jobs", "1"],
                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
