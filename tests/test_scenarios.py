@@ -280,6 +280,7 @@ def with_summary(project):
     return project
 
 
+@pytest.mark.slow
 def test_a_scenario_that_repeats_the_main_run_is_reported_and_the_build_goes_on(with_summary, capsys):
     from mmrs import cli
 
@@ -300,6 +301,7 @@ def test_a_scenario_that_repeats_the_main_run_is_reported_and_the_build_goes_on(
     assert not (with_summary / "results" / "scenarios" / "five.yml").exists()
 
 
+@pytest.mark.slow
 def test_a_pipeline_without_scenarios_builds_and_says_why_the_summary_does_not_run(with_summary, capsys):
     from mmrs import cli
 
