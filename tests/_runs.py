@@ -161,8 +161,10 @@ class Runs:
         raw = raw_copy(self.dir / f"{name}-raw", raw_edits) if raw_edits else None
         error = None
         try:
+            # upstream=False: the other notebooks' results are the committed ones, which nbval shows are
+            # those of the current inputs (a copy has no stamps to show it)
             runner.build(pipeline, raw=raw, out=out, only=notebooks, log=lambda _: None, progress_bar=False,
-                         jobs=min(2, runner.default_jobs()))
+                         jobs=min(2, runner.default_jobs()), upstream=False)
         except runner.BuildError as exc:
             error = str(exc)
         return out, error

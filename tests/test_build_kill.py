@@ -115,7 +115,8 @@ class Build:
     def kill_when(self, build: subprocess.Popen, ready, timeout: float = 600, how: int = signal.SIGKILL,
                   group: bool = True) -> int:
         """Send ``how`` (SIGKILL) to the build's process group (or, ``group=False``, to the build
-        alone) once ``ready()`` holds; wait until it and its kernels are gone; return its exit code."""
+        alone) once ``ready()`` holds; wait until it, its workers and its kernels are gone; return its
+        exit code."""
         deadline = time.monotonic() + timeout
         while not ready():
             assert build.poll() is None, "the build ended before the kill point"
@@ -126,19 +127,25 @@ class Build:
         else:
             build.send_signal(how)
         code = build.wait(timeout=120)
-        # Kernels run in sessions of their own; without their runner they stop by themselves.
-        deadline = time.monotonic() + 60
-        while self.kernels():
-            assert time.monotonic() < deadline, "a kernel outlived the killed build"
-            time.sleep(0.2)
+        # Workers and kernels end with the build that started them (their parent's death kills them).
+        deadline = time.monotonic() + 5
+        while self.processes():
+            assert time.monotonic() < deadline, f"processes outlived the killed build: {self.processes()}"
+            time.sleep(0.05)
         return code
 
-    def kernels(self) -> list[int]:
+    def processes(self) -> list[int]:
+        """The build's workers (forks of the build, whose command line names the output folder) and
+        kernels (whose environment does), other than this test's own process."""
         mine = []
+        needle = str(self.out).encode()
         for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit() or int(proc.name) == os.getpid():
+                continue
             try:
-                if proc.name.isdigit() and str(self.out).encode() in (proc / "environ").read_bytes():
-                    mine.append(int(proc.name))
+                if needle in (proc / "cmdline").read_bytes() or needle in (proc / "environ").read_bytes():
+                    if (proc / "stat").read_text().split()[2] != "Z":  # a zombie has ended (not yet reaped)
+                        mine.append(int(proc.name))
             except OSError:
                 continue
         return mine
@@ -175,6 +182,24 @@ def test_the_issue_scenario_edit_kill_during_04_restore(build):
     log = build.run()
     assert "stopped while running" in log and "04_appraisal" in log.split("stopped while running")[1].splitlines()[0]
     assert "[4/7] 04_appraisal.ipynb: running" in log
+    assert build.differences() == []
+    build.no_leftovers()
+
+
+def test_sigkill_of_the_build_alone_ends_its_workers_and_a_build_at_once_is_exact(build):
+    """``kill -9`` of the build process only (what a task runner, the OOM killer or a closed terminal
+    may do), during notebook 04 after an edit of its sheet: its workers and kernels end with it, so
+    nothing writes after it, the lock is free, and a build started at once ends byte-identical."""
+    sheet = build.raw / "extraction" / "mmat.csv"
+    original = sheet.read_bytes()
+    sheet.write_bytes(original.replace(b"S02,descriptive,Yes,Yes,Yes,No,", b"S02,descriptive,Yes,Yes,Yes,Yes,"))
+    summary = build.out / "results" / "tables" / "mmat_summary.csv"
+    running = build.start("--force", "--only", "04", "--jobs", "2")
+    build.kill_when(running, lambda: summary.read_bytes() != build.reference["results/tables/mmat_summary.csv"],
+                    group=False)
+    sheet.write_bytes(original)
+    log = build.run()  # at once: refused if a worker still held the lock
+    assert "stopped while running 04_appraisal" in log and "[4/7] 04_appraisal.ipynb: running" in log
     assert build.differences() == []
     build.no_leftovers()
 

@@ -19,7 +19,7 @@ import pytest
 from mmrs import cli
 
 ROOT = Path(__file__).resolve().parents[1]
-SUBCOMMANDS = ("build", "scenarios", "render", "audit", "init")
+SUBCOMMANDS = ("build", "scenarios", "render", "audit", "init", "verify")
 
 
 def mmrs(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:

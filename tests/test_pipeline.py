@@ -87,3 +87,29 @@ def test_code_hash_is_stable(name):
                                                       **step.parameters})
     assert changed == []
     assert runner.notebook_code_hash(path) == runner.notebook_code_hash(as_run) == _old_code_hash(path)
+
+
+def test_each_figure_of_the_text_is_recorded_once():
+    """A figure is stored under one key: the qualitative age range as its two ends (the text cites each),
+    which the audit compares with the published range (not a second copy as a list)."""
+    import yaml
+
+    part = yaml.safe_load((ROOT / "results" / "variables" / "06_qualitative.yml").read_text(encoding="utf-8"))
+    qualitative = part["qualitative"]
+    assert "ages" not in qualitative and {"age_min", "age_max"} <= set(qualitative)
+    ranges = yaml.safe_load((ROOT / "data" / "published" / "audit.yaml").read_text(encoding="utf-8"))["ranges"]
+    assert ranges["qualitative.ages"] == ["qualitative.age_min", "qualitative.age_max"]
+    flat = {}
+
+    def walk(tree, prefix=""):
+        for k, v in tree.items():
+            if isinstance(v, dict):
+                walk(v, f"{prefix}{k}.")
+            else:
+                flat[f"{prefix}{k}"] = v
+
+    for p in sorted((ROOT / "results" / "variables").glob("*.yml")):
+        walk(yaml.safe_load(p.read_text(encoding="utf-8")) or {})
+    pairs = [k for k, v in flat.items() if isinstance(v, list) and len(v) == 2
+             and v == [flat.get(k.rsplit(".", 1)[0] + ".age_min"), flat.get(k.rsplit(".", 1)[0] + ".age_max")]]
+    assert pairs == [], f"recorded twice: {pairs}"

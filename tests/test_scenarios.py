@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 
 import nbformat
@@ -11,6 +12,7 @@ import yaml
 
 from _notebooks import notebook as _notebook
 from mmrs import paths, runner, scenarios, variables
+from mmrs.errors import InputError
 
 COUNT_CODE = textwrap.dedent(
     """
@@ -34,11 +36,16 @@ notebooks:
       method: bramer
       passes: ["1", "2"]
       decisions: dedup/decisions.csv
+    types: &dedup-types
+      method: {one of: [bramer, strict]}
+      passes: {list of: {one of: ["1", "2", "3"]}}
+      decisions: raw file or null
   - notebook: 03_screen.ipynb
     parameters:
       deduplication: *dedup
       maybe: include
       min_votes: 2
+    types: {deduplication: {keys: *dedup-types}, maybe: {one of: [include, exclude]}}
 """
 
 
@@ -70,7 +77,7 @@ def test_an_override_of_shared_settings_reaches_every_notebook_that_shares_them(
 
 
 def test_equal_settings_without_an_anchor_cannot_be_changed_in_one_place(tmp_path):
-    unanchored = BASE.replace("&dedup", "").replace(
+    unanchored = BASE.replace("parameters: &dedup\n", "parameters:\n").replace(
         "deduplication: *dedup", 'deduplication: {method: bramer, passes: ["1", "2"], decisions: dedup/decisions.csv}')
     with pytest.raises(runner.BuildError) as err:
         _load(tmp_path, """
@@ -78,7 +85,7 @@ def test_equal_settings_without_an_anchor_cannot_be_changed_in_one_place(tmp_pat
               strict: {label: Strict, varies: the strict method, set: {02_dedup: {method: strict}}}
             """, unanchored)
     msg = str(err.value)
-    assert "pipeline.yml, scenario 'strict'" in msg
+    assert re.search(r"pipeline.yml, line \d+: scenario 'strict'", msg)
     assert "02_dedup (its parameters), 03_screen (deduplication) hold the same settings" in msg
     assert "YAML anchor" in msg
     # setting both is fine
@@ -96,27 +103,42 @@ def test_equal_settings_without_an_anchor_cannot_be_changed_in_one_place(tmp_pat
     ("{label: X, varies: y, set: {03_screen: {min_votes: three}}}",
      "03_screen.min_votes: expected a number like the main run's 2, found a string ('three')"),
     ("{label: X, varies: y, set: {03_screen: {deduplication: {methd: strict}}}}",
-     "03_screen.deduplication: no setting 'methd'"),
-    ("{label: X, varies: y, set: {02_dedup: {passes: '1'}}}", "expected a list like the main run's"),
+     "03_screen.deduplication.methd: no setting 'methd'; expected one of method, passes, decisions"),
+    ("{label: X, varies: y, set: {02_dedup: {passes: '1'}}}",
+     "02_dedup.passes: expected a list of one of '1', '2', '3'; found '1'"),
+    ("{label: X, varies: y, set: {02_dedup: {passes: ['1', '4']}}}",
+     "02_dedup.passes[1]: expected one of '1', '2', '3'; found '4'"),
+    ("{label: X, varies: y, set: {03_screen: {maybe: exlcude}}}",
+     "03_screen.maybe: expected one of 'include', 'exclude'; found 'exlcude'"),
+    ("{label: X, varies: y, set: {02_dedup: {method: strikt}}}",
+     "02_dedup.method: expected one of 'bramer', 'strict'; found 'strikt'"),
     ("{label: X, varies: y, set: {03_screen: {out_dir: elsewhere}}}", "out_dir is set by the runner"),
-    ("{label: X, varies: y, set: {03_screen: {maybe: include}}}", "changes nothing"),
     ("{label: X, set: {03_screen: {maybe: exclude}}}", "'varies' must be a line of text"),
     ("{label: X, varies: y, sets: {}}", "unknown keys ['sets']"),
     ("{label: X, varies: y, set: {02_dedup: {method: strict}, 03_screen: {deduplication: {method: bramer}}}}",
      "02_dedup.method is set to 'strict', but another override of the same shared settings sets it to 'bramer'"),
 ])
 def test_bad_scenarios_are_clear_errors(tmp_path, scenario, message):
-    with pytest.raises(runner.BuildError) as err:
+    with pytest.raises(runner.PipelineError) as err:
         _load(tmp_path, f"scenarios:\n  bad: {scenario}\n")
-    assert "pipeline.yml, scenario 'bad'" in str(err.value) and message in str(err.value)
+    # the file and the line of the scenario (its line 19 is the scenario's own), then what is wrong
+    assert re.match(r".*pipeline.yml, line (19|20): scenario 'bad'", str(err.value)), str(err.value)
+    assert message in str(err.value)
+    assert isinstance(err.value, InputError)
 
 
-def test_a_bad_name_and_a_repeated_scenario(tmp_path):
+def test_a_scenario_that_repeats_the_main_run_or_another_is_kept_and_marked(tmp_path):
+    """Not an error: pipeline.yml may have been edited to make a scenario's choice the main one."""
+    a, b, c = _load(tmp_path, "scenarios:\n  a: {label: X, varies: y, set: {03_screen: {maybe: exclude}}}\n"
+                              "  b: {label: Z, varies: y, set: {03_screen: {maybe: exclude}}}\n"
+                              "  c: {label: W, varies: y, set: {03_screen: {maybe: include}}}\n")
+    assert (a.same_as, b.same_as, c.same_as) == (None, "scenario 'a'", "the main run")
+    assert a.changes == ["03_screen.maybe"] and c.changes == []
+
+
+def test_a_bad_name(tmp_path):
     with pytest.raises(runner.BuildError, match="scenario 'Bad name'.*folder name"):
         _load(tmp_path, "scenarios:\n  Bad name: {label: X, varies: y, set: {03_screen: {maybe: exclude}}}\n")
-    with pytest.raises(runner.BuildError, match="scenario 'b': runs the same parameters as scenario 'a'"):
-        _load(tmp_path, "scenarios:\n  a: {label: X, varies: y, set: {03_screen: {maybe: exclude}}}\n"
-                        "  b: {label: Z, varies: y, set: {03_screen: {maybe: exclude}}}\n")
 
 
 def test_null_may_leave_out_a_file_but_not_a_number(tmp_path):
@@ -226,10 +248,68 @@ def test_no_scenarios_and_the_list(project, capsys):
 
 
 def test_a_notebook_left_out_of_scenarios(tmp_path):
-    base = BASE + "  - notebook: 04_prose.ipynb\n    in_scenarios: false\n    parameters: {table: t.yaml}\n"
+    base = BASE + ("  - notebook: 04_prose.ipynb\n    in_scenarios: false\n    parameters: {table: t.yaml}\n"
+                   "    types: {table: project file}\n")
     (s,) = _load(tmp_path, "scenarios:\n  a: {label: X, varies: y, set: {03_screen: {maybe: exclude}}}\n", base)
     assert [step.name for step in s.pipeline.steps] == ["02_dedup", "03_screen"]
     with pytest.raises(runner.BuildError, match="04_prose has in_scenarios: false; it is not run in a scenario"):
         _load(tmp_path, "scenarios:\n  a: {label: X, varies: y, set: {04_prose: {table: u.yaml}}}\n", base)
     with pytest.raises(runner.BuildError, match="'in_scenarios' must be true or false"):
         _load(tmp_path, "", base.replace("in_scenarios: false", "in_scenarios: no way"))
+
+
+SUMMARY = textwrap.dedent(
+    """
+    from mmrs import paths, variables
+    P = paths.layout(raw_dir, out_dir)
+    n = len(sorted((P.out / scenarios).glob("*.yml")))
+    variables.record(P, "03_summary", {"03_summary.records": n})
+    """
+)
+
+
+@pytest.fixture
+def with_summary(project):
+    """The project with a notebook that summarises the scenarios (it uses their records)."""
+    nbformat.write(_notebook(SUMMARY, 'raw_dir = "data/raw"\nout_dir = "."\nscenarios = "results/scenarios"'),
+                   project / "notebooks" / "03_summary.ipynb")
+    text = (project / "pipeline.yml").read_text()
+    (project / "pipeline.yml").write_text(text.replace("scenarios:\n", (
+        "  - {notebook: 03_summary.ipynb, uses: [results/scenarios], parameters: {scenarios: results/scenarios},\n"
+        "     types: {scenarios: output folder}}\nscenarios:\n"), 1))
+    return project
+
+
+@pytest.mark.slow
+def test_a_scenario_that_repeats_the_main_run_is_reported_and_the_build_goes_on(with_summary, capsys):
+    from mmrs import cli
+
+    assert cli.main(["build", "--jobs", "1"]) == 0
+    assert variables.load(paths.layout())["03_summary"] == {"records": 1}
+    # the main run now makes the scenario's choice: the scenario repeats it
+    pipeline = with_summary / "pipeline.yml"
+    pipeline.write_text(pipeline.read_text().replace("parameters: {factor: 2}", "parameters: {factor: 5}"))
+    capsys.readouterr()
+    assert cli.main(["build", "--jobs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert ("Scenario 1/1 five (Five): not run: every value it sets is already that of the main run in "
+            "pipeline.yml, so its run would repeat that one; it is left out of the comparison (change or remove "
+            "it)") in out
+    assert "Scenarios: 0 run (0 notebook(s) run, 0 unchanged), 1 not run (five repeats the main run)." in out
+    assert ("03_summary.ipynb: not run: pipeline.yml defines no scenario that differs from the main run, so there "
+            "is nothing to compare with the main run") in out
+    assert not (with_summary / "results" / "scenarios" / "five.yml").exists()
+
+
+@pytest.mark.slow
+def test_a_pipeline_without_scenarios_builds_and_says_why_the_summary_does_not_run(with_summary, capsys):
+    from mmrs import cli
+
+    pipeline = with_summary / "pipeline.yml"
+    pipeline.write_text(pipeline.read_text().split("scenarios:\n  five:")[0])
+    assert cli.main(["build", "--jobs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "[1/2] 01_count.ipynb: done" in out and "[2/2] 02_count.ipynb: done" in out
+    assert ("03_summary.ipynb: not run: pipeline.yml defines no scenarios, so there is nothing to compare with the "
+            "main run; its outputs from an earlier build, if any, are left as they were") in out
+    assert "Done: 2 notebook(s) run, 0 unchanged." in out

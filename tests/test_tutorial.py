@@ -3,9 +3,16 @@ its checks read as documented, and every exercise does on a real run what the gu
 
 from __future__ import annotations
 
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from _runs import tutorial_module
 
 tutorial = tutorial_module()
@@ -17,8 +24,8 @@ def test_the_guide_shows_every_exercise_as_the_file_gives_it():
     text = tutorial.GUIDE.read_text(encoding="utf-8")
     assert tutorial.write_guide(text, EXERCISES) == text, "run python docs/tutorial/tutorial.py"
     for ex in EXERCISES:
-        assert text.count(f"**Exercise `{ex.id}`:") == 1
-        assert ex.observe.split()[0] in text
+        assert text.count(tutorial.block(ex)) == 1  # the whole exercise: change, run, what to look at, outcome
+        assert " ".join(ex.observe.split()) in text
 
 
 def test_a_guide_missing_an_exercise_or_naming_an_unknown_one_is_refused():
@@ -91,20 +98,141 @@ def test_checks_naming_a_result_the_run_does_not_have_are_refused(run_folder, ch
         tutorial.evaluate(check, run_folder, run_folder)
 
 
+# --------------------------------------------------------------------------- the exercises, as a learner does them
+
+ROOT = Path(__file__).resolve().parents[1]
+RUNNING = re.compile(r"^\[\d+/\d+\] (\w+)\.ipynb: running \((.*)\)$", re.M)
+
+
+def _mmrs(*args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "MMRS_PROJECT_ROOT"}
+    return subprocess.run([sys.executable, "-m", "mmrs.cli", *map(str, args)], cwd=ROOT, capture_output=True,
+                          text=True, env=env, timeout=3600)
+
+
+def _set(pipeline: Path, notebook: str, parameter: str, value) -> None:
+    """Set a parameter in the learner's copy of pipeline.yml, as an edit of the file does: the value
+    of the key in the notebook's entry (a value shared through a YAML anchor changes for every
+    notebook that shares it)."""
+    root = yaml.compose(pipeline.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    entries = next(v for k, v in root.value if k.value == "notebooks")
+    entry = next(e for e in entries.value if any(k.value == "notebook" and v.value.startswith(notebook)
+                                                 for k, v in e.value))
+    params = next(v for k, v in entry.value if k.value == "parameters")
+    for i, (k, v) in enumerate(params.value):
+        if k.value == parameter:
+            params.value[i] = (k, yaml.SafeDumper(io.StringIO()).represent_data(value))
+            break
+    else:
+        raise AssertionError(f"{notebook} has no parameter {parameter}")
+    pipeline.write_text(yaml.serialize(root, Dumper=yaml.SafeDumper), encoding="utf-8")
+
+
+def _outputs(out: Path, notebook: str) -> dict[str, bytes]:
+    """The files a notebook wrote in its last run there (from its stamp), its executed notebook aside."""
+    import json
+
+    stamp = json.loads((out / "build" / "stamps" / f"{notebook}.json").read_text(encoding="utf-8"))
+    return {rel: (out / rel).read_bytes() for rel in stamp["outputs"] if not rel.endswith(".ipynb")}
+
+
+def _snapshot(out: Path) -> dict[str, bytes]:
+    found = {"_variables.yml": (out / "_variables.yml").read_bytes()}
+    for folder in ("notebooks", "results"):
+        for p in sorted((out / folder).rglob("*")):
+            if p.is_file():
+                found[p.relative_to(out).as_posix()] = p.read_bytes()
+    return found
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("exercise", EXERCISES, ids=[ex.id for ex in EXERCISES])
-def test_the_exercise_does_what_the_guide_says(exercise, pipeline_runs):
-    out, error = pipeline_runs.run(f"exercise-{exercise.id}", exercise.run, exercise.parameters,
-                                   exercise.raw_edits)
-    if exercise.error:
-        assert error is not None, "the run was expected to stop"
-        assert "InputError" in error and exercise.error in error, error
-        return
-    assert error is None, error
-    run, base = tutorial.Run(out), tutorial.Run(pipeline_runs.base)
-    for check in exercise.checks:
-        ok, left, right = tutorial.evaluate(check, run, base)
-        assert ok, f"{exercise.id}: {check} does not hold ({left!r} against {right!r})"
+def test_the_exercises_one_after_another_in_one_output_folder(tmp_path):
+    """What the guide asks of a learner, in order, in one output folder: a copy of pipeline.yml, one
+    run into try/, then for each exercise its change, ``mmrs build --pipeline my-pipeline.yml --out try
+    --only NN`` and a look at the results (the exercise's checks, against a separate copy of the
+    unchanged run); an edited copy of a file is edited again (set back), which runs its notebook again;
+    the parameter is set back before the next exercise. At the end a build with the review's settings
+    brings every output back, byte for byte."""
+    pipeline = tmp_path / "my-pipeline.yml"
+    shutil.copy(ROOT / "pipeline.yml", pipeline)
+    review = pipeline.read_text(encoding="utf-8")
+    out = tmp_path / "try"
+    first = _mmrs("build", "--no-scenarios", "--out", out)
+    assert first.returncode == 0 and first.stderr == "", first.stderr
+    base_dir = tmp_path / "base"  # the unchanged run, kept apart from the folder the exercises change
+    shutil.copytree(out / "results", base_dir / "results")
+    base = tutorial.Run(base_dir)
+    reference = _snapshot(out)
+    ran_before: dict[str, dict[str, str]] = {}
+    for ex in EXERCISES:
+        copies: list[tuple[Path, str, str]] = []  # (copy, text as copied, notebook)
+        raw = None
+        if ex.raw_edits:
+            raw = tmp_path / "my-raw"
+            if not raw.exists():
+                shutil.copytree(ROOT / "data" / "raw", raw)
+            for edit in ex.raw_edits:
+                target = raw / edit["file"]
+                text = target.read_text(encoding="utf-8")
+                copies.append((target, text, f"{ex.run[0]}"))
+                target.write_text(text.replace(*edit["replace"], 1), encoding="utf-8")
+        for nb, values in ex.parameters.items():
+            for name, value in values.items():
+                if tutorial.is_edit(value):
+                    source = (ROOT / "data" / "raw" / value["edit"]) if (ROOT / "data" / "raw" / value["edit"]).exists() \
+                        else ROOT / value["edit"]
+                    copy = tmp_path / "inputs" / ex.id / source.name
+                    copy.parent.mkdir(parents=True, exist_ok=True)
+                    text = source.read_text(encoding="utf-8")
+                    assert text.count(value["replace"][0]) == 1, ex.id
+                    copy.write_text(text.replace(*value["replace"]), encoding="utf-8")
+                    copies.append((copy, text, nb))
+                    value = str(copy)
+                _set(pipeline, nb, name, value)
+        command = ["build", "--pipeline", pipeline, "--out", out, *(["--raw", raw] if raw else []),
+                   *[a for n in ex.run for a in ("--only", n)]]
+        done = _mmrs(*command)
+        ran = dict(RUNNING.findall(done.stdout))
+        ran_before[ex.id] = ran
+        assert "Traceback" not in done.stderr, done.stderr
+        if ex.error:
+            failed = out / "build" / "failed" / f"{next(n for n in ran if n.startswith(ex.step))}.ipynb"
+            assert done.returncode == 1 and done.stderr == (
+                f"mmrs build: {' '.join(ex.error.split())}\nThe notebook, with the cell's traceback, is in "
+                f"{failed.as_posix()} (--traceback prints it here).\n"), done.stderr
+        else:
+            assert done.returncode == 0, done.stdout + done.stderr
+            run = tutorial.Run(out)
+            for check in ex.checks:
+                ok, left, right = tutorial.evaluate(check, run, base)
+                assert ok, f"{ex.id}: {check} does not hold ({left!r} against {right!r})"
+        # the same copied file edited again: here, set back to what was copied
+        for copy, text, nb in copies:
+            copy.write_text(text, encoding="utf-8")
+        if copies:
+            again = _mmrs(*command)
+            assert again.returncode == 0, again.stdout + again.stderr
+            reasons = dict(RUNNING.findall(again.stdout))
+            for copy, _, nb in copies:
+                notebook = next(n for n in reasons if n.startswith(nb))
+                shown = copy.relative_to(raw).as_posix() if raw and copy.is_relative_to(raw) else copy.as_posix()
+                expected = "its last run here failed" if ex.error else f"data changed: {shown}"
+                assert expected in reasons[notebook], (ex.id, reasons)
+                for rel, data in _outputs(out, notebook).items():
+                    assert data == reference[rel], f"{ex.id}: {rel} differs from the unchanged run after the undo"
+        pipeline.write_text(review, encoding="utf-8")  # set back before the next exercise
+
+    # The parameter set back after min-studies-3: integration-words built --only 07, whose results
+    # come from notebook 05, out of date again; 05 ran first, so Table 3 cites the results of this run.
+    ran = ran_before["integration-words"]
+    assert ran["05_quantitative"] == "parameter `min_studies` changed; 07_integration uses its results", ran
+    assert list(ran)[-1] == "07_integration"
+    assert "not in this run's results" not in (out / "results" / "tables" / "table3_findings.csv").read_text()
+
+    last = _mmrs("build", "--pipeline", pipeline, "--out", out, "--no-scenarios")
+    assert last.returncode == 0, last.stdout + last.stderr
+    now = _snapshot(out)
+    assert [k for k in sorted(set(now) | set(reference)) if now.get(k) != reference.get(k)] == []
 
 
 def _comments(source: str) -> list[str]:

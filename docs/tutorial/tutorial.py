@@ -9,7 +9,8 @@ apart::
     python docs/tutorial/tutorial.py           # rewrite the exercise blocks of docs/tutorial.md
     python docs/tutorial/tutorial.py --check   # exit 1 if docs/tutorial.md is not what the file gives
 
-``tests/test_tutorial.py`` runs every exercise and evaluates its checks.
+``tests/test_tutorial.py`` runs the exercises one after another in one output folder, as the guide
+asks a learner to, and evaluates each one's checks against a separate unchanged run.
 
 **Checks.** Each is one line ``LEFT OP RIGHT``; OP is one of ``==``, ``!=``,
 ``<``, ``<=``, ``>``, ``>=``, ``contains`` (LEFT, a text or a list of values,
@@ -300,7 +301,9 @@ def block(ex: Exercise) -> str:
                  + " --out try" + "".join(f" --only {n}" for n in ex.run) + "`).")
     lines.append(f"- What to look at: {' '.join(ex.observe.split())}")
     if ex.error:
-        lines.append(f"- Expected: the run stops with an `InputError` that says \"{ex.error}\".")
+        lines.append(f"- Expected: the run stops with one message, `mmrs build: {' '.join(ex.error.split())}`, followed "
+                     "by the path of the failed notebook, kept for a look (`--traceback` prints its cell's "
+                     "traceback).")
         if ex.why:
             lines.append(f"  {' '.join(ex.why.split())}")
     else:

@@ -7,7 +7,8 @@ middle of a write leaves the previous version of the file and a stray
 temporary file (``.<name>.<random>.tmp``), never a truncated output.
 
 When the environment variable :data:`WRITE_LOG` names a file, every path
-written through this module is appended to it, one absolute path a line.
+written through this module is appended to it, one absolute path a line
+(with the execution count of the cell that wrote it, inside a kernel).
 ``mmrs build`` sets it while a notebook runs, so that the notebook's stamp can
 record the outputs it wrote and their hashes (a changed, deleted or truncated
 output then makes the notebook run again). Outside the runner (nbval, Jupyter,
@@ -19,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,11 +39,26 @@ _MODE = _file_mode()
 
 
 def note_written(path: str | os.PathLike) -> None:
-    """Tell the runner (if one is listening) that ``path`` is an output of the running notebook."""
+    """Tell the runner (if one is listening) that ``path`` is an output of the running notebook.
+
+    Each line names the file and, inside a notebook's kernel, the execution count of the cell being
+    run (a tab between), so that the notebook's stamp can say which cell wrote each output."""
     log = os.environ.get(WRITE_LOG)
     if log:
+        count = _execution_count()
         with open(log, "a", encoding="utf-8") as f:
-            f.write(os.path.abspath(path) + "\n")
+            f.write(os.path.abspath(path) + (f"\t{count}" if count is not None else "") + "\n")
+
+
+def _execution_count() -> int | None:
+    """The execution count of the cell a Jupyter kernel is running, or None outside one.
+
+    IPython counts a cell before running it (``execution_count`` is then one
+    above the number the cell gets, ``In [n]``)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    count = getattr(shell, "execution_count", None)
+    return count - 1 if isinstance(count, int) and count > 1 else None
 
 
 @contextlib.contextmanager

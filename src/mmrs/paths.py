@@ -23,39 +23,23 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import root as _root
 from .errors import MMRSError
 
-PROJECT_MARKER = "pipeline.yml"
-ENV_ROOT = "MMRS_PROJECT_ROOT"
+PROJECT_MARKER = _root.PROJECT_MARKER
+ENV_ROOT = _root.ENV_ROOT
 
 
 class ProjectNotFoundError(MMRSError, RuntimeError):
     """No project root could be found (the command line reports it without a traceback)."""
 
 
-def _has_marker(folder: Path) -> bool:
-    return (folder / PROJECT_MARKER).is_file()
-
-
 def project_root(start: str | os.PathLike | None = None) -> Path:
-    """Return the project root (the folder that holds ``pipeline.yml``)."""
-    env = os.environ.get(ENV_ROOT)
-    if env:
-        root = Path(env).resolve()
-        if not _has_marker(root):
-            raise ProjectNotFoundError(f"{ENV_ROOT}={env} has no {PROJECT_MARKER}")
-        return root
-    here = Path(start if start is not None else Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if _has_marker(folder):
-            return folder
-    checkout = Path(__file__).resolve().parents[2]
-    if _has_marker(checkout):
-        return checkout
-    raise ProjectNotFoundError(
-        f"no {PROJECT_MARKER} at or above {here}; run from inside a project "
-        f"or set {ENV_ROOT}"
-    )
+    """Return the project root (the folder that holds ``pipeline.yml``; see :func:`mmrs.root.locate`)."""
+    root, why = _root.locate(start)
+    if root is None:
+        raise ProjectNotFoundError(why)
+    return root
 
 
 def resolve(path: str | os.PathLike, root: Path | None = None) -> Path:
@@ -70,12 +54,7 @@ def display(path: str | os.PathLike, root: Path | None = None) -> str:
     """A path as shown to people and stored in outputs: relative to the project
     root when it lies inside it (so outputs do not depend on the machine),
     absolute otherwise. Always with forward slashes."""
-    p = Path(path).resolve()
-    try:
-        base = root or project_root()
-        return p.relative_to(base).as_posix()
-    except (ValueError, ProjectNotFoundError):
-        return p.as_posix()
+    return _root.shown(path, root)
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,9 @@ from typing import Any
 import yaml
 
 from . import files, paths, runner, variables
+from .errors import MMRSError
 from .runner import BuildError
+from .runner import types as runner_types
 
 #: Where each scenario's figures are kept, relative to the output folder (committed).
 RECORDS = "results/scenarios"
@@ -85,6 +87,10 @@ class Scenario:
     set: dict  # notebook stem -> {parameter: value}, as written in pipeline.yml
     pipeline: runner.Pipeline  # the pipeline with the overrides applied, without the summary notebooks
     position: int = 0  # its place among the scenarios of pipeline.yml (the order of the summary's columns)
+    #: None, or what this scenario would repeat ("the main run", "scenario 'x'"): then it is not run
+    same_as: str | None = None
+    #: the parameters it changes against the main run (``notebook.parameter``)
+    changes: list[str] = dataclasses.field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- reading and checking
@@ -110,21 +116,30 @@ def _type(value: Any) -> str:
     return type(value).__name__
 
 
-def _check_value(old: Any, new: Any, where: str) -> None:
-    """``new`` may replace ``old``: the same kind of value (see the module's docstring)."""
+class _Mismatch(MMRSError):
+    """A value of a kind unlike the main run's (for a parameter without a declared type)."""
+
+    def __init__(self, message: str, where: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.where = where
+
+
+def _check_value(old: Any, new: Any, where: tuple[str, ...] = ()) -> None:
+    """``new`` may replace ``old``: the same kind of value (see the module's docstring); for a parameter
+    whose type ``pipeline.yml`` does not declare."""
     if old is None or (new is None and isinstance(old, str)):
         return
     if isinstance(old, dict):
         if not isinstance(new, dict):
-            raise BuildError(f"{where}: expected a mapping (of {', '.join(map(str, old)) or 'settings'}), "
-                             f"found {_type(new)} ({new!r})")
+            raise _Mismatch(f"expected a mapping (of {', '.join(map(str, old)) or 'settings'}), "
+                                   f"found {_type(new)} ({new!r})", where)
         for key, value in new.items():
             if key not in old:
-                raise BuildError(f"{where}: no setting {key!r} (the settings are {', '.join(map(str, old))})")
-            _check_value(old[key], value, f"{where}.{key}")
+                raise _Mismatch(f"no setting {key!r} (the settings are {', '.join(map(str, old))})", (*where, str(key)))
+            _check_value(old[key], value, (*where, str(key)))
         return
     if _type(old) != _type(new):
-        raise BuildError(f"{where}: expected {_type(old)} like the main run's {old!r}, found {_type(new)} ({new!r})")
+        raise _Mismatch(f"expected {_type(old)} like the main run's {old!r}, found {_type(new)} ({new!r})", where)
 
 
 def _apply(target: dict, key: str, value: Any) -> None:
@@ -169,15 +184,34 @@ def _place(name: str, path: tuple[str, ...]) -> str:
     return f"{name} ({'.'.join(path)})" if path else f"{name} (its parameters)"
 
 
+def _differences(params: list[dict], main: list[dict], stems: list[str]) -> list[str]:
+    """What a scenario's parameters change against the main run's, as ``notebook.parameter`` names."""
+    return [f"{stem}.{name}" for stem, mine, theirs in zip(stems, params, main)
+            for name in mine if mine[name] != theirs.get(name)]
+
+
 def load(pipeline: runner.Pipeline) -> list[Scenario]:
-    """The scenarios of a pipeline file, checked, each with its own pipeline."""
+    """The scenarios of a pipeline file, checked, each with its own pipeline.
+
+    Every value a scenario sets is checked against the parameter's declared type
+    (:mod:`mmrs.runner.types`) before anything runs; a bad one is a
+    :class:`~mmrs.runner.PipelineError` naming the file, the line, the scenario,
+    the notebook and parameter, and the values allowed. A scenario whose
+    parameters are the main run's (``pipeline.yml`` may have been edited to make
+    its choice the main one) or another scenario's is kept, with ``same_as``
+    saying which: :func:`build` reports it and does not run it."""
     spec = pipeline.spec or {}
-    shown = paths.display(pipeline.file) if pipeline.file else runner.PIPELINE_FILE
+    file = pipeline.file
+    lines = pipeline.lines or (lambda *keys: None)
     defined = spec.get("scenarios")
     if defined is None:
         return []
+
+    def error(message: str, *keys: Any) -> runner.PipelineError:
+        return runner.PipelineError(file, message, line=lines("scenarios", *keys))
+
     if not isinstance(defined, dict):
-        raise BuildError(f"{shown}: 'scenarios' must map scenario names to their settings, found {_type(defined)}")
+        raise error(f"'scenarios' must map scenario names to their settings, found {_type(defined)}")
     summary = {s.notebook for s in summary_steps(pipeline)}
     left_out = summary | {s.notebook for s in pipeline.steps if not s.in_scenarios}
     entries = spec["notebooks"]
@@ -187,69 +221,94 @@ def load(pipeline: runner.Pipeline) -> list[Scenario]:
     seen: dict[str, str] = {}
     out = []
     for name, entry in defined.items():
-        where = f"{shown}, scenario {name!r}"
+        where = f"scenario {name!r}"
         if not isinstance(name, str) or not _NAME.match(name):
-            raise BuildError(f"{where}: a scenario's name is a folder name: lower-case letters, digits, '_' and '-'")
+            raise error(f"{where}: a scenario's name is a folder name: lower-case letters, digits, '_' and '-'", name)
         if not isinstance(entry, dict):
-            raise BuildError(f"{where}: expected a mapping with label, varies and set, found {_type(entry)}")
+            raise error(f"{where}: expected a mapping with label, varies and set, found {_type(entry)}", name)
         unknown = set(entry) - _KEYS
         if unknown:
-            raise BuildError(f"{where}: unknown keys {sorted(unknown)} (expected label, varies and set)")
+            raise error(f"{where}: unknown keys {sorted(unknown)} (expected label, varies and set)", name)
         for key in ("label", "varies"):
             if not isinstance(entry.get(key), str) or not entry[key].strip():
-                raise BuildError(f"{where}: '{key}' must be a line of text "
-                                 + ("(a short name for tables)" if key == "label" else "(the choice it varies)")
-                                 + f", found {entry.get(key)!r}")
+                raise error(f"{where}: '{key}' must be a line of text "
+                            + ("(a short name for tables)" if key == "label" else "(the choice it varies)")
+                            + f", found {entry.get(key)!r}", name, key)
         overrides = entry.get("set")
         if not isinstance(overrides, dict) or not overrides:
-            raise BuildError(f"{where}: 'set' must map notebooks to the parameters this scenario changes, "
-                             f"found {overrides!r}")
+            raise error(f"{where}: 'set' must map notebooks to the parameters this scenario changes, "
+                        f"found {overrides!r}", name, "set")
         # deep copy of every notebook's parameters at once: objects shared by a YAML anchor stay shared
         params = copy.deepcopy(main_params)
         settings: list[tuple[str, tuple[str, ...], Any]] = []
         for notebook, values in overrides.items():
             hit = [i for i, e in enumerate(entries) if notebook in (e["notebook"], stems[i])]
             if not hit:
-                raise BuildError(f"{where}: no notebook {notebook!r} in the pipeline "
-                                 f"(the notebooks are {', '.join(stems)})")
+                raise error(f"{where}: no notebook {notebook!r} in the pipeline "
+                            f"(the notebooks are {', '.join(stems)})", name, "set", notebook)
             i = hit[0]
             if entries[i]["notebook"] in left_out:
                 why = "summarises the scenarios" if entries[i]["notebook"] in summary else "has in_scenarios: false"
-                raise BuildError(f"{where}: {stems[i]} {why}; it is not run in a scenario")
+                raise error(f"{where}: {stems[i]} {why}; it is not run in a scenario", name, "set", notebook)
             if not isinstance(values, dict) or not values:
-                raise BuildError(f"{where}: {notebook}: expected a mapping of parameters to values, found {values!r}")
+                raise error(f"{where}: {notebook}: expected a mapping of parameters to values, found {values!r}",
+                            name, "set", notebook)
+            step = pipeline.steps[i]
             for param, value in values.items():
                 at = f"{where}, {stems[i]}.{param}"
+                keys = (name, "set", notebook, param)
                 if param in runner.RUNNER_SET:
-                    raise BuildError(f"{at}: {param} is set by the runner (mmrs build --raw/--out), not by a scenario")
+                    raise error(f"{at}: {param} is set by the runner (mmrs build --raw/--out), not by a scenario",
+                                *keys)
                 if param not in params[i]:
-                    raise BuildError(f"{at}: {stems[i]} has no parameter {param!r} "
-                                     f"(its parameters are {', '.join(main_params[i]) or 'none'})")
-                _check_value(main_params[i][param], value, at)
+                    raise error(f"{at}: {stems[i]} has no parameter {param!r} "
+                                f"(its parameters are {', '.join(main_params[i]) or 'none'})", *keys)
+                kind = step.types.get(param)
+                if kind is None:
+                    try:
+                        _check_value(main_params[i][param], value)
+                    except _Mismatch as exc:
+                        raise error(f"{at}{''.join('.' + w for w in exc.where)}: {exc}",
+                                    *keys, *exc.where) from None
+                    if runner_types.holds_text(value):
+                        raise error(f"{at}: the value holds text, so the parameter's type must be declared "
+                                    f"under 'types' of {stems[i]} (see mmrs.runner.types)", *keys)
                 _apply(params[i], param, value)
+                if kind is not None:
+                    try:
+                        runner_types.check(params[i][param], kind)
+                    except runner_types.TypeProblem as exc:
+                        raise runner.pipeline_problem(
+                            file, lines("scenarios", *keys, *runner_types.keys_of(exc.where))
+                            or lines("scenarios", *keys), at, exc) from None
                 settings += [(stems[i], (param, *path), v) for path, v in _leaves(value, ())]
         # one setting set twice (through a shared group) must say one thing
         for stem, path, value in settings:
             if _get(params[stems.index(stem)], path) != value:
-                raise BuildError(f"{where}: {stem}.{'.'.join(path)} is set to {value!r}, but another override "
-                                 f"of the same shared settings sets it to {_get(params[stems.index(stem)], path)!r}")
+                raise error(f"{where}: {stem}.{'.'.join(path)} is set to {value!r}, but another override "
+                            f"of the same shared settings sets it to {_get(params[stems.index(stem)], path)!r}",
+                            name, "set")
         for places in groups:
             values_now = {yaml.safe_dump(_get(params[stems.index(n)], p), sort_keys=True) for n, p in places}
             if len(values_now) > 1:
                 shared = ", ".join(_place(n, p) for n, p in places)
-                raise BuildError(f"{where}: {shared} hold the same settings in the main run, and this scenario "
-                                 "changes them in one place only; give them one YAML anchor (&name, then *name) so "
-                                 "that an override reaches all of them, or set each")
+                raise error(f"{where}: {shared} hold the same settings in the main run, and this scenario "
+                            "changes them in one place only; give them one YAML anchor (&name, then *name) so "
+                            "that an override reaches all of them, or set each", name, "set")
+        same_as = None
         if params == main_params:
-            raise BuildError(f"{where}: changes nothing (every value it sets is the main run's)")
-        key = yaml.safe_dump(params, sort_keys=True)
-        if key in seen:
-            raise BuildError(f"{where}: runs the same parameters as scenario {seen[key]!r}")
-        seen[key] = name
+            same_as = "the main run"
+        else:
+            key = yaml.safe_dump(params, sort_keys=True)
+            if key in seen:
+                same_as = f"scenario {seen[key]!r}"
+            else:
+                seen[key] = name
         steps = tuple(dataclasses.replace(s, parameters=dict(params[i]))
                       for i, s in enumerate(pipeline.steps) if s.notebook not in left_out)
         out.append(Scenario(name, entry["label"].strip(), entry["varies"].strip(),
-                            copy.deepcopy(overrides), dataclasses.replace(pipeline, steps=steps), len(out) + 1))
+                            copy.deepcopy(overrides), dataclasses.replace(pipeline, steps=steps), len(out) + 1,
+                            same_as, _differences(params, main_params, stems)))
     return out
 
 
@@ -317,6 +376,8 @@ class Outcome:
     scenarios: dict[str, list[runner.StepResult]]
     summary: list[runner.StepResult]
     failed: dict[str, str]
+    #: scenarios not run because they would repeat a run: name -> what they repeat
+    skipped: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def build(pipeline: runner.Pipeline, *, raw: str | Path | None = None, out: str | Path | None = None,
@@ -324,7 +385,11 @@ def build(pipeline: runner.Pipeline, *, raw: str | Path | None = None, out: str 
           only: list[str] | None = None, log: Callable[[str], None] = print) -> Outcome:
     """The main run, then every scenario (or those named in ``only``), then the notebooks that summarise
     them; all while holding the output folder. A scenario that fails does not stop the others; the
-    summary then does not run and the error names every failed scenario."""
+    summary then does not run and the error names every failed scenario.
+
+    A scenario that would repeat the main run or another scenario (``same_as``) is reported and not
+    run, and leaves no record. When no scenario is left to run (``pipeline.yml`` defines none, or each
+    repeats the main run), the summary notebooks are not run either, and the log says so."""
     defined = load(pipeline)  # every scenario checked before anything runs
     if only:
         unknown = sorted(set(only) - {s.name for s in defined})
@@ -337,6 +402,7 @@ def build(pipeline: runner.Pipeline, *, raw: str | Path | None = None, out: str 
     before = [s.notebook for s in pipeline.steps if s.notebook not in summary]
     layout = pipeline.layout(raw, out)
     outcome = Outcome([], {}, [], {})
+    shown = paths.display(pipeline.file) if pipeline.file else runner.PIPELINE_FILE
     with runner.locked(layout):
         if before:
             outcome.main = runner.build(pipeline, raw=raw, out=out, force=force, only=before, log=log,
@@ -346,16 +412,22 @@ def build(pipeline: runner.Pipeline, *, raw: str | Path | None = None, out: str 
                 log(f"Scenarios not run (--no-scenarios), nor {', '.join(summary)}, which summarises them.")
             return outcome
         for i, scenario in enumerate(defined, 1):
-            log(f"Scenario {i}/{len(defined)} {scenario.name} ({scenario.label}): "
-                f"{paths.display(layout.out / RUNS / scenario.name)}")
+            head = f"Scenario {i}/{len(defined)} {scenario.name} ({scenario.label})"
+            if scenario.same_as is not None:
+                outcome.skipped[scenario.name] = scenario.same_as
+                record_path(layout, scenario.name).unlink(missing_ok=True)
+                log(f"{head}: not run: every value it sets is already that of {scenario.same_as} in {shown}, so "
+                    "its run would repeat that one; it is left out of the comparison (change or remove it)")
+                continue
+            log(f"{head}: {paths.display(layout.out / RUNS / scenario.name)}")
             try:
                 outcome.scenarios[scenario.name] = run(scenario, raw=raw, out=out, main=pipeline, force=force,
                                                        cache=cache, jobs=jobs, log=log)
             except BuildError as exc:
                 outcome.failed[scenario.name] = str(exc)
                 log(f"  failed: {str(exc).splitlines()[-1]}")
-        if not only:  # records of scenarios no longer defined
-            names = {s.name for s in defined}
+        if not only:  # records of scenarios no longer defined, or not run
+            names = {s.name for s in defined if s.same_as is None}
             for p in sorted((layout.out / RECORDS).glob("*.yml")):
                 if p.stem not in names:
                     p.unlink()
@@ -364,6 +436,12 @@ def build(pipeline: runner.Pipeline, *, raw: str | Path | None = None, out: str 
                              + (f"\n\n{', '.join(summary)} not run: it would summarise without "
                                 f"{', '.join(outcome.failed)}." if summary else ""))
         if summary and not only:
+            if not outcome.scenarios:
+                why = ("defines no scenarios" if not defined else
+                       "defines no scenario that differs from the main run")
+                log(f"{', '.join(summary)}: not run: {shown} {why}, so there is nothing to compare with the main "
+                    "run; its outputs from an earlier build, if any, are left as they were")
+                return outcome
             outcome.summary = runner.build(pipeline, raw=raw, out=out, force=force, only=summary, log=log,
                                            cache=cache, jobs=jobs, lock=False)
     return outcome

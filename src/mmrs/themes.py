@@ -29,14 +29,13 @@ the theme is implied by the path.
 from __future__ import annotations
 
 import csv
-import difflib
 import os
 import re
 from collections.abc import Iterable
 
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, suggestion
 from .io.text import numbered_rows, read_text
 
 #: Columns of the long frame returned by :func:`read_matrix`.
@@ -399,7 +398,5 @@ def check_codebook(long: pd.DataFrame, codebook: dict[str, list[str]], path: str
 
 
 def _hint(name: str, known: Iterable[str]) -> str:
-    known = list(known)
-    same = [k for k in known if k.casefold() == name.casefold()]
-    close = same or difflib.get_close_matches(name, known, n=1, cutoff=0.8)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    hint = suggestion(name, known)
+    return f" ({hint})" if hint else ""

@@ -36,7 +36,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import sheets
-from .errors import InputError
+from .errors import InputError, suggestion
 from .io.text import read_text
 
 RESULT_COLUMNS = ["study_id", "domain", "covariate", "analysis", "subgroup", "result", "direction"]
@@ -84,9 +84,11 @@ def read_results(path: str | os.PathLike, *, codebook: dict, studies: list[str] 
     for row in sheets.rows(path, RESULT_COLUMNS, key="study_id"):
         sid, cov, line = row["study_id"], row["covariate"], row.line
         if known is not None and sid not in known:
-            raise row.error("the study is not among the included studies", found=sid)
+            raise row.error("the study is not among the included studies", found=sid,
+                            hint=suggestion(sid, sorted(known)))
         if cov not in index.index:
-            raise row.error("the covariate is not in the codebook", expected="a covariate of the codebook", found=cov)
+            raise row.error("the covariate is not in the codebook", expected="a covariate of the codebook", found=cov,
+                            hint=suggestion(cov, index.index))
         if row["domain"] != index.loc[cov, "domain"]:
             raise row.error(f"covariate {cov} belongs to domain {index.loc[cov, 'domain']}", found=row["domain"])
         if row["result"] not in RESULTS:

@@ -4,9 +4,12 @@ A module joins the command line by defining ``add_parser(subparsers)`` (which
 sets the function that runs it) and being listed in :data:`COMMANDS`. The
 modules here only read arguments, call the toolkit and print; the work is done
 by the modules they call (``runner``, ``scenarios``, ``manuscript``, ``audit``,
-``scaffold``). Errors of the toolkit (:class:`~mmrs.errors.MMRSError`) end in
-one line naming the command, exit status 1; Ctrl-C and SIGTERM end with 130
-and 143, after every ``finally`` on the way out has run.
+``scaffold``, ``runner.verify``). Errors of the toolkit (:class:`~mmrs.errors.MMRSError`) end in
+one message naming the command, exit status 1, with no traceback unless
+``--traceback`` is given (every subcommand takes it; for a notebook that
+failed it prints the traceback of the failed cell, which the failed notebook
+also keeps); Ctrl-C and SIGTERM end with 130 and 143, after every ``finally``
+on the way out has run, at any moment from the start of the command.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ COMMANDS = [
     "mmrs.cli.render",
     "mmrs.cli.audit",
     "mmrs.cli.init",
+    "mmrs.cli.verify",
 ]
 
 
@@ -36,6 +40,10 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(name).add_parser(sub)
+    for command in sub.choices.values():
+        command.add_argument("--traceback", action="store_true",
+                             help="after an error, also print where it happened (for a notebook that failed, "
+                                  "the traceback of its cell)")
     return p
 
 
@@ -49,19 +57,86 @@ def _terminate(signum, frame):  # pragma: no cover - exercised through a subproc
     raise Terminated()
 
 
+def _command(argv: list[str]) -> str:
+    """The subcommand named in ``argv`` (before it is parsed: for a message about an interrupted start)."""
+    return next((a for a in argv if not a.startswith("-")), "")
+
+
+class _Interrupts:
+    """The signal handlers of a command, installed before anything else it does.
+
+    Ctrl-C (SIGINT) and SIGTERM raise ``KeyboardInterrupt`` (``Terminated``) in
+    the main thread, between two steps of whatever runs there. Now and then that
+    is a callback the interpreter itself runs (a weak reference's, while modules
+    are imported, or a finalizer's), where an exception cannot stop the command:
+    Python would print "Exception ignored in ..." with a traceback and go on.
+    Such an interrupt is caught by ``sys.unraisablehook`` and raised again a
+    moment later (SIGALRM), in the command's own code, where it ends the command
+    with its one line."""
+
+    def __init__(self) -> None:
+        self.pending: list[type[KeyboardInterrupt]] = []
+        self.previous = {signum: signal.signal(signum, handler) for signum, handler in (
+            (signal.SIGTERM, _terminate), (signal.SIGINT, signal.default_int_handler),
+            (signal.SIGALRM, self._again))}
+        self.previous_hook = sys.unraisablehook
+        sys.unraisablehook = self._unraisable
+
+    def _unraisable(self, unraisable) -> None:
+        if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+            self.pending.append(unraisable.exc_type)
+            signal.setitimer(signal.ITIMER_REAL, 0.01)
+            return
+        self.previous_hook(unraisable)
+
+    def _again(self, signum, frame) -> None:  # pragma: no cover - timing dependent
+        raise (self.pending.pop() if self.pending else KeyboardInterrupt)()
+
+    def restore(self) -> None:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+        sys.unraisablehook = self.previous_hook
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    previous = signal.signal(signal.SIGTERM, _terminate)
+    """Run ``mmrs COMMAND``. The signal handlers come first (:class:`_Interrupts`) and every import of
+    the commands' modules happens inside the ``try``: Ctrl-C at any moment, even while Python loads
+    pandas, ends with one line and exit status 130, not a traceback."""
+    interrupts = _Interrupts()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command, show_traceback = _command(argv), "--traceback" in argv
     try:
+        args = parser().parse_args(argv)
+        command, show_traceback = args.command, args.traceback
         return int(args.func(args) or 0)
     except MMRSError as exc:
-        print(f"mmrs {args.command}: {exc}", file=sys.stderr)
+        print(f"mmrs {command}: {exc}", file=sys.stderr)
+        if show_traceback:
+            _print_traceback(exc)
         return 1
     except KeyboardInterrupt as exc:
         how = "was asked to stop (SIGTERM)" if isinstance(exc, Terminated) else "was interrupted"
-        print(f"mmrs {args.command} {how}: files being written were left as they were, and the next "
-              "run starts again where this one stopped.", file=sys.stderr)
+        print(f"mmrs{' ' + command if command else ''} {how}: files being written were left as they were, "
+              "and the next run starts again where this one stopped.", file=sys.stderr)
         return 128 + (signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT)
+    except Exception as exc:  # a fault of mmrs itself, or of the system (a full disk): one line, or all of it
+        print(f"mmrs {command}: {type(exc).__name__}: {exc}"
+              + ("" if show_traceback else " (an unexpected error; --traceback shows where it happened)"),
+              file=sys.stderr)
+        if show_traceback:
+            _print_traceback(exc)
+        return 1
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        interrupts.restore()
 
+
+def _print_traceback(exc: BaseException) -> None:
+    """What ``--traceback`` adds: the failed cell's traceback for a notebook, else Python's."""
+    import traceback
+
+    details = getattr(exc, "details", "")
+    if details:
+        print(details, file=sys.stderr)
+    else:
+        traceback.print_exception(exc, file=sys.stderr)

@@ -15,9 +15,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="run the notebooks in order (only those whose inputs changed)",
         description=(
             "Execute the notebooks listed in pipeline.yml with papermill. A notebook runs again "
-            "only when its code, its parameters, the raw files it reads, the toolkit's source or "
-            "the outputs it wrote changed since its last run in the same output folder, or when "
-            "a build was stopped while running it."
+            "only when its code, its parameters, the files it reads (its raw folders, the files "
+            "its parameters name, the results it uses), the toolkit's source or the outputs it "
+            "wrote changed since its last run in the same output folder, or when a build was "
+            "stopped while running it; the log says which."
         ),
     )
     p.add_argument("--raw", metavar="DIR",
@@ -27,7 +28,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "(default: the project itself); another folder leaves the project's outputs untouched")
     p.add_argument("--force", action="store_true", help="run every notebook even when nothing changed")
     p.add_argument("--only", metavar="NOTEBOOK", action="append",
-                   help="run only this notebook (name or number prefix, e.g. 02); repeatable")
+                   help="build only this notebook (name or number prefix, e.g. 02; repeatable), and first any "
+                        "earlier notebook whose results it uses that is out of date")
     p.add_argument("--pipeline", metavar="FILE",
                    help="pipeline file (default: pipeline.yml of the project); relative paths inside it are "
                         "taken from the project, wherever the file is")
@@ -48,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
 
     raw, out = from_here(args.raw), from_here(args.out)
     pipeline = runner.Pipeline.load(args.pipeline)
+    scenarios.load(pipeline)  # every value of pipeline.yml checked before anything runs, --only or not
     jobs = args.jobs or runner.default_jobs()
     if args.only:
         results = runner.build(pipeline, raw=raw, out=out, force=args.force, only=args.only,
@@ -56,8 +59,10 @@ def run(args: argparse.Namespace) -> int:
         outcome = scenarios.build(pipeline, raw=raw, out=out, force=args.force, cache=not args.no_cache,
                                   jobs=jobs, scenarios=not args.no_scenarios)
         results = outcome.main + outcome.summary
-        if outcome.scenarios:
-            print(f"Scenarios: {len(outcome.scenarios)} run ({counts(sum(outcome.scenarios.values(), []))}).")
+        if outcome.scenarios or outcome.skipped:
+            skipped = "; ".join(f"{name} repeats {what}" for name, what in outcome.skipped.items())
+            print(f"Scenarios: {len(outcome.scenarios)} run ({counts(sum(outcome.scenarios.values(), []))})"
+                  + (f", {len(outcome.skipped)} not run ({skipped})" if skipped else "") + ".")
     print(f"Done: {counts(results)}.")
     if not args.only:  # tables about the whole run: where each result comes from, and the audit
         layout = pipeline.layout(raw, out)

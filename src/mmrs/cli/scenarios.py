@@ -40,11 +40,13 @@ def run(args: argparse.Namespace) -> int:
         for s in defined:
             changes = "; ".join(f"{nb}: " + ", ".join(f"{k} = {v!r}" for k, v in values.items())
                                 for nb, values in s.set.items())
-            print(f"{s.name}: {s.label}\n    varies: {s.varies}\n    sets: {changes}\n"
-                  f"    run in {paths.display(layout.out / scenarios.RUNS / s.name)}, "
-                  f"record {paths.display(scenarios.record_path(layout, s.name))}")
+            where = (f"not run: its values are those of {s.same_as}" if s.same_as else
+                     f"run in {paths.display(layout.out / scenarios.RUNS / s.name)}, "
+                     f"record {paths.display(scenarios.record_path(layout, s.name))}")
+            print(f"{s.name}: {s.label}\n    varies: {s.varies}\n    sets: {changes}\n    {where}")
         return 0
     outcome = scenarios.build(pipeline, raw=raw, out=out, jobs=args.jobs or runner.default_jobs(),
                               only=args.names)
-    print(f"Done: main run {counts(outcome.main)}; scenarios {counts(sum(outcome.scenarios.values(), []))}.")
+    skipped = "".join(f"; {name} not run (it repeats {what})" for name, what in outcome.skipped.items())
+    print(f"Done: main run {counts(outcome.main)}; scenarios {counts(sum(outcome.scenarios.values(), []))}{skipped}.")
     return 0

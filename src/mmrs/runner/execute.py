@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import re
+import signal
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,25 +24,50 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 def _kernel_config():
-    """Kernels talk to the runner over IPC sockets in a private temporary folder
+    """How the runner starts and stops kernels.
+
+    Kernels talk to the runner over IPC sockets in a private temporary folder
     (no TCP port, so nothing to encrypt: ipykernel warns about plain TCP);
-    where IPC is missing (Windows), TCP with CurveZMQ keys from the kernel manager."""
+    where IPC is missing (Windows), TCP with CurveZMQ keys from the kernel manager.
+
+    A kernel is stopped at once (SIGKILL to its process group) when its
+    notebook is done, not asked to shut itself down. Every output has reached
+    the runner by then (the last cell's reply and the kernel's idle status come
+    after its outputs), and the kernel's own graceful shut-down is where its
+    traceback came from: on a shutdown request, ipykernel 7's control thread
+    replies and publishes its status while the main thread, told to stop,
+    already closes the IOPub thread's sockets and pipes at exit; a send that
+    lands on one of them just after it was closed is logged by tornado to the
+    terminal (``Uncaught exception in ZMQStream callback ... ZMQError: Socket
+    operation on non-socket``; ipykernel 7.4 guards one such send, on the IOPub
+    socket itself). A kernel that is killed runs none of that shut-down, so the
+    runner no longer depends on its threads' timing. (Nor does it keep an
+    IPython history: the runner's kernels write none.)"""
     from traitlets.config import Config
 
+    client = {"shutdown_kernel": "immediate", "extra_arguments": ["--HistoryManager.enabled=False"]}
     if os.name == "posix":
-        return Config({"KernelManager": {"transport": "ipc"}})
-    return Config({"KernelManager": {"transport_encryption": "auto"}})
+        return Config({"KernelManager": {"transport": "ipc"}, "NotebookClient": client})
+    return Config({"KernelManager": {"transport_encryption": "auto"}, "NotebookClient": client})
 
 
 def _kernel_manager_class(env: dict[str, str | None], cwd: Path):
     """Jupyter's kernel manager, starting the kernel in ``cwd`` with ``env``
-    added to the environment, and stopping it without first interrupting it.
+    added to the environment, ending it with the process that started it, and
+    stopping it without first interrupting it.
 
     The notebook has finished when the runner stops its kernel; the interrupt
     (SIGINT) that jupyter_client sends first can land while the kernel handles
     its last message and make it print "ERROR | KeyboardInterrupt caught in
     kernel". A kernel that does not stop when asked is still killed after the
-    usual wait."""
+    usual wait.
+
+    The kernel's IPC sockets live in a folder of their own, named after the
+    process that starts the kernel (``mmrs-kernel-<pid>-*``). The folder is
+    removed once the kernel process has ended (not while it may still close
+    its sockets), and folders left by a process that no longer exists (a build
+    that was killed: its kernels died with it) are removed when the next
+    kernel starts."""
     from jupyter_client import AsyncKernelManager
 
     class KernelManager(AsyncKernelManager):
@@ -52,12 +78,14 @@ def _kernel_manager_class(env: dict[str, str | None], cwd: Path):
                 # running at once would share.
                 import tempfile
 
-                self.ip = str(Path(tempfile.mkdtemp(prefix="mmrs-kernel-")) / "k")
+                _sweep_socket_folders()
+                self.ip = str(Path(tempfile.mkdtemp(prefix=f"{_SOCKETS}{os.getpid()}-")) / "k")
             base = dict(kw.get("env") or os.environ)
             base.update({k: v for k, v in env.items() if v is not None})
             for k in (k for k, v in env.items() if v is None):
                 base.pop(k, None)
             kw["env"], kw["cwd"] = base, str(cwd)
+            kw["preexec_fn"] = _end_with_parent_hook()
             return await super()._async_pre_start_kernel(**kw)
 
         async def _async_interrupt_kernel(self) -> None:
@@ -67,12 +95,96 @@ def _kernel_manager_class(env: dict[str, str | None], cwd: Path):
 
         async def _async_cleanup_resources(self, restart: bool = False) -> None:
             await super()._async_cleanup_resources(restart=restart)
-            if self.transport == "ipc" and not restart and Path(self.ip).parent.name.startswith("mmrs-kernel-"):
+            if self.transport == "ipc" and not restart and Path(self.ip).parent.name.startswith(_SOCKETS):
                 import shutil
 
                 shutil.rmtree(Path(self.ip).parent, ignore_errors=True)
 
     return KernelManager
+
+
+#: Prefix of the temporary folders holding kernels' IPC sockets (then the pid of the process starting them).
+_SOCKETS = "mmrs-kernel-"
+
+
+def _sweep_socket_folders() -> None:
+    """Remove the socket folders of kernels started by processes that no longer exist."""
+    import shutil
+    import tempfile
+
+    for folder in Path(tempfile.gettempdir()).glob(f"{_SOCKETS}*-*"):
+        pid = folder.name[len(_SOCKETS):].split("-", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def end_with_parent(parent: int) -> None:
+    """Make this process end when ``parent`` (the process that started it) ends, however it ends.
+
+    On Linux the kernel sends SIGKILL to this process the moment its parent
+    dies (``prctl(PR_SET_PDEATHSIG)``), so a worker or a kernel never goes on
+    writing outputs after its build was killed (``kill -9``, the OOM killer, a
+    closed terminal). Elsewhere a thread checks the parent every 0.2 s. Either
+    way, a parent already gone when this runs ends the process at once."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+            _watch_parent(parent)
+    else:  # pragma: no cover - not Linux
+        _watch_parent(parent)
+    if os.getppid() != parent:
+        os._exit(128 + signal.SIGKILL)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _watch_parent(parent: int) -> None:  # pragma: no cover - not Linux
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(128 + signal.SIGKILL)
+
+    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
+
+
+def _end_with_parent_hook():
+    """A ``preexec_fn`` for the kernel's process: it ends with the process starting it (Linux; the
+    kernel's own parent poller does the same within a second elsewhere)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    parent = os.getpid()
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # pragma: no cover
+        return None
+
+    def hook() -> None:  # runs in the kernel's process between fork and exec: nothing but two system calls
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(128 + signal.SIGKILL)
+
+    return hook
 
 
 @contextlib.contextmanager
@@ -105,7 +217,14 @@ def _import_papermill() -> None:
 
 
 def _execute(plan: _Plan, progress_bar: bool) -> None:
-    """Run one notebook; write the executed, cleaned notebook to its output path."""
+    """Run one notebook; write the executed, cleaned notebook to its output path.
+
+    A cell that raises stops the run with one message: for an error of the
+    toolkit (an :class:`~mmrs.errors.MMRSError`, such as an ``InputError``
+    naming a file, a line and what was expected), its own words; for any other,
+    the cell and the error's type and words. The cell's traceback stays in the
+    failed notebook, saved under ``build/failed/``, and in the error's
+    ``details`` (``--traceback`` prints it)."""
     _import_papermill()
     import nbformat
     import papermill as pm
@@ -128,23 +247,74 @@ def _execute(plan: _Plan, progress_bar: bool) -> None:
         )
     except PapermillExecutionError as exc:
         failed = failed_dir / plan.out_nb.name
-        shown = ""
-        if partial.is_file():
+        kept = ""
+        if partial.is_file() and partial.stat().st_size:
             failed_dir.mkdir(parents=True, exist_ok=True)
             os.replace(partial, failed)
-            shown = f"\nThe partly executed notebook is in {paths.display(failed)}."
+            kept = paths.display(failed)
+        partial.unlink(missing_ok=True)
         trace = _ANSI.sub("", "\n".join(exc.traceback or []))
-        raise BuildError(
-            f"{plan.step.notebook} failed in cell {exc.cell_index} (execution count {exc.exec_count}):\n"
-            f"{_clip_trace(trace)}\n{exc.ename}: {_clip(str(exc.evalue), 1500)}{shown}"
-        ) from None
+        words = _clip(str(exc.evalue), 1500)
+        if is_toolkit_error(exc.ename):
+            head = f"{plan.step.notebook} stopped: {words}"
+        else:
+            head = (f"{plan.step.notebook} failed in cell {exc.cell_index} (execution count {exc.exec_count}): "
+                    f"{exc.ename}: {words}")
+        where = (f"The notebook, with the cell's traceback, is in {kept} (--traceback prints it here)."
+                 if kept else "--traceback prints the cell's traceback.")
+        error = BuildError(f"{head}\n{where}")
+        error.details, error.notebook = _clip_trace(trace), kept
+        raise error from None
     except DeadKernelError as exc:
+        partial.unlink(missing_ok=True)
         raise BuildError(f"{plan.step.notebook}: the notebook's Python process stopped ({exc}); "
                          "was it out of memory, or killed?") from None
+    except OSError:
+        partial.unlink(missing_ok=True)  # papermill's copy, perhaps empty (a full disk)
+        raise
     text = nbformat.writes(clean_notebook(executed))
-    files.write_text(plan.out_nb, text if text.endswith("\n") else text + "\n", output=False)
-    partial.unlink(missing_ok=True)
+    try:
+        files.write_text(plan.out_nb, text if text.endswith("\n") else text + "\n", output=False)
+    finally:
+        partial.unlink(missing_ok=True)
     (failed_dir / plan.out_nb.name).unlink(missing_ok=True)
+
+
+def is_toolkit_error(name: str) -> bool:
+    """Whether an exception raised in a notebook, known by its class's name, is one of the toolkit's own
+    (:class:`~mmrs.errors.MMRSError` and its subclasses), whose message says all a user needs."""
+    import builtins
+
+    from ..errors import InputError, MMRSError
+
+    if name in (MMRSError.__name__, InputError.__name__, BuildError.__name__):
+        return True
+    if isinstance(getattr(builtins, name, None), type):
+        return False
+    return name in _toolkit_errors()
+
+
+def _toolkit_errors() -> set[str]:
+    """The names of every error class of the toolkit (each module imported once to find them)."""
+    import importlib
+    import pkgutil
+
+    import mmrs
+    from ..errors import MMRSError
+
+    for info in pkgutil.walk_packages(mmrs.__path__, "mmrs."):
+        if info.name.rsplit(".", 1)[-1] == "__main__":
+            continue
+        try:
+            importlib.import_module(info.name)
+        except Exception:  # pragma: no cover - a module that cannot be imported holds no error raised here
+            continue
+    found, stack = set(), [MMRSError]
+    while stack:
+        cls = stack.pop()
+        found.add(cls.__name__)
+        stack.extend(cls.__subclasses__())
+    return found
 
 
 def _clip(text: str, limit: int) -> str:
@@ -181,36 +351,50 @@ class _Plan:
 def _run_step(plan: _Plan, progress_bar: bool) -> None:
     """Run a notebook with crash-safe bookkeeping: the stamp goes first and
     comes back last, so a build that stops in between leaves this notebook to
-    be run again (the marker in build/running/ says it was interrupted)."""
+    be run again (the marker in build/running/ says it was interrupted).
+
+    A file the runner cannot write (a full disk, a folder that became
+    read-only) ends the run with a :class:`BuildError` naming it; nothing it
+    was writing is left behind half-written."""
     plan.stamp_file.unlink(missing_ok=True)
     plan.state.mkdir(parents=True, exist_ok=True)
     marker = plan.state / f"{plan.step.name}.running"
     written = Path(plan.env[files.WRITE_LOG])  # type: ignore[arg-type]
-    _write_json(marker, {"pid": os.getpid(), "notebook": plan.step.notebook})
-    written.write_text("", encoding="utf-8")
     try:
+        _write_json(marker, {"pid": os.getpid(), "notebook": plan.step.notebook})
+        written.write_text("", encoding="utf-8")
         _execute(plan, progress_bar)
-    except BuildError:  # reported; not an interrupted run
+        outputs, cells = _outputs(written, plan.layout.out, plan.out_nb)
+        record(plan.stamp, plan.stamp_file, plan.step, plan.layout, plan.root, outputs, cells)
+    except (BuildError, OSError) as exc:  # reported; not an interrupted run
         marker.unlink(missing_ok=True)
         written.unlink(missing_ok=True)
-        raise
-    record(plan.stamp, plan.stamp_file, plan.step, plan.layout, plan.root,
-           _outputs(written, plan.layout.out, plan.out_nb))
+        if isinstance(exc, BuildError):
+            raise
+        where = f" {paths.display(exc.filename)}" if getattr(exc, "filename", None) else ""
+        raise BuildError(f"{plan.step.notebook}: cannot write{where}: {exc.strerror or exc}; "
+                         "the notebook runs again in the next build") from None
     marker.unlink()
     written.unlink()
 
 
-def _child(plan: _Plan, conn) -> None:  # pragma: no cover - runs in a forked process
-    """Entry point of a forked process that runs one notebook."""
+def _child(plan: _Plan, conn, parent: int) -> None:  # pragma: no cover - runs in a forked process
+    """Entry point of a forked process that runs one notebook: it ends with the build that forked it.
+
+    Ctrl-C reaches the build, which stops its workers; a worker asked to stop (SIGTERM, from the build)
+    ends at once, its kernel with it, leaving the marker that makes the next build run its notebook."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    end_with_parent(parent)
     try:
         _run_step(plan, False)
     except BuildError as exc:
-        conn.send(("error", str(exc)))
+        conn.send(("error", exc))
         sys.exit(1)
-    except BaseException:
+    except BaseException as exc:
         import traceback
 
-        conn.send(("crash", traceback.format_exc()))
+        conn.send(("crash", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
         sys.exit(2)
     conn.send(("ok", ""))
 

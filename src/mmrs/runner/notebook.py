@@ -32,14 +32,16 @@ def _tags(cell: dict) -> list:
     return cell.get("metadata", {}).get("tags", [])
 
 
-def notebook_code_hash(nb: str | os.PathLike | dict) -> str:
+def notebook_code_hash(nb: str | os.PathLike | dict, parameters_cell: bool = True) -> str:
     """Hash of a notebook's cells (type and source), leaving out outputs,
-    metadata and any papermill injected-parameters cell.
+    metadata and any papermill injected-parameters cell (and, with
+    ``parameters_cell=False``, the cell tagged ``parameters``).
 
     Reads the JSON directly (no nbformat): a build with nothing to do stays fast."""
     if not isinstance(nb, dict):
         nb = _read_json(Path(nb))
-    cells = [[c.get("cell_type"), _source(c)] for c in _cells(nb) if INJECTED_TAG not in _tags(c)]
+    cells = [[c.get("cell_type"), _source(c)] for c in _cells(nb) if INJECTED_TAG not in _tags(c)
+             and (parameters_cell or PARAMETERS_TAG not in _tags(c))]
     return _sha(json.dumps(cells, ensure_ascii=False).encode())
 
 

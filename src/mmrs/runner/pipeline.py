@@ -10,7 +10,8 @@ from typing import Any
 import yaml
 
 from .. import paths
-from ..errors import MMRSError
+from ..errors import InputError, MMRSError
+from . import types as _types
 
 
 PIPELINE_FILE = paths.PROJECT_MARKER
@@ -20,7 +21,19 @@ RUNNER_SET = ("raw_dir", "out_dir")
 
 
 class BuildError(MMRSError):
-    """A notebook failed, or the pipeline file or a folder is wrong."""
+    """A notebook failed, or the pipeline file or a folder is wrong.
+
+    ``details`` holds what the one-line message leaves out (the traceback of
+    the failed cell), printed by ``mmrs ... --traceback``; ``notebook`` is the
+    path of the failed notebook kept for a look, when there is one."""
+
+    details: str = ""
+    notebook: str = ""
+
+
+class PipelineError(InputError, BuildError):
+    """A pipeline file that cannot be run: the file, the line, the notebook or scenario, the key, and
+    what is allowed there."""
 
 
 @dataclass(frozen=True)
@@ -30,10 +43,58 @@ class Step:
     parameters: dict[str, Any] = field(default_factory=dict)
     uses: tuple[str, ...] = ()
     in_scenarios: bool = True  # False: scenarios (mmrs.scenarios) leave this notebook out
+    #: parameter -> its declared type (:mod:`mmrs.runner.types`)
+    types: dict[str, _types.Type] = field(default_factory=dict, compare=False)
 
     @property
     def name(self) -> str:
         return Path(self.notebook).stem
+
+    def path_values(self, parameters: dict[str, Any] | None = None) -> list[_types.PathValue]:
+        """The paths that ``parameters`` (default: this step's) name, by the declared types."""
+        values = self.parameters if parameters is None else parameters
+        return [p for name, value in values.items() for p in _types.path_values(value, self.types.get(name), name)]
+
+
+class Lines:
+    """Where each key of a YAML file is: the line of a value reached by a path of keys (and list indexes)."""
+
+    def __init__(self, text: str):
+        try:
+            self.root = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError:
+            self.root = None
+
+    def __call__(self, *keys: Any) -> int | None:
+        node, line = self.root, None
+        for key in keys:
+            if node is None:
+                break
+            line = node.start_mark.line + 1
+            if isinstance(node, yaml.MappingNode):
+                node = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(key)), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+                node = node.value[key]
+            else:
+                node = None
+        return node.start_mark.line + 1 if node is not None else line
+
+
+def pipeline_problem(file: Path | None, line: int | None, where: str, issue: _types.TypeProblem) -> PipelineError:
+    """A :class:`PipelineError` for a value (or type) that does not fit, at ``where`` ("notebook
+    03_screening, parameter maybe" or "scenario 'x', 03_screening.maybe")."""
+    inner = _types.where_text(issue.where)
+    text = f"{where}{('.' if inner and not inner.startswith('[') else '') + inner if inner else ''}: "
+    parts = []
+    if issue.problem:
+        parts.append(issue.problem)
+    if issue.expected:
+        parts.append(f"expected {issue.expected}")
+    if issue.has_found:
+        parts.append(f"found {_types._show(issue.found)}")
+    error = PipelineError(file, text + "; ".join(parts), line=line)
+    error.expected, error.found = issue.expected, issue.found
+    return error
 
 
 def _read_pipeline_file(file: Path) -> Any:
@@ -53,7 +114,7 @@ def _read_pipeline_file(file: Path) -> Any:
         raise BuildError(f"{shown}, line {line}: not UTF-8 text (byte 0x{data[exc.start]:02X}); "
                          "save the pipeline file as UTF-8") from None
     try:
-        return yaml.safe_load(text)
+        return yaml.safe_load(text), Lines(text)
     except yaml.YAMLError as exc:
         raise BuildError(f"{shown}: not valid YAML ({exc})") from None
 
@@ -94,12 +155,14 @@ class Pipeline:
     file: Path | None = None
     #: the file as read (YAML anchors kept as shared objects; :mod:`mmrs.scenarios` reads its scenarios)
     spec: dict = field(default_factory=dict, compare=False, repr=False)
+    #: the line of each key in the file (for messages)
+    lines: Lines | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None) -> Pipeline:
         """Read and check a pipeline file (default: the project's ``pipeline.yml``)."""
         file = Path(path).expanduser().absolute() if path else paths.project_root() / PIPELINE_FILE
-        spec = _read_pipeline_file(file)
+        spec, lines = _read_pipeline_file(file)
         shown = paths.display(file)
         if spec is None:
             spec = {}
@@ -120,7 +183,7 @@ class Pipeline:
             if not isinstance(entry, dict) or not isinstance(entry.get("notebook"), str):
                 raise BuildError(f"{shown}: entry {i} under 'notebooks' needs a 'notebook' key naming the file")
             where = f"{shown}: entry {i} ({entry['notebook']})"
-            unknown = set(entry) - {"notebook", "reads", "parameters", "uses", "in_scenarios"}
+            unknown = set(entry) - {"notebook", "reads", "parameters", "uses", "in_scenarios", "types"}
             if unknown:
                 raise BuildError(f"{where} has unknown keys {sorted(unknown)}")
             if entry["notebook"] in seen:
@@ -134,10 +197,12 @@ class Pipeline:
                 raise BuildError(f"{shown}: {entry['notebook']}: {sorted(clash)} are set by the runner")
             if not isinstance(entry.get("in_scenarios", True), bool):
                 raise BuildError(f"{where}: 'in_scenarios' must be true or false, found {entry['in_scenarios']!r}")
+            kinds = _read_types(file, lines, i - 1, entry, params)
             steps.append(Step(entry["notebook"], _strings(entry.get("reads"), f"{where}, 'reads'"), dict(params),
-                              _strings(entry.get("uses"), f"{where}, 'uses'"), entry.get("in_scenarios", True)))
+                              _strings(entry.get("uses"), f"{where}, 'uses'"), entry.get("in_scenarios", True),
+                              kinds))
         return cls(_find_project(file, spec), spec.get("raw", "data/raw"), spec.get("out", "."), tuple(steps), file,
-                   spec)
+                   spec, lines)
 
     def step(self, name: str) -> Step:
         for s in self.steps:
@@ -154,6 +219,40 @@ class Pipeline:
         """The folders of a run with these ``raw`` and ``out`` (None: the pipeline's)."""
         raw_param, out_param = self.parameters(raw, out)
         return paths.Layout(raw=paths.resolve(raw_param, self.root), out=paths.resolve(out_param, self.root))
+
+
+def _read_types(file: Path, lines: Lines, index: int, entry: dict, params: dict) -> dict[str, _types.Type]:
+    """The declared types of one notebook's parameters, and its values checked against them."""
+    stem = Path(entry["notebook"]).stem
+    declared = entry.get("types") or {}
+    if not isinstance(declared, dict):
+        raise PipelineError(file, f"notebook {stem}: 'types' must map parameter names to their types",
+                            line=lines("notebooks", index, "types"), found=repr(declared))
+    kinds = {}
+    for name, spec in declared.items():
+        if name not in params:
+            raise PipelineError(file, f"notebook {stem}: 'types' names {name!r}, which is not among its parameters "
+                                f"({', '.join(params) or 'none'})", line=lines("notebooks", index, "types", name))
+        try:
+            kinds[name] = _types.parse(spec)
+        except _types.TypeProblem as exc:
+            raise pipeline_problem(file, lines("notebooks", index, "types", name), f"notebook {stem}, type of {name}",
+                          exc) from None
+    for name, value in params.items():
+        line = lines("notebooks", index, "parameters", name)
+        if name not in kinds:
+            if _types.holds_text(value):
+                raise PipelineError(
+                    file, f"notebook {stem}, parameter {name}: its value holds text, so its type must be declared "
+                    "under 'types' (raw file, project file, text, {one of: [...]}, ...; see mmrs.runner.types), "
+                    "so that the build knows whether it names a file the notebook reads", line=line)
+            continue
+        try:
+            _types.check(value, kinds[name])
+        except _types.TypeProblem as exc:
+            raise pipeline_problem(file, lines("notebooks", index, "parameters", name, *_types.keys_of(exc.where)) or line,
+                          f"notebook {stem}, parameter {name}", exc) from None
+    return kinds
 
 
 @dataclass

@@ -4,6 +4,8 @@ notebook in order decide (skip, reuse or run), run up to ``jobs`` at once, and m
 from __future__ import annotations
 
 import contextlib
+import fnmatch
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -12,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from .. import files, paths
+from . import types as _types
 from .pipeline import BuildError, PIPELINE_FILE, Pipeline, Step, StepResult
 from .notebook import _source, parameter_cell, parameterized
-from .stamps import STAMP_VERSION, _output_changes, _read_stamp, _stamp_changes, make_stamp, reasons_to_run, record
+from .stamps import STAMP_VERSION, in_output, _output_changes, _read_stamp, _stamp_changes, make_stamp, reasons_to_run, record
 from .store import _read_json, _sha
 from .execute import _Plan, _child, _import_papermill, _run_step
 
@@ -85,12 +88,21 @@ def build(
     reuse: Reuse | None = None,
     cache_dir: Path | None = None,
     lock: bool = True,
+    upstream: bool = True,
 ) -> list[StepResult]:
     """Execute the pipeline's notebooks; return what ran and what was skipped.
 
     ``jobs`` notebooks run at once (each in a forked process), in pipeline
     order; a notebook that ``uses`` earlier results waits for every notebook
     before it.
+
+    ``only`` names the notebooks to build (``force`` then forces those alone).
+    A notebook never builds on results made with other inputs (make's rule):
+    every earlier notebook whose outputs a named one uses, and that is out of
+    date (or builds on one that is), runs first, its reason saying which
+    notebook needs it (see :func:`_select`). ``upstream=False`` leaves that
+    check out, for an output folder whose other results are known to be those
+    of the current inputs (the tests' copies of the committed outputs).
 
     ``reuse`` names another run of the same notebooks on the same raw data (a
     scenario names the main run): a notebook whose stamp there equals the one
@@ -109,21 +121,121 @@ def build(
     jobs = max(1, int(jobs))
     if progress_bar is None:
         progress_bar = sys.stderr.isatty() and jobs == 1
-    steps = [s for s in pipeline.steps if wanted is None or s.notebook in wanted]
-    for step in steps:
-        if not (root / "notebooks" / step.notebook).is_file():
-            raise BuildError(f"{paths.display(pipeline.file) if pipeline.file else PIPELINE_FILE} lists "
-                             f"{step.notebook}, but {paths.display(root / 'notebooks' / step.notebook)} does not exist")
 
+    def check(steps: Iterable[Step]) -> None:
+        for step in steps:
+            if not (root / "notebooks" / step.notebook).is_file():
+                raise BuildError(f"{paths.display(pipeline.file) if pipeline.file else PIPELINE_FILE} lists "
+                                 f"{step.notebook}, but {paths.display(root / 'notebooks' / step.notebook)} "
+                                 "does not exist")
+
+    check(s for s in pipeline.steps if wanted is None or s.notebook in wanted)
     if cache:
         cache_dir = Path(cache_dir) if cache_dir is not None else layout.build / "cache"
     with _lock(layout) if lock else contextlib.nullcontext():
         try:
-            return _build(pipeline, steps, layout, raw_param, out_param, force, log, progress_bar,
-                          cache_dir if cache else None, jobs, reuse)
+            needed_by: dict[str, list[str]] = {}
+            last = max((i for i, s in enumerate(pipeline.steps) if wanted is not None and s.notebook in wanted),
+                       default=-1)
+            if wanted is not None and all(s.notebook in wanted for s in pipeline.steps[:last + 1]):
+                steps = [s for s in pipeline.steps if s.notebook in wanted]  # every earlier notebook is named
+            elif wanted is None:
+                steps = list(pipeline.steps)
+            elif upstream:
+                steps, needed_by = _select(pipeline, wanted, layout, raw_param, out_param)
+                check(steps)
+            else:
+                steps = [s for s in pipeline.steps if s.notebook in wanted]
+            forced = {s.notebook for s in steps if s.notebook not in needed_by} if force else set()
+            return _build(pipeline, steps, layout, raw_param, out_param, forced, log, progress_bar,
+                          cache_dir if cache else None, jobs, reuse, needed_by)
         except OSError as exc:
             where = f" ({paths.display(exc.filename)})" if exc.filename else ""
             raise BuildError(f"cannot write the outputs{where}: {exc.strerror or exc}") from None
+
+
+def _out_patterns(step: Step, pipeline: Pipeline, layout: paths.Layout) -> list[str]:
+    """What ``step`` reads from the output folder, as glob patterns relative to it: its ``uses`` (a
+    ``results/`` path, or a project path inside the output folder) and the paths its parameters name
+    there by their types."""
+    out = layout.out.resolve()
+    bases = {"raw": layout.raw, "project": pipeline.root, "output": layout.out}
+    found = []
+    candidates = [(layout.out if in_output(u) else pipeline.root) / u for u in step.uses]
+    candidates += [_types.resolve(v, bases) for v in step.path_values()]
+    for path in candidates:
+        try:
+            found.append(path.resolve().relative_to(out).as_posix())
+        except ValueError:
+            continue
+    return found
+
+
+def _matches(rel: str, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatchcase(rel, p) or rel.startswith(p.rstrip("/") + "/") for p in patterns)
+
+
+def _select(pipeline: Pipeline, wanted: set[str], layout: paths.Layout, raw_param: str,
+            out_param: str) -> tuple[list[Step], dict[str, list[str]]]:
+    """The notebooks a build with ``--only`` runs: those named, and, by make's rule, each earlier notebook
+    whose outputs a selected notebook uses (its *producer*) and that is out of date or has a producer
+    that is. A producer is known from the outputs its stamp records; an earlier notebook without a
+    stamp (never run in this output folder, or stopped) counts as a producer of every notebook that
+    reads from the output folder. Returns the steps in pipeline order and, for each producer added,
+    the notebooks that need it."""
+    steps = list(pipeline.steps)
+    old: dict[int, dict | None] = {}
+    stale: dict[int, bool] = {}
+
+    def stamp_of(i: int) -> dict | None:
+        if i not in old:
+            old[i] = _read_stamp(layout.build / "stamps" / f"{steps[i].name}.json")
+        return old[i]
+
+    def producers(i: int) -> list[int]:
+        patterns = _out_patterns(steps[i], pipeline, layout)
+        if not patterns:
+            return []
+        found = []
+        for j in range(i):
+            stamp = stamp_of(j)
+            if stamp is None or any(_matches(rel, patterns) for rel in stamp.get("outputs", {})):
+                found.append(j)
+        return found
+
+    def dirty(i: int) -> bool:
+        if i not in stale:
+            stale[i] = False  # (no cycles: producers come earlier)
+            step = steps[i]
+            if stamp_of(i) is None or not (pipeline.root / "notebooks" / step.notebook).is_file():
+                stale[i] = True
+            else:
+                parameters = {"raw_dir": raw_param, "out_dir": out_param, **step.parameters}
+                try:
+                    plan, previous = _plan(0, 0, step, pipeline, layout, parameters, None)
+                    stale[i] = bool(reasons_to_run(previous, plan.stamp, layout.out))
+                except BuildError:  # an input is missing: its run will say so
+                    stale[i] = True
+                stale[i] = stale[i] or any(dirty(j) for j in producers(i))
+        return stale[i]
+
+    chosen = {i for i, s in enumerate(steps) if s.notebook in wanted}
+    needed_by: dict[str, list[str]] = {}
+    queue = sorted(chosen, reverse=True)
+    while queue:
+        i = queue.pop(0)
+        for j in producers(i):
+            if dirty(j):
+                needed_by.setdefault(steps[j].notebook, [])
+                if steps[i].name not in needed_by[steps[j].notebook]:
+                    needed_by[steps[j].notebook].append(steps[i].name)
+                if j not in chosen:
+                    chosen.add(j)
+                    queue.append(j)
+        queue.sort(reverse=True)
+    order = {s.name: i for i, s in enumerate(steps)}
+    needed_by = {nb: sorted(names, key=order.__getitem__) for nb, names in needed_by.items() if nb not in wanted}
+    return [steps[i] for i in sorted(chosen)], needed_by
 
 
 locked = _lock  # public: hold an output folder while several builds write into it (mmrs.scenarios)
@@ -149,8 +261,8 @@ def _plan(i: int, n: int, step: Step, pipeline: Pipeline, layout: paths.Layout, 
 
 
 def _build(pipeline: Pipeline, steps: list[Step], layout: paths.Layout, raw_param: str, out_param: str,
-           force: bool, log: Callable[[str], None], progress_bar: bool, cache_dir: Path | None,
-           jobs: int, reuse: Reuse | None = None) -> list[StepResult]:
+           forced: set[str], log: Callable[[str], None], progress_bar: bool, cache_dir: Path | None,
+           jobs: int, reuse: Reuse | None = None, needed_by: dict[str, list[str]] | None = None) -> list[StepResult]:
     _check_writable(layout.out)
     stopped = _interrupted(layout)
     if stopped:
@@ -161,7 +273,7 @@ def _build(pipeline: Pipeline, steps: list[Step], layout: paths.Layout, raw_para
     results: dict[int, StepResult] = {}
     running: dict[int, tuple[Any, Any, float]] = {}  # step index -> (process, connection, start)
     pending = list(range(len(steps)))
-    failure: str | None = None
+    failure: BuildError | None = None
     if jobs > 1:
         import multiprocessing
 
@@ -186,7 +298,12 @@ def _build(pipeline: Pipeline, steps: list[Step], layout: paths.Layout, raw_para
                     pending.remove(k)
                     parameters = {"raw_dir": raw_param, "out_dir": out_param, **step.parameters}
                     plan, old = _plan(k + 1, len(steps), step, pipeline, layout, parameters, cache_dir)
-                    reasons = reasons_to_run(old, plan.stamp, layout.out, force)
+                    reasons = reasons_to_run(old, plan.stamp, layout.out, step.notebook in forced)
+                    if old is None and reasons and (layout.build / "failed" / step.notebook).is_file():
+                        reasons = ["its last run here failed"]
+                    if reasons and step.notebook in (needed_by or {}):
+                        users = ", ".join(needed_by[step.notebook])  # type: ignore[index]
+                        reasons = reasons + [f"{users} use{'s' if ', ' not in users else ''} its results"]
                     if not reasons:
                         log(f"{plan.head}: unchanged, skipped")
                         results[k] = StepResult(step, "skipped")
@@ -207,7 +324,7 @@ def _build(pipeline: Pipeline, steps: list[Step], layout: paths.Layout, raw_para
                         finish(k, time.perf_counter() - start, reasons)
                     else:
                         receive, send = context.Pipe(duplex=False)
-                        process = context.Process(target=_child, args=(plan, send), name=step.name)
+                        process = context.Process(target=_child, args=(plan, send, os.getpid()), name=step.name)
                         process.start()
                         send.close()
                         running[k] = (process, receive, start)
@@ -237,8 +354,12 @@ def _build(pipeline: Pipeline, steps: list[Step], layout: paths.Layout, raw_para
                 if message[0] == "ok":
                     finish(k, time.perf_counter() - start, reasons_of[k])
                 elif failure is None:
-                    failure = message[1] if message[0] == "error" else (
-                        f"{steps[k].notebook}: the process running it stopped unexpectedly: {message[1]}")
+                    if message[0] == "error":
+                        failure = message[1]
+                    else:
+                        failure = BuildError(f"{steps[k].notebook}: the process running it stopped unexpectedly: "
+                                             f"{message[1]}")
+                        failure.details = message[2] if len(message) > 2 else ""
     except BaseException:
         for process, _, _ in running.values():
             process.terminate()
@@ -246,7 +367,7 @@ def _build(pipeline: Pipeline, steps: list[Step], layout: paths.Layout, raw_para
             process.join()
         raise
     if failure is not None:
-        raise BuildError(failure)
+        raise failure
 
     from .. import variables
 
