@@ -89,10 +89,12 @@ def test_an_unchanged_stamp_with_its_outputs_as_written_means_no_run(project):
 
 
 @pytest.mark.parametrize("edit, reason", [
-    (lambda p: (p / "notebooks" / "rows.yaml").write_text("- another row\n"), "results it uses changed"),
-    (lambda p: (p / "results" / "tables" / "t.csv").write_text("a\n2\n"), "results it uses changed"),
-    (lambda p: (p / "results" / "variables" / "06_y.yml").write_text("y: 2\n"), "results it uses changed"),
-    (lambda p: (p / "results" / "variables" / "06_z.yml").write_text("z: 1\n"), "results it uses changed"),
+    (lambda p: (p / "notebooks" / "rows.yaml").write_text("- another row\n"), "data changed: notebooks/rows.yaml"),
+    (lambda p: (p / "results" / "tables" / "t.csv").write_text("a\n2\n"), "results changed: results/tables/t.csv"),
+    (lambda p: (p / "results" / "variables" / "06_y.yml").write_text("y: 2\n"),
+     "results changed: results/variables/06_y.yml"),
+    (lambda p: (p / "results" / "variables" / "06_z.yml").write_text("z: 1\n"),
+     "results changed: results/variables/06_z.yml"),
     (lambda p: (p / "raw" / "sheet.csv").write_text("id\n2\n"), "data changed: sheet.csv"),
     (lambda p: (p / "raw" / "search" / "c.ris").write_text("TY  - JOUR\nER  - \n"), "data changed: search/c.ris"),
     (lambda p: (p / "raw" / "search" / "a.ris").unlink(), "data changed: search/a.ris"),
@@ -115,14 +117,14 @@ def test_each_changed_part_of_the_stamp_is_named_in_order(project):
     old = stamp(project)
     nb = {**NB, "cells": [{**NB["cells"][0], "source": "print(n + 1)"}]}
     assert runner.reasons_to_run(old, stamp(project, nb=nb), project) == ["notebook changed"]
-    assert runner.reasons_to_run(old, stamp(project, parameters={"n": 2}), project) == ["parameters changed"]
+    assert runner.reasons_to_run(old, stamp(project, parameters={"n": 2}), project) == ["parameter `n` changed"]
     assert runner.reasons_to_run(old, {**stamp(project), "code": "other"}, project) == ["src/ changed"]
     for name in ("c.ris", "d.ris", "e.ris", "f.ris"):
         (project / "raw" / "search" / name).write_text(name)
     (project / "notebooks" / "rows.yaml").write_text("- changed\n")
     assert runner.reasons_to_run(old, {**stamp(project, nb=nb, parameters={"n": 2}), "code": "other"}, project) == [
-        "notebook changed", "parameters changed", "src/ changed", "results it uses changed",
-        "data changed: search/c.ris, search/d.ris, search/e.ris and 1 more"]
+        "notebook changed", "parameter `n` changed", "src/ changed",
+        "data changed: search/c.ris, search/d.ris, search/e.ris and 2 more"]
 
 
 def test_outputs_changed_or_removed_since_the_run_are_named(project):
@@ -136,13 +138,15 @@ def test_outputs_changed_or_removed_since_the_run_are_named(project):
     assert runner.reasons_to_run(old, now, project) == ["output missing: results/variables/07_x.yml",
                                                         "output changed since it was written: results/tables/t.csv"]
     # a changed stamp is reason enough: the outputs are not looked at then
-    assert runner.reasons_to_run(old, {**now, "parameters": {"n": 5}}, project) == ["parameters changed"]
+    assert runner.reasons_to_run(old, {**now, "parameters": {"n": 5}}, project) == ["parameter `n` changed"]
 
 
 def test_record_writes_the_stamp_with_its_outputs_and_the_used_files_as_they_are_after_the_run(project):
     """After the run the notebook wrote results/tables/t.csv (which it also uses): the stamp keeps the
-    outputs sorted, and the uses digest taken now, without the files the run itself wrote."""
+    outputs sorted, and the uses digest taken before the run, without the files the run itself wrote; a
+    used file edited while the notebook ran is then a reason to run again."""
     before = stamp(project)
+    before_rows = sha(project / "notebooks" / "rows.yaml")
     (project / "notebooks" / "rows.yaml").write_text("- edited while the notebook ran\n")
     (project / "results" / "tables" / "t.csv").write_text("a\n9\n")
     (project / "notebooks" / "07_x.ipynb").write_text("{}")
@@ -154,13 +158,16 @@ def test_record_writes_the_stamp_with_its_outputs_and_the_used_files_as_they_are
     assert written == before
     assert list(written["outputs"]) == ["notebooks/07_x.ipynb", "results/tables/t.csv"]
     assert written["uses"] == {"out:results/variables/06_y.yml": sha(project / "results" / "variables" / "06_y.yml"),
-                               "out:results/variables/07_x.yml": sha(project / "results" / "variables" / "07_x.yml"),
-                               "project:notebooks/rows.yaml": sha(project / "notebooks" / "rows.yaml")}
-    # recorded so, the next build finds nothing to do until a used file changes again
-    assert runner.reasons_to_run(written, {**stamp(project), "uses": written["uses"]}, project) == []
-    (project / "notebooks" / "rows.yaml").write_text("- and again\n")
-    now = runner.make_stamp(NB, STEP, layout(project), {"n": 1}, project, own_outputs=written["outputs"])
-    assert runner.reasons_to_run(written, now, project) == ["results it uses changed"]
+                               "project:notebooks/rows.yaml": before_rows}
+    # the edit made while the notebook ran is the one reason for the next build to run it
+    own = [*written["outputs"], "results/variables/07_x.yml"]  # what the runner passes: the outputs of the last run
+    now = runner.make_stamp(NB, STEP, layout(project), {"n": 1}, project, own_outputs=own)
+    assert runner.reasons_to_run(written, now, project) == ["data changed: notebooks/rows.yaml"]
+    # recorded again with the edit, the next build finds nothing to do until a used file changes again
+    runner.record(now, stamp_file, STEP, layout(project), project, outputs)
+    again = json.loads(stamp_file.read_text(encoding="utf-8"))
+    assert runner.reasons_to_run(again, runner.make_stamp(NB, STEP, layout(project), {"n": 1}, project,
+                                                          own_outputs=own), project) == []
 
 
 def test_record_of_a_step_without_uses_keeps_no_uses(project):
@@ -205,7 +212,8 @@ def test_the_outputs_recorded_are_every_file_written_that_still_exists(tmp_path)
     log.write_text("\n".join(str(p) for p in (out / "results" / "a.csv", out / "results" / "b-removed.csv",
                                               out / "results" / "c.csv", out / "results" / "é.csv", elsewhere))
                    + "\n", encoding="utf-8")
-    recorded = runner._outputs(log, out, notebook)
+    recorded, cells = runner._outputs(log, out, notebook)
+    assert cells == {}  # the log carries no execution counts here
     assert recorded == {"notebooks/01_x.ipynb": sha(notebook), "results/a.csv": sha(out / "results" / "a.csv"),
                         "results/c.csv": sha(out / "results" / "c.csv"), "results/é.csv": sha(out / "results" / "é.csv"),
                         elsewhere.resolve().as_posix(): sha(elsewhere)}
@@ -218,4 +226,4 @@ def test_a_stamp_missing_what_the_run_read_or_used_is_a_reason_to_run_not_a_cras
     assert runner.reasons_to_run({k: v for k, v in new.items() if k != "inputs"}, new, project) == [
         "data changed: search/a.ris, search/b.ris, sheet.csv"]
     assert runner.reasons_to_run({k: v for k, v in new.items() if k != "uses"}, new, project) == [
-        "results it uses changed"]
+        "data changed: notebooks/rows.yaml", "results changed: results/tables/t.csv, results/variables/06_y.yml"]
