@@ -6,7 +6,10 @@ Every notebook's parameters cell says ``out_dir = "."`` (the project root), so t
 plugin lays out a copy of what the notebooks read (``pipeline.yml``, ``data/``, the notebooks and
 their YAML files, ``results/``, ``_variables.yml``) in a temporary folder, and starts the kernel
 with ``MMRS_PROJECT_ROOT`` naming that copy: :mod:`mmrs.paths` resolves every relative path against
-it, so the notebook reads the same inputs, shows the same paths, and writes into the copy.
+it, so the notebook reads the same inputs, shows the same paths, and writes into the copy. As under
+``mmrs build``, the kernels share a cache in the copy (``build/cache``, :mod:`mmrs.cache`): a notebook
+that repeats an earlier one's import or deduplication with the same inputs, in the same worker, reads
+its result instead of computing it again.
 
 nbval compares what a notebook shows; after its last cell, this plugin compares what it wrote:
 every file of ``results/`` and ``_variables.yml`` that the run created or rewrote must equal the
@@ -27,6 +30,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV_ROOT = "MMRS_PROJECT_ROOT"  # mmrs.paths.ENV_ROOT (not imported: collecting notebooks needs no toolkit)
+ENV_CACHE = "MMRS_CACHE_DIR"  # mmrs.cache.CACHE_DIR
 #: What a notebook reads (copied) and writes (compared with the repository after each notebook).
 INPUTS = ("pipeline.yml", "data")
 OUTPUTS = ("results", "_variables.yml")
@@ -78,15 +82,17 @@ def pytest_runtest_setup(item):
         return
     project = _project(item.config)
     item.parent._written_before = _outputs(project)
-    before = os.environ.get(ENV_ROOT)
-    os.environ[ENV_ROOT] = str(project)
+    settings = {ENV_ROOT: str(project), ENV_CACHE: str(project / "build" / "cache")}
+    before = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
     try:
         yield
     finally:
-        if before is None:
-            del os.environ[ENV_ROOT]
-        else:
-            os.environ[ENV_ROOT] = before
+        for name, value in before.items():
+            if value is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = value
 
 
 def _ignored(names: list[str]) -> set[str]:

@@ -16,6 +16,12 @@ finer, but pytest-xdist 3.8 cannot group tests under pytest 9: it marks a group 
 ``item._nodeid``, which pytest 9 no longer reads.) Files holding slow tests are handed out first.
 Session fixtures exist once per worker; the ``pipeline_runs`` folder is shared by the workers
 (``tests/_runs.py``).
+
+**Cache.** The tests that call the toolkit in this process share one :mod:`mmrs.cache` folder for the
+session, in the temporary folder every worker sees: the reconstruction's tests import the 25,000
+records and deduplicate them once for all files, as ``mmrs build`` does for its notebooks (the cache's
+key holds every input, so a test that changes one computes its own result). ``MMRS_CACHE_DIR`` set
+before the run is kept; tests of the cache itself set their own folder.
 """
 
 from __future__ import annotations
@@ -33,6 +39,21 @@ def realdata_dir() -> Path | None:
     env = os.environ.get("MMRS_REALDATA")
     candidate = Path(env) if env else ROOT.parent / "shared" / "realdata"
     return candidate if candidate.is_dir() else None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_cache(tmp_path_factory):
+    """One cache folder for the session's toolkit calls (see the module's docstring)."""
+    if os.environ.get("MMRS_CACHE_DIR"):
+        yield
+        return
+    folder = shared_tmp(tmp_path_factory) / "mmrs-cache"
+    folder.mkdir(exist_ok=True)
+    os.environ["MMRS_CACHE_DIR"] = str(folder)
+    try:
+        yield
+    finally:
+        del os.environ["MMRS_CACHE_DIR"]
 
 
 @pytest.fixture(scope="session")

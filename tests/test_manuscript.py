@@ -94,6 +94,7 @@ def test_preview_writes_html_and_docx_with_citations_and_images(preview):
     assert "Bramer" in html["index"] and "doi.org/10.3163/1536-5050.104.3.014" in html["index"]
 
 
+@pytest.mark.slow  # a browser: make check
 @needs_chromium
 def test_preview_opens_in_a_real_browser_and_every_image_loads(preview):
     for page in (p for p in preview if p.suffix == ".html"):

@@ -36,6 +36,7 @@ def process():
             "truth": truth, "works": works}
 
 
+@pytest.mark.slow  # the generator run again: a build of the raw data
 def test_committed_decisions_equal_a_fresh_run(tmp_path):
     for sub in ("raw/search", "reconstruction/truth"):
         shutil.copytree(DATA / sub, tmp_path / sub)

@@ -37,6 +37,7 @@ def test_generation_is_deterministic(tmp_path):
     assert a == b and len(a) > 10
 
 
+@pytest.mark.slow  # the generator run again: a build of the raw data
 def test_committed_data_equals_a_fresh_run(tmp_path):
     search.generate(tmp_path, scale=1.0)
     assert _tree(tmp_path / "raw" / "search") == _tree(DATA / "raw" / "search"), "run python -m reconstruction search"

@@ -9,8 +9,9 @@ one's result in a fraction of the time, without their code changing.
 
 **When.** Only when the environment variable :data:`CACHE_DIR` names a
 folder. ``mmrs build`` sets it to ``build/cache`` of the output folder for the
-notebooks it runs (``--no-cache`` leaves it unset); nbval, Jupyter and
-scripts compute everything, as before.
+notebooks it runs (``--no-cache`` leaves it unset); the test suite sets it to
+a temporary folder (for nbval, one in its copy of the project); Jupyter and
+scripts compute everything.
 
 **Key.** A result is reused only when all of these are equal: the function;
 every argument (numbers and strings by value; data frames by their columns,
