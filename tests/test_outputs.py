@@ -143,3 +143,25 @@ def test_notebooks_show_figures_as_svg_and_a_300_dpi_png():
     phys = png.index(b"pHYs")
     assert round(struct.unpack(">I", png[phys + 4:phys + 8])[0] * 0.0254) == 300
     assert shown == again, "the same figure must give the same bytes"
+
+
+def test_a_saved_figure_is_shown_from_the_saved_bytes_until_it_changes(tmp_path):
+    """save_figure keeps what it wrote with the figure; the notebook's display takes those bytes
+    instead of drawing the figure again, and draws it again once anything in it changed."""
+    import matplotlib.pyplot as plt
+
+    from mmrs import outputs
+    from mmrs.paths import Layout
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    layout = Layout(raw=tmp_path / "raw", out=tmp_path)
+    written = outputs.save_figure(fig, layout, "line", formats=("svg", "png"))
+    for fmt in ("svg", "png"):
+        assert outputs._drawn_bytes(fig, fmt) is fig._mmrs_drawn[fmt]  # not drawn again
+    for fmt, path in zip(("svg", "png"), written):
+        assert path.read_bytes() == fig._mmrs_drawn[fmt] == outputs.figure_bytes(fig, fmt)
+    ax.set_title("changed after saving")
+    changed = outputs._drawn_bytes(fig, "png")
+    assert changed != fig._mmrs_drawn["png"] and changed == outputs.figure_bytes(fig, "png")
+    plt.close(fig)

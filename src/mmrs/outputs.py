@@ -107,9 +107,9 @@ def _show_as_vector_and_raster() -> None:
 
     formatters = shell.display_formatter.formatters
     formatters["image/svg+xml"].for_type(
-        Figure, lambda fig: figure_bytes(fig, "svg").decode("utf-8") if drawn(fig) else None)
+        Figure, lambda fig: _drawn_bytes(fig, "svg").decode("utf-8") if drawn(fig) else None)
     formatters["image/png"].for_type(
-        Figure, lambda fig: base64.b64encode(figure_bytes(fig, "png")).decode("ascii") if drawn(fig) else None)
+        Figure, lambda fig: base64.b64encode(_drawn_bytes(fig, "png")).decode("ascii") if drawn(fig) else None)
 
 
 def use_style() -> None:
@@ -122,13 +122,29 @@ def use_style() -> None:
 def save_figure(fig, layout: Layout, name: str, formats: Iterable[str] = FIGURE_FORMATS) -> list[Path]:
     """Save ``fig`` as ``results/figures/<name>.<fmt>`` for each format."""
     written = []
-    with matplotlib.rc_context(STYLE):
-        for fmt in formats:
-            path = layout.figure(f"{name}.{fmt}")
-            with files.replacing(path) as tmp:
-                fig.savefig(tmp, format=fmt, metadata=_METADATA.get(fmt))
-            written.append(path)
+    drawn = {}
+    for fmt in formats:
+        path = layout.figure(f"{name}.{fmt}")
+        drawn[fmt] = figure_bytes(fig, fmt)
+        with files.replacing(path) as tmp:
+            Path(tmp).write_bytes(drawn[fmt])
+        written.append(path)
+    # kept with the figure, so that the notebook shows these bytes instead of drawing it again
+    # (see _drawn_bytes: only while nothing in the figure changed since). Saving leaves the figure
+    # marked stale (the tight bounding box lays it out again); any later change to an artist marks
+    # it stale again, which is what _drawn_bytes looks at.
+    fig._mmrs_drawn = drawn
+    fig.stale = False
     return written
+
+
+def _drawn_bytes(fig, fmt: str) -> bytes:
+    """``figure_bytes(fig, fmt)``, taken from the copy :func:`save_figure` wrote when the figure has not
+    changed since (matplotlib marks a changed figure ``stale`` until it is drawn again)."""
+    kept = getattr(fig, "_mmrs_drawn", {})
+    if fmt in kept and not fig.stale:
+        return kept[fmt]
+    return figure_bytes(fig, fmt)
 
 
 def _with_note(markdown: str, note: str | None) -> str:

@@ -45,15 +45,17 @@ class _Box:
 
 
 def _wrap(text: str, width_pt: float, size: float, bold: bool) -> list[str]:
-    """Greedy word wrap to a width in points, measuring each line's glyphs
-    (the same font the figure uses), so no text overflows its box. Words are
-    split at ordinary spaces only: a count written with non-breaking spaces
-    stays on one line."""
+    """Greedy word wrap to a width in points, measuring each line by the
+    advance widths of its glyphs in the font the figure uses (what the line
+    occupies, a little more than its ink), so no text overflows its box.
+    Words are split at ordinary spaces only: a count written with
+    non-breaking spaces stays on one line."""
     from matplotlib.font_manager import FontProperties
-    from matplotlib.textpath import TextPath
+    from matplotlib.textpath import TextToPath
 
-    prop = FontProperties(family="DejaVu Sans", weight="bold" if bold else "normal")
-    measure = lambda s: TextPath((0, 0), s, size=size, prop=prop).get_extents().width  # noqa: E731
+    prop = FontProperties(family="DejaVu Sans", weight="bold" if bold else "normal", size=size)
+    layout = TextToPath()
+    measure = lambda s: layout.get_text_width_height_descent(s, prop, ismath=False)[0]  # noqa: E731
     lines, current = [], ""
     for word in text.split(" "):
         trial = f"{current} {word}" if current else word
