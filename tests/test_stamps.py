@@ -227,3 +227,25 @@ def test_a_stamp_missing_what_the_run_read_or_used_is_a_reason_to_run_not_a_cras
         "data changed: search/a.ris, search/b.ris, sheet.csv"]
     assert runner.reasons_to_run({k: v for k, v in new.items() if k != "uses"}, new, project) == [
         "data changed: notebooks/rows.yaml", "results changed: results/tables/t.csv, results/variables/06_y.yml"]
+
+
+def test_a_hash_remembered_within_a_command_is_read_again_when_the_file_changes(tmp_path):
+    """Within remembered_hashes (one mmrs build with its scenarios) an unchanged file is read once; a
+    file rewritten (another size, or replaced by a new file) is hashed again; outside the block every
+    call reads the file."""
+    from mmrs.runner import store
+
+    f = tmp_path / "sheet.csv"
+    f.write_text("id\n1\n")
+    with store.remembered_hashes():
+        first = store._file_sha(f)
+        assert store._HASHED and first == sha(f)
+        f.write_text("id\n12\n")  # another size
+        assert store._file_sha(f) == sha(f) != first
+        replacement = tmp_path / "new.csv"
+        replacement.write_text("id\n9\n\n")
+        replacement.replace(f)  # another inode, as the runner's writes give
+        assert store._file_sha(f) == sha(f)
+    assert store._HASHED is None
+    f.write_text("id\n7\n\n")
+    assert store._file_sha(f) == sha(f)

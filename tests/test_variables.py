@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import yaml
@@ -59,3 +61,18 @@ def test_output_is_sorted_and_stable(layout):
 
 def test_flatten_inverts_nesting():
     assert variables.flatten({"a": {"b": 1, "c": {"d": [1, 2]}}}) == {"a.b": 1, "a.c.d": [1, 2]}
+
+
+def test_the_c_emitter_writes_the_same_text_as_the_python_one():
+    """_variables.yml and the parts are written with libyaml's emitter when PyYAML has it; it must give
+    the text PyYAML's own emitter gives, byte for byte, on every committed file of figures."""
+    if variables.DUMPER is yaml.SafeDumper:
+        pytest.skip("this PyYAML has no libyaml")
+    root = Path(__file__).resolve().parents[1]
+    files = sorted((root / "results" / "variables").glob("*.yml")) + sorted((root / "results" / "scenarios").glob("*.yml"))
+    assert len(files) > 5
+    for file in [*files, root / "_variables.yml"]:
+        tree = yaml.safe_load(file.read_text(encoding="utf-8"))
+        python = yaml.dump(tree, Dumper=yaml.SafeDumper, sort_keys=False, allow_unicode=True,
+                           default_flow_style=False, width=100)
+        assert variables.dump(tree) == python, file.name

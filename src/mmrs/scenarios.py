@@ -164,6 +164,11 @@ def _leaves(value: Any, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], An
     return [(path, value)]
 
 
+def _key(value: Any) -> str:
+    """Settings as text that is equal exactly when the settings are (keys sorted)."""
+    return yaml.dump(value, Dumper=variables.DUMPER, sort_keys=True)
+
+
 def _groups(params: list[dict], names: list[str]) -> list[list[tuple[str, tuple[str, ...]]]]:
     """Places (notebook, path) holding equal mappings of two or more settings in two or more notebooks."""
     found: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
@@ -171,7 +176,7 @@ def _groups(params: list[dict], names: list[str]) -> list[list[tuple[str, tuple[
     def walk(value: Any, name: str, path: tuple[str, ...]) -> None:
         if isinstance(value, dict):
             if len(value) >= 2:
-                found.setdefault(yaml.safe_dump(value, sort_keys=True), []).append((name, path))
+                found.setdefault(_key(value), []).append((name, path))
             for k, v in value.items():
                 walk(v, name, (*path, k))
 
@@ -289,7 +294,7 @@ def load(pipeline: runner.Pipeline) -> list[Scenario]:
                             f"of the same shared settings sets it to {_get(params[stems.index(stem)], path)!r}",
                             name, "set")
         for places in groups:
-            values_now = {yaml.safe_dump(_get(params[stems.index(n)], p), sort_keys=True) for n, p in places}
+            values_now = {_key(_get(params[stems.index(n)], p)) for n, p in places}
             if len(values_now) > 1:
                 shared = ", ".join(_place(n, p) for n, p in places)
                 raise error(f"{where}: {shared} hold the same settings in the main run, and this scenario "
@@ -299,7 +304,7 @@ def load(pipeline: runner.Pipeline) -> list[Scenario]:
         if params == main_params:
             same_as = "the main run"
         else:
-            key = yaml.safe_dump(params, sort_keys=True)
+            key = _key(params)
             if key in seen:
                 same_as = f"scenario {seen[key]!r}"
             else:
@@ -340,7 +345,7 @@ def write_record(scenario: Scenario, main: paths.Layout, run: paths.Layout) -> P
         "base": base_digest(main, parts),
         "variables": variables.load(run),
     }
-    text = HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+    text = HEADER + variables.dump(data)
     target = record_path(main, scenario.name)
     if not target.is_file() or target.read_bytes() != text.encode("utf-8"):
         files.write_text(target, text, output=False)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from .. import runner
+from ..runner import store
 from .options import counts, from_here
 
 
@@ -52,6 +53,13 @@ def run(args: argparse.Namespace) -> int:
     pipeline = runner.Pipeline.load(args.pipeline)
     scenarios.load(pipeline)  # every value of pipeline.yml checked before anything runs, --only or not
     jobs = args.jobs or runner.default_jobs()
+    with store.remembered_hashes():  # the main run and each scenario stamp the same raw files
+        return _build(args, pipeline, raw, out, jobs)
+
+
+def _build(args: argparse.Namespace, pipeline, raw, out, jobs: int) -> int:
+    from .. import scenarios
+
     if args.only:
         results = runner.build(pipeline, raw=raw, out=out, force=args.force, only=args.only,
                                cache=not args.no_cache, jobs=jobs)

@@ -277,8 +277,8 @@ def _build(pipeline: Pipeline, steps: list[Step], layout: paths.Layout, raw_para
     if jobs > 1:
         import multiprocessing
 
-        _import_papermill()  # once, before forking: every child has it
         context = multiprocessing.get_context("fork")
+    forked = False  # papermill is imported once, before the first fork (a build with nothing to run needs none)
 
     def finish(k: int, seconds: float, reasons: list[str]) -> None:
         log(f"[{k + 1}/{len(steps)}] {steps[k].notebook}: done in {seconds:.1f} s")
@@ -323,6 +323,9 @@ def _build(pipeline: Pipeline, steps: list[Step], layout: paths.Layout, raw_para
                         _run_step(plan, progress_bar)
                         finish(k, time.perf_counter() - start, reasons)
                     else:
+                        if not forked:
+                            _import_papermill()  # every child has it
+                            forked = True
                         receive, send = context.Pipe(duplex=False)
                         process = context.Process(target=_child, args=(plan, send, os.getpid()), name=step.name)
                         process.start()
