@@ -57,7 +57,7 @@ DEFAULT_RECORDED_UNDER = {"method": "bramer", "passes": ["1", "2", "3", "4", "5"
 @dataclass(frozen=True)
 class Verdict:
     """A pass's decision on one pair: merge or not, the rule that decided, the match rule a
-    guard overruled (for a refusal), and cluster guards the rule lifts (a DOI typo)."""
+    guard overruled (for a refusal), and cluster guards the rule lifts (two DOIs of one article)."""
 
     merge: bool
     rule: str
