@@ -419,3 +419,29 @@ def test_each_guard_is_answered_only_by_the_rules_that_name_it():
     for rule in strict.MATCHES:
         for guard in rule.answers:
             assert guard in table.at[rule.name, "evidence"]
+
+
+# -- a congress abstract and the article of the same study --------------------------------------------------
+
+STUDY = dict(title="The other side of sexting: cyber dating violence among a community sample", year="2021")
+
+
+def test_an_abstract_printed_in_a_supplement_and_the_article_online_before_its_issue_stay_apart(tmp_path):
+    abstract = wos(**STUDY, volume="14", issue="Suppl 1", first="S129", last=None, doctype="Meeting Abstract")
+    online = wos(**STUDY, volume=None, issue=None, first=None, last=None, doctype="Article; Early Access")
+    assert not together(tmp_path, abstract, online)
+    # an abstract that no database placed on a page, beside a record with no place either: one item
+    congress = scopus(**STUDY, volume=None, issue=None, first=None, last=None,
+                      source="Journal of Interpersonal Violence. Conference: 12th Congress")
+    assert together(tmp_path, congress, medline(title=STUDY["title"], date="2021", volume=None, issue=None,
+                                                pages=None))
+
+
+def test_a_supplement_page_and_the_same_number_in_an_issue_stay_apart(tmp_path):
+    """Page S191 of a supplement and page 191 of an issue are two places."""
+    abstract = scopus(**STUDY, volume="14", issue="Suppl 1", first="S191", last="S191", kind="JOUR")
+    article = wos(**STUDY, volume="14", issue="7", first="191", last="197", doi="10.1177/0886260521000001")
+    assert not together(tmp_path, abstract, article)
+    # written the same way on both records, the supplement's page is one place
+    assert together(tmp_path, abstract, wos(**STUDY, volume="14", issue="Suppl 1", first="S191", last=None,
+                                            doctype="Meeting Abstract"))

@@ -53,8 +53,8 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein, Prefix
 
 from . import journals, normalize
 from .engine import Pass, Verdict
@@ -136,16 +136,6 @@ def recurring_title(words: str | None) -> bool:
     return bool(words) and all(w in COLUMN_WORDS for w in words.split())
 
 
-def per_value(values: pd.Series, function: Callable) -> np.ndarray:
-    """``function`` of each value of a column, computed once per distinct value (an object array)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    results = np.empty(len(uniques) + 1, dtype=object)
-    for k, value in enumerate(uniques):
-        results[k] = function(value)
-    results[-1] = function(None)
-    return results[codes]
-
-
 def title_numbers(words: str | None) -> frozenset[str]:
     """The numbers of a title, a number in groups of three digits read as one
     ('10 000' and '10,000' -> {'10000'})."""
@@ -155,9 +145,10 @@ def title_numbers(words: str | None) -> frozenset[str]:
 
 
 def term_typo(a: str | None, b: str | None) -> bool:
-    """Do two titles (their words) differ by one character, inside a word that holds letters (a
-    technical term: 'HbA1c' / 'HbAlc'), rather than in a number of its own ('study 1' / 'study 2')?"""
-    if not a or not b or a == b or abs(len(a) - len(b)) > 1:
+    """Do two titles (their words, ten characters or more) differ by one character, inside a word that
+    holds letters (a technical term: 'HbA1c' / 'HbAlc'), rather than in a number of its own ('study 1' /
+    'study 2')?"""
+    if not a or not b or a == b or abs(len(a) - len(b)) > 1 or min(len(a), len(b)) < 10:
         return False
     if Levenshtein.distance(a, b, score_cutoff=1) != 1:
         return False
@@ -337,9 +328,10 @@ MATCHES: tuple[Rule, ...] = (
     Rule("renamed journal", "match",
          "journal names that cannot be matched (a journal renamed, translated or transliterated, a book "
          "series and its volume's title) on records that are otherwise the same: the same year, four in five "
-         "authors shared, and an ISSN in common with near-identical titles, or the same volume and the same "
-         "first and last page of a range of two pages or more with titles at least 80% similar (a first "
-         "page alone is not enough)", "renamed_journal", answers=("different journals",)),
+         "authors shared, and an ISSN in common with near-identical titles (volume and first page not "
+         "contradicting), or the same volume and the same first and last page of a range of two pages or "
+         "more with titles at least 80% similar (a first page alone is not enough)", "renamed_journal",
+         answers=("different journals",)),
     Rule("conference paper listed a year later", "match",
          "two conference papers (by document type or a source naming proceedings, a conference, symposium "
          "or workshop) under proceedings titles that both name the event's year, the same year, and share "
@@ -372,8 +364,10 @@ GUARDS: tuple[Rule, ...] = (
          "a meeting abstract (document type 'Meeting Abstract', 'Conference Abstract', a congress; a source "
          "written 'Journal. Conference: Meeting' or naming a congress or meeting) or a supplement (a page "
          "'S12' or 'Suppl-12', an issue or volume 'Suppl') on one side, and on the other a record that shows "
-         "a paper (a range of two pages or more, an article number, or a DOI); unless the DOI, the page "
-         "number, or the volume and issue are the same (one item that one database marked as an abstract)",
+         "a paper (a range of two pages or more, an article number, a DOI, or, beside an abstract printed "
+         "on a page, no volume, issue and pages at all: an article online before its issue); unless the "
+         "DOI, the page number in the same numbering (a supplement's or an issue's), or the volume and "
+         "issue are the same (one item that one database marked as an abstract)",
          "abstract_on_one_side"),
     Rule("different journals", "guard",
          "journals that cannot name one journal (see the journal equivalence)", "different_journals"),
@@ -459,6 +453,40 @@ def _supplement(value) -> bool:
     return not normalize.missing(value) and bool(_SUPPLEMENT_WORD.search(str(value)))
 
 
+def _supplement_numbered(pages) -> bool:
+    """A first page written in a supplement's numbering: 'S12', 'Suppl-12'."""
+    first, _, in_supplement = page_parts(pages)
+    key = normalize.first_page(pages)
+    return in_supplement or bool(key and re.match(r"s\d", key))
+
+
+def _supplement_issue(issue) -> bool:
+    """An issue that is a supplement: 'Suppl 2', 'S2'."""
+    return _supplement(issue) or bool(not normalize.missing(issue) and re.fullmatch(r"\s*[sS]\d+\s*", str(issue)))
+
+
+def _supplement_volume(volume) -> bool:
+    """A volume that names a supplement ('34 Suppl'), or the '1)' some exports leave of '(SUPPL. 1)'."""
+    if normalize.missing(volume):
+        return False
+    text = str(volume).strip()
+    return _supplement(text) or (text.endswith(")") and "(" not in text)
+
+
+def _paper_pages(pages) -> bool:
+    """Pages that show a paper rather than an abstract: a range of two pages or more, or an article
+    number of five digits or more."""
+    span = normalize.page_span(pages)
+    first = normalize.first_page(pages)
+    return (span is not None and span >= 2) or bool(first and re.fullmatch(r"e?\d{5,}", first))
+
+
+def _article_number(pages) -> bool:
+    """An article number (an e-locator 'e1234', or five digits or more) rather than a page."""
+    first = normalize.first_page(pages)
+    return bool(first and re.fullmatch(r"e\d+|\d{5,}", first)) and page_parts(pages)[1] is None
+
+
 class Rules:
     """The strict method's comparisons over one records table (by row position)."""
 
@@ -473,10 +501,7 @@ class Rules:
         self.pages = keys["pages"].to_numpy(dtype=object)
         self.doi = keys["doi"].to_numpy(dtype=object)
         self.year = keys["year"].to_numpy(dtype=object)
-        # a "volume" without a digit is a month or a note ("Jul", "Ph.D."), not a volume number, and
-        # "1)" is what is left of "(SUPPL. 1)" in some Embase exports
-        garbled = records["volume"].map(lambda v: not normalize.missing(v) and str(v).strip().endswith(")")
-                                        and "(" not in str(v)).to_numpy()
+        per_value = normalize.per_value
         self.volume = per_value(records["volume"], volume_number)
         self.issue = per_value(records["issue"], normalize.issue_number)
         parts = per_value(records["pages"], page_parts)
@@ -491,18 +516,18 @@ class Rules:
         self.issn = per_value(records["issn"], issns) if "issn" in records else [frozenset()] * len(records)
         types = records["type"].fillna("").astype(str)
         self.marker = np.array([bool(w and _MARKER.match(w)) or c or bool(_MARKER_TYPE.search(t))
-                                for w, c, t in zip(self.words, correction, types)])
-        self.digits = [title_numbers(w) for w in self.words]
-        self.parts = [part_numbers(w) for w in self.words]
-        self.recurring = np.array([recurring_title(w) for w in self.words])
-        first_pages = keys["first_page"].to_numpy(dtype=object)
-        # in a supplement: a page 'S12' or 'Suppl-12', 'Suppl' in the issue, volume or pages, an issue 'S2',
-        # or the '1)' left of '(SUPPL. 1)'
-        self.supplement = np.array([
-            bool(p and re.match(r"s\d", p)) or _supplement(i) or _supplement(v) or _supplement(pp) or g or sp
-            or bool(not normalize.missing(i) and re.fullmatch(r"\s*[sS]\d+\s*", str(i)))
-            for p, i, v, pp, g, sp in zip(first_pages, records["issue"], records["volume"], records["pages"], garbled,
-                                          (in_supplement for _, _, in_supplement in parts))])
+                                for w, c, t in zip(self.words, correction, types.to_numpy(dtype=object))])
+        words = pd.Series(self.words, dtype=object)
+        self.digits = per_value(words, title_numbers)
+        self.parts = per_value(words, part_numbers)
+        self.recurring = per_value(words, recurring_title).astype(bool)
+        # a first page written in a supplement's numbering: 'S12', 'Suppl-12'
+        self.supplement_page = per_value(records["pages"], _supplement_numbered).astype(bool)
+        # in a supplement: such a page, 'Suppl' in the pages, issue or volume, an issue 'S2', or the '1)' left
+        # of '(SUPPL. 1)' in the volume
+        self.supplement = (self.supplement_page | per_value(records["pages"], _supplement).astype(bool)
+                           | per_value(records["issue"], _supplement_issue).astype(bool)
+                           | per_value(records["volume"], _supplement_volume).astype(bool))
         # a meeting abstract: its document type, or Embase's "Journal. Conference: Meeting" as its source
         sources = records["journal"].fillna("").astype(str)
         self.meeting = (types.str.contains(_ABSTRACT_TYPE) | sources.str.contains(_CONFERENCE_SOURCE)).to_numpy()
@@ -510,12 +535,9 @@ class Rules:
         self.abstract = self.meeting | self.supplement | in_meeting_issue.to_numpy()
         self.issue_text = keys["issue"].to_numpy(dtype=object)
         # what shows a paper rather than an abstract: two pages or more, an article number, or a DOI
-        spans = [normalize.page_span(p) for p in keys["pages"]]
-        self.paper = np.array([(n is not None and n >= 2) or bool(d) or bool(p and re.fullmatch(r"e?\d{5,}", p))
-                               for n, p, d in zip(spans, keys["first_page"], self.doi)])
+        self.paper = per_value(records["pages"], _paper_pages).astype(bool) | np.array([bool(d) for d in self.doi])
         # an article number (an e-locator 'e1234', or five digits or more) rather than a page
-        self.article_number = np.array([bool(p and re.fullmatch(r"e\d+|\d{5,}", p)) and not last
-                                        for p, last in zip(keys["first_page"], self.last)])
+        self.article_number = per_value(records["pages"], _article_number).astype(bool)
         self.kind = np.array(["abstract" if a else "paper" if p else None for a, p in zip(self.abstract, self.paper)],
                              dtype=object)
         self.bare = (records["volume"].isna() & records["issue"].isna() & records["pages"].isna()).to_numpy()
@@ -523,6 +545,11 @@ class Rules:
         self.proceedings = self.conference | sources.str.contains(_PROCEEDINGS_SOURCE).to_numpy()
         self._journals: dict[tuple, bool] = {}
         self._cut: dict[int, frozenset[str]] = {}
+        self._initials: dict[int, tuple] = {}
+        self._bound: dict[tuple, tuple] = {}
+        #: the least title similarity any rule of the title pass accepts
+        self.title_floor = min(self.floor, self.title_threshold, 0.8)
+        self._guards = tuple((rule.name, test) for rule, test in self._tests(GUARDS))
 
     def _authors(self, records: pd.DataFrame, keys: pd.DataFrame) -> None:
         """Author keys, read again where an export wrote a letter as an HTML entity ('&#321;ukasik',
@@ -550,6 +577,21 @@ class Rules:
         if len(shorter) >= 20 and longer.startswith(shorter):
             return 1.0
         return fuzz.ratio(self.words[i], self.words[j]) / 100
+
+    def similar_titles(self, members: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Which pairs of a block's records (the ``rows`` of ``members`` with every member) have titles
+        similar enough for a title rule: at least the lowest similarity any of them accepts (a boolean
+        matrix; the test of :meth:`title_similarity`, for a whole block at once in compiled code)."""
+        floor = self.title_floor * 100 - 1e-3
+        words = [self.words[k] or "" for k in members]
+        ok = process.cdist([words[r] for r in rows], words, scorer=fuzz.ratio, score_cutoff=floor,
+                           dtype=np.float32, workers=1) >= floor
+        titles = [self.title[k] or "" for k in members]
+        common = process.cdist([titles[r] for r in rows], titles, scorer=Prefix.similarity, dtype=np.int32,
+                               workers=1)
+        lengths = np.array([len(t) for t in titles], dtype=np.int32)
+        shorter = np.minimum(lengths[rows][:, None], lengths[None, :])
+        return ok | ((common == shorter) & (shorter >= 20))
 
     def same(self, values, i: int, j: int) -> bool:
         return bool(values[i] and values[i] == values[j])
@@ -589,9 +631,16 @@ class Rules:
             common = max(common, self.cut_names(i, j))
         if common:
             return common
-        a, b = normalize.author_initials(self.authors[i]), normalize.author_initials(self.authors[j])
+        a, b = self.initials(i), self.initials(j)
         swapped = normalize.swapped_matches(a, b) if a and b and len(a) == len(b) else 0
         return swapped if swapped >= 0.8 * len(a) else 0
+
+    def initials(self, i: int) -> tuple[tuple[str, str], ...]:
+        """A record's authors as surnames and initials (for names written the other way round)."""
+        found = self._initials.get(i)
+        if found is None:
+            found = self._initials[i] = normalize.author_initials(self.authors[i])
+        return found
 
     def cut(self, i: int) -> frozenset[str]:
         """A record's surnames of five letters or more, each cut by its last letter."""
@@ -649,12 +698,23 @@ class Rules:
     def abstract_on_one_side(self, i: int, j: int) -> bool:
         if self.abstract[i] == self.abstract[j]:
             return False
-        if not self.paper[j if self.abstract[i] else i]:
+        abstract, other = (i, j) if self.abstract[i] else (j, i)
+        # an abstract printed on a page beside a record with no volume, issue or pages: an article online
+        # before its issue (a copy of the abstract would show where it was printed)
+        if not self.paper[other] and not (self.bare[other] and self.page[abstract]):
             return False  # nothing shows the unmarked record to be a paper (one page, or no pages nor DOI)
-        # the same DOI, the same page number, or the same volume and issue: one item that one database
-        # marked as an abstract and the other did not
-        return not (self.same(self.doi, i, j) or self.same(self.page, i, j)
+        # the same DOI, the same page number in the same numbering (a supplement's page 'S191' is not page
+        # 191 of an issue), or the same volume and issue: one item that one database marked as an abstract
+        # and the other did not
+        same_page = self.same(self.page, i, j) and not (self.supplement_numbered(i, j)
+                                                        or self.supplement_numbered(j, i))
+        return not (self.same(self.doi, i, j) or same_page
                     or (self.same(self.volume, i, j) and self.same(self.issue_text, i, j)))
+
+    def supplement_numbered(self, i: int, j: int) -> bool:
+        """Is record i's page written in a supplement's numbering ('S191', 'Suppl-191') where record j's
+        is written plainly in a record that shows no supplement (page 191 of an issue)?"""
+        return self.supplement_page[i] and not self.supplement_page[j] and not self.supplement[j]
 
     def different_journals(self, i: int, j: int) -> bool:
         return not self.journals_compatible(i, j)
@@ -755,7 +815,7 @@ class Rules:
     def renamed_journal(self, i: int, j: int) -> bool:
         if not self.same_year(i, j):
             return False
-        if self.issn[i] & self.issn[j]:
+        if self.issn[i] & self.issn[j] and not self.contradictions(i, j):
             floor = self.title_threshold
         elif self.same(self.volume, i, j) and self.same_range(i, j):
             floor = self.floor  # one place: titles worded apart (a book series and its volume's title)
@@ -799,24 +859,27 @@ class Rules:
     def objection(self, i: int, j: int, answered: tuple[str, ...] = ()) -> str | None:
         """The name of the first guard that shows the two records are different works, if any
         (leaving out the guards in ``answered``)."""
-        for rule in GUARDS:
-            if rule.name not in answered and getattr(self, rule.test)(i, j):
-                return rule.name
+        for name, test in self._guards:
+            if name not in answered and test(i, j):
+                return name
         return None
 
     def decide(self, i: int, j: int, matches: tuple[Rule, ...]) -> Verdict | None:
         """The first match rule that holds and that no guard stops (a guard the rule answers does not);
         when match rules hold but guards stop them all, a refusal naming the guard that stopped the
         first and the rule it overruled; None when no match rule holds."""
+        return self._decide(i, j, self._tests(matches))
+
+    def _decide(self, i: int, j: int, tests) -> Verdict | None:
         refusal = None
-        for rule in matches:
-            if not getattr(self, rule.test)(i, j):
+        for rule, test in tests:
+            if not test(i, j):
                 continue
             guard = self.objection(i, j, rule.answers)
             if guard:
                 refusal = refusal or Verdict(False, guard, overruled=rule.name)
                 continue
-            answered = [g.name for g in GUARDS if g.name in rule.answers and getattr(self, g.test)(i, j)]
+            answered = [name for name, test in self._guards if name in rule.answers and test(i, j)]
             name = f"{rule.name} (answers: {', '.join(answered)})" if answered else rule.name
             # DOIs that differ got past the guard only by the rule for two DOIs, an abstract beside a paper
             # only as one item (same DOI, page or issue): the cluster may hold both
@@ -825,9 +888,30 @@ class Rules:
             return Verdict(True, name, lifts=lifts)
         return refusal
 
-    def decider(self, names: tuple[str, ...]) -> Callable[[int, int], Verdict | None]:
-        chosen = tuple(r for r in MATCHES if r.name in names)
-        return lambda i, j: self.decide(i, j, chosen)
+    def _tests(self, rules: tuple[Rule, ...]) -> tuple[tuple[Rule, Callable[[int, int], bool]], ...]:
+        """Each rule with the method that applies it (looked up once per set of rules)."""
+        found = self._bound.get(rules)
+        if found is None:
+            found = self._bound[rules] = tuple((r, getattr(self, r.test)) for r in rules)
+        return found
+
+    def decider(self, names: tuple[str, ...], titles_alike: bool = False) -> Callable[[int, int], Verdict | None]:
+        """Decides a pair by the named match rules; ``titles_alike``: every one of them needs titles at
+        least :attr:`title_floor` similar, so a pair whose titles are not is left at once."""
+        tests = self._tests(tuple(r for r in MATCHES if r.name in names))
+        if not titles_alike:
+            return lambda i, j: self._decide(i, j, tests)
+        return lambda i, j: self._decide(i, j, tests) if self.could_match_by_title(i, j) else None
+
+    def could_match_by_title(self, i: int, j: int) -> bool:
+        """What every rule of the title pass needs: titles at least :attr:`title_floor` similar, and
+        authors shared (the first author or half of them) unless one record names no person (the rule
+        for records without authors) or neither does (the rule for two DOIs)."""
+        if self.title_similarity(i, j) < self.title_floor:
+            return False
+        if self.names[i] and self.names[j] and self.group_only[i] == self.group_only[j]:
+            return self.shared_authors(i, j)
+        return True
 
 
 @lru_cache(maxsize=None)
@@ -864,6 +948,11 @@ def build(records: pd.DataFrame, keys: pd.DataFrame, title_threshold: float = 0.
     doi_rules = ("same DOI", "mistyped year")
     return [
         Pass("doi", ("doi",), accept=rules.decider(doi_rules), description="; ".join(doi_rules)),
+        # the place (volume and first page) before titles alone: a record joins the copies whose place it
+        # shares before a look-alike title can draw it elsewhere (the cluster guards then keep it there)
+        Pass("bibliographic", ("volume", "first_page", "authors", "title"),
+             block_on=(("volume_number", "first_page", "first_author"), ("year", "volume_number", "first_page")),
+             accept=rules.decider(place_rules), description="; ".join(place_rules)),
         # blocks that stay small as a search grows: the start of the title with the first author or
         # the year, the whole title (for author lists written differently or missing), and first author
         # and year with the title's first letters (a title start or an author and year alone make
@@ -871,8 +960,7 @@ def build(records: pd.DataFrame, keys: pd.DataFrame, title_threshold: float = 0.
         Pass("title", ("title", "authors", "year"),
              block_on=(("title_start", "first_author"), ("title",), ("title_start", "year"),
                        ("first_author", "year", "title_head"), ("first_author", "volume_number", "title_head")),
-             accept=rules.decider(title_rules), description="; ".join(title_rules)),
-        Pass("bibliographic", ("volume", "first_page", "authors", "title"),
-             block_on=(("volume_number", "first_page", "first_author"), ("year", "volume_number", "first_page")),
-             accept=rules.decider(place_rules), description="; ".join(place_rules)),
+             accept=rules.decider(title_rules, titles_alike=True), description="; ".join(title_rules),
+             # every title rule needs titles at least 80% alike: a large block's other pairs are set aside
+             worth=rules.similar_titles),
     ], blocking
