@@ -17,6 +17,14 @@ The documents and their pages are project metadata (_quarto.yml):
       - {source: index.qmd, page: index.html}
       - {source: supplement.qmd, page: supplement/index.html, profile: supplement, prefix: S}
 
+The filter is listed twice: before Quarto's filters for the references, and after them (`at:
+post-quarto`, when Quarto has numbered every table and figure) for the numbers on a notebook's page.
+A notebook's page would otherwise number its own tables 1, 2, ... in the notebook's order, so that
+the article's Table 1 shows as "Table 2" on the page it links to. There, a table or figure that the
+article or the supplement embeds carries that document's number ("Table 1", "Table S11"), and one
+that neither embeds a number that cannot be taken for theirs: "N", the notebook's number, and its
+place among the page's own ("Table N5.2").
+
 `page` is where the document's HTML lands in the article's output folder; a document with a
 `profile` is rendered with that profile into the folder of its page. The pandoc preview numbers
 references the same way in Python (mmrs.manuscript.shortcodes); a test checks both.
@@ -24,6 +32,8 @@ references the same way in Python (mmrs.manuscript.shortcodes); a test checks bo
 
 local documents = {}  -- { source, page, profile, numbers = {label -> "Table S1"} }
 local current = nil   -- the page being rendered, relative to the article's output folder
+local on_notebook_page = false  -- whether that page is a notebook's
+local own = { tbl = 0, fig = 0 }  -- tables and figures of a notebook's page that no document embeds
 
 local function read_file(path)
   local f = io.open(path, "r")
@@ -104,7 +114,32 @@ local function setup(meta)
   if current == nil then
     -- a notebook's page: notebooks/05_x.ipynb -> notebooks/05_x-preview.html, in the active site
     current = prefix .. input:gsub("%.ipynb$", "-preview.html")
+    on_notebook_page = input:match("%.ipynb$") ~= nil
   end
+end
+
+
+-- On a notebook's page (after Quarto's numbering): the manuscript's number for each table and figure.
+local function renumber(float)
+  if not on_notebook_page or float.order == nil or float.identifier == nil then
+    return nil
+  end
+  local kind = float.identifier:match("^(%a+)%-")
+  for _, doc in ipairs(documents) do
+    local text = doc.numbers[float.identifier]
+    if text ~= nil then
+      float.order.order = text:match("^%a+ (.+)$")
+      return float
+    end
+  end
+  if own[kind] ~= nil then
+    own[kind] = own[kind] + 1
+    local notebook = (quarto.doc.input_file or ""):match("([^/]+)%.ipynb$") or ""
+    local number = tonumber(notebook:match("^(%d+)")) or 0
+    float.order.order = "N" .. tostring(number) .. "." .. tostring(own[kind])
+    return float
+  end
+  return nil
 end
 
 local function reference(cite)
@@ -130,5 +165,5 @@ end
 
 return {
   { Meta = function(meta) setup(meta) end },
-  { Cite = reference },
+  { Cite = reference, FloatRefTarget = renumber },
 }

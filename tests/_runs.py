@@ -5,14 +5,19 @@ nbval and audit show to be what a build with the defaults writes) is copied
 into each case's output folder; then only the notebooks a case names run, with
 its parameters, through :func:`mmrs.runner.build`. Every case shares one
 ``build/cache``, so the import and a deduplication with settings already seen
-are computed once per session. A value ``{edit: PATH, replace: [OLD, NEW]}``
+are computed once per session. Under pytest-xdist the folder is shared by the workers: a case is
+run once, by the first worker that asks for it (the others wait for it and read its record), and
+the cache is one for all. A value ``{edit: PATH, replace: [OLD, NEW]}``
 stands for a copy of the file with OLD replaced by NEW (``folder: F`` copies
 folder F and edits PATH inside it); the parameter then names the copy.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -83,25 +88,42 @@ def raw_copy(folder: Path, edits: list[dict]) -> Path:
     return folder
 
 
+@contextlib.contextmanager
+def locked(path: Path):
+    """An exclusive lock on ``path`` (created if missing), held by one process at a time."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 class Runs:
-    """Output folders of cases, each a copy of the base run in which some notebooks ran again."""
+    """Output folders of cases, each a copy of the base run in which some notebooks ran again.
+    ``base_dir`` may be shared by several processes (pytest-xdist's workers)."""
 
     def __init__(self, base_dir: Path):
         self.dir = base_dir
         self.base = base_dir / "base"
         self.cache = base_dir / "cache"
-        self.cache.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(ROOT / "results", self.base / "results")
-        shutil.copy(ROOT / "_variables.yml", self.base / "_variables.yml")
-        (self.base / "notebooks").mkdir()
-        for nb in ROOT.glob("notebooks/[0-9][0-9]_*.ipynb"):  # executed notebooks: which cell writes which table
-            shutil.copy(nb, self.base / "notebooks" / nb.name)
+        self.records = base_dir / "records"  # case key -> its output folder and error, one JSON file each
+        with locked(base_dir / "base.lock"):
+            if not (self.base / "done").exists():
+                shutil.rmtree(self.base, ignore_errors=True)
+                self.cache.mkdir(parents=True, exist_ok=True)
+                shutil.copytree(ROOT / "results", self.base / "results")
+                shutil.copy(ROOT / "_variables.yml", self.base / "_variables.yml")
+                (self.base / "notebooks").mkdir()
+                for nb in ROOT.glob("notebooks/[0-9][0-9]_*.ipynb"):  # executed notebooks: which cell writes which table
+                    shutil.copy(nb, self.base / "notebooks" / nb.name)
+                (self.base / "done").touch()
         self.pipeline = runner.Pipeline.load(ROOT / "pipeline.yml")
-        self.done: dict[str, tuple[Path, str | None]] = {}  # case -> (output folder, error)
 
     def _out(self, name: str) -> Path:
         out = self.dir / name
-        shutil.copytree(self.base, out)
+        shutil.copytree(self.base, out, ignore=shutil.ignore_patterns("done"))
         (out / "build").mkdir()
         (out / "build" / "cache").symlink_to(self.cache, target_is_directory=True)
         return out
@@ -110,11 +132,20 @@ class Runs:
             raw_edits: list[dict] | None = None) -> tuple[Path, str | None]:
         """Run ``notebooks`` (numbers) with ``parameters`` ({number: {name: value}}) into a copy of the
         base run; return the output folder and the build's error message (None when it succeeded).
-        A case asked for again (the same notebooks, parameters and edits, under any name) is not run
-        again: its first run is returned."""
+        A case asked for again (the same notebooks, parameters and edits, under any name, by any
+        process sharing the folder) is not run again: its first run is returned."""
         key = json.dumps([sorted(notebooks), parameters or {}, raw_edits or []], sort_keys=True)
-        if key in self.done:
-            return self.done[key]
+        digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+        record = self.records / f"{digest}.json"
+        with locked(self.records / f"{digest}.lock"):
+            if record.exists():
+                done = json.loads(record.read_text(encoding="utf-8"))
+                return Path(done["out"]), done["error"]
+            out, error = self._run(f"{name}-{digest[:8]}", notebooks, parameters, raw_edits)
+            record.write_text(json.dumps({"key": key, "out": str(out), "error": error}), encoding="utf-8")
+        return out, error
+
+    def _run(self, name, notebooks, parameters, raw_edits) -> tuple[Path, str | None]:
         out = self._out(name)
         inputs = self.dir / f"{name}-inputs"
         steps = []
@@ -134,5 +165,4 @@ class Runs:
                          jobs=min(2, runner.default_jobs()))
         except runner.BuildError as exc:
             error = str(exc)
-        self.done[key] = (out, error)
         return out, error

@@ -1,9 +1,16 @@
 """A small invented review, written as a review team's files would be: two
 database exports, exports of the records kept at title/abstract and at full
 text (as a reference manager writes them), each reviewer's own kept records,
-and a hand search. Every work and every decision is made up here; the
-expected counts of the flow are worked out by hand in the docstring of
-:func:`write`.
+and a hand search; and an update of it, with the list of the studies the
+first version included and a new search. Every work and every decision is
+made up here; the expected counts of the flow are worked out by hand in the
+docstrings of :func:`write` and :func:`write_update`.
+
+The review's files come stage by stage, as a team makes them:
+:func:`write_search` (the search exports and the search log),
+:func:`write_title_abstract` (the records kept after title and abstract
+screening, and each reviewer's own), :func:`write_full_text` (the records
+included, and a hand search); :func:`write` writes all three.
 """
 
 from __future__ import annotations
@@ -40,6 +47,15 @@ WORKS = {
          "Journal of Sleep Research", "J Sleep Res", "32", "1", "e13700", "10.1000/jsr.2023.013"),
     14: ("Adolescent sleep and screens: a report to the ministry", ["Ness, Unni"], 2021,
          "Report", "", "", "", "", None),
+    # found by the update's search
+    15: ("Sleep tracking apps and sleep anxiety in adolescents", ["Lunde, Sara", "Vik, Ola"], 2024,
+         "Sleep Health", "Sleep Health", "10", "2", "150-158", "10.1000/sh.2024.015"),
+    16: ("Short-form video and bedtime delay: an experience sampling study", ["Aune, Maja"], 2024,
+         "Journal of Sleep Research", "J Sleep Res", "33", "4", "e14100", "10.1000/jsr.2024.016"),
+    17: ("School start times and screen use at night", ["Brekke, Tor", "Holm, Kari"], 2023,
+         "Sleep Medicine", "Sleep Med", "110", "1", "40-47", "10.1000/sm.2023.017"),
+    18: ("Blue-light glasses for adolescents: a randomised trial", ["Moen, Eli", "Dahl, Eva"], 2024,
+         "Pediatrics", "Pediatrics", "153", "3", "e2023060001", "10.1000/ped.2024.018"),
 }
 
 
@@ -96,8 +112,53 @@ def ris(ids, *, upper_title=(), drop_authors=(), title_only=(), year_shift=None,
     return "\n\n".join(out) + "\n"
 
 
+#: The settings of notebook 03 for the whole review (pipeline.yml of ``mmrs init``, with the reviewers and
+#: the hand search named).
+STREAMS = {"all": {"label": "All records", "rounds": [1],
+                   "title_abstract": "screening/kept_title_abstract.ris",
+                   "full_text": "screening/kept_full_text.ris",
+                   "reviewers": {"A": "screening/reviewer_a.ris", "B": "screening/reviewer_b.ris"}}}
+OTHER_SOURCES = {"Hand search": "screening/hand_search.ris"}
+
+
+def write_search(raw: Path) -> None:
+    """The search: works 1-8 in MEDLINE and 5-12 in Embase, 16 records, 4 duplicates (works 5-8),
+    12 unique records; the search log lists both exports."""
+    search = raw / "search"
+    search.mkdir(parents=True, exist_ok=True)
+    (search / "medline.nbib").write_text(medline(range(1, 9)), encoding="utf-8")
+    (search / "embase.ris").write_text(ris(range(5, 13), upper_title=(6,)), encoding="utf-8")
+    (search / "searches.csv").write_text(
+        "round,date,database,interface,file,records_reported,limits\n"
+        "1,2024-03-01,MEDLINE,Ovid,medline.nbib,8,\n"
+        "1,2024-03-01,Embase,Embase.com,embase.ris,8,2015 onwards\n", encoding="utf-8")
+
+
+def write_title_abstract(raw: Path) -> None:
+    """Title and abstract screening: the team kept works 1, 2, 5, 6, 9, 10 (its library also held a
+    second copy of work 1, a copy of work 11 with its title and journal alone and its year typed
+    wrongly, which nothing else corroborates, and work 13, which no search export holds); reviewer A
+    kept 1, 2, 3, 5, 6, 9, 10, reviewer B 1, 2, 4, 5, 9, 10, 12."""
+    screening = raw / "screening"
+    screening.mkdir(parents=True, exist_ok=True)
+    (screening / "kept_title_abstract.ris").write_text(
+        ris([1, 2, 5, 6, 9, 10, 11, 13, 1], year_shift={11: 3}, title_only=(11,), extra_notes=True),
+        encoding="utf-8")
+    (screening / "reviewer_a.ris").write_text(ris([1, 2, 3, 5, 6, 9, 10]), encoding="utf-8")
+    (screening / "reviewer_b.ris").write_text(ris([1, 2, 4, 5, 9, 10, 12]), encoding="utf-8")
+
+
+def write_full_text(raw: Path) -> None:
+    """Full text: the team included works 1, 5, 9 and 13; a hand search found work 14 and, again,
+    work 2."""
+    screening = raw / "screening"
+    screening.mkdir(parents=True, exist_ok=True)
+    (screening / "kept_full_text.ris").write_text(ris([1, 5, 9, 13], extra_notes=True), encoding="utf-8")
+    (screening / "hand_search.ris").write_text(ris([14, 2]), encoding="utf-8")
+
+
 def write(raw: Path) -> dict:
-    """Write the review's raw files under ``raw`` (``search/`` and ``screening/``).
+    """Write the review's raw files under ``raw`` (``search/`` and ``screening/``): every stage.
 
     The search found works 1-8 in MEDLINE and 5-12 in Embase: 16 records, 4
     duplicates, 12 unique. The team kept works 1, 2, 5, 6, 9, 10 at title and
@@ -108,26 +169,28 @@ def write(raw: Path) -> dict:
     14 and, again, work 2. Reviewer A kept 1, 2, 3, 5, 6, 9, 10; reviewer B
     kept 1, 2, 4, 5, 9, 10, 12.
     """
+    write_search(raw)
+    write_title_abstract(raw)
+    write_full_text(raw)
+    return {"streams": STREAMS, "other_sources": OTHER_SOURCES}
+
+
+def write_update(raw: Path) -> None:
+    """An update of the review, in a project of its own: the search log marks the previous version
+    (its four included studies, works 1, 5, 9 and 13, listed in ``previous/included.ris``) and lists
+    the update's search, round 2: works 15-17 in MEDLINE and 15, 16, 18 in Embase, 6 records, 2
+    duplicates, 4 unique. The team kept works 15, 16 and 18 at title and abstract and included 15 and
+    18: 2 new studies, 6 in all."""
     search, screening = raw / "search", raw / "screening"
-    search.mkdir(parents=True, exist_ok=True)
+    (search / "previous").mkdir(parents=True, exist_ok=True)
     screening.mkdir(parents=True, exist_ok=True)
-    (search / "medline.nbib").write_text(medline(range(1, 9)), encoding="utf-8")
-    (search / "embase.ris").write_text(ris(range(5, 13), upper_title=(6,)), encoding="utf-8")
+    (search / "previous" / "included.ris").write_text(ris([1, 5, 9, 13], extra_notes=True), encoding="utf-8")
+    (search / "medline_2025.nbib").write_text(medline([15, 16, 17]), encoding="utf-8")
+    (search / "embase_2025.ris").write_text(ris([15, 16, 18]), encoding="utf-8")
     (search / "searches.csv").write_text(
         "round,date,database,interface,file,records_reported,limits\n"
-        "1,2024-03-01,MEDLINE,Ovid,medline.nbib,8,\n"
-        "1,2024-03-01,Embase,Embase.com,embase.ris,8,2015 onwards\n", encoding="utf-8")
-    (screening / "kept_title_abstract.ris").write_text(
-        ris([1, 2, 5, 6, 9, 10, 11, 13, 1], year_shift={11: 3}, title_only=(11,), extra_notes=True),
-        encoding="utf-8")
-    (screening / "kept_full_text.ris").write_text(ris([1, 5, 9, 13], extra_notes=True), encoding="utf-8")
-    (screening / "hand_search.ris").write_text(ris([14, 2]), encoding="utf-8")
-    (screening / "reviewer_a.ris").write_text(ris([1, 2, 3, 5, 6, 9, 10]), encoding="utf-8")
-    (screening / "reviewer_b.ris").write_text(ris([1, 2, 4, 5, 9, 10, 12]), encoding="utf-8")
-    return {
-        "streams": {"all": {"label": "All records", "rounds": [1],
-                            "title_abstract": "screening/kept_title_abstract.ris",
-                            "full_text": "screening/kept_full_text.ris",
-                            "reviewers": {"A": "screening/reviewer_a.ris", "B": "screening/reviewer_b.ris"}}},
-        "other_sources": {"Hand search": "screening/hand_search.ris"},
-    }
+        "1,2024-03-01,Previous version,,previous/included.ris,4,studies included in the first version\n"
+        "2,2025-02-01,MEDLINE,Ovid,medline_2025.nbib,3,2024 onwards\n"
+        "2,2025-02-01,Embase,Embase.com,embase_2025.ris,3,2024 onwards\n", encoding="utf-8")
+    (screening / "kept_title_abstract.ris").write_text(ris([15, 16, 18], extra_notes=True), encoding="utf-8")
+    (screening / "kept_full_text.ris").write_text(ris([15, 18], extra_notes=True), encoding="utf-8")

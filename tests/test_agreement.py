@@ -194,3 +194,132 @@ def test_the_statistics_are_chosen_from_the_number_of_reviewers():
     assert list(rows) == ["G1", "G2", "pooled", "mean of groups"] and rows["pooled"] == three
     with pytest.raises(ValueError, match="at least two reviewers"):
         agreement.measure(frame, ["R1"])
+
+
+# --- exact results of the several-reviewer coefficients, the tables and the notes ------------------
+
+def _many_by_hand(frame: pd.DataFrame, categories: list[str]) -> dict:
+    """Gwet's (2014) formulas for several raters with gaps, over the records two or more decided."""
+    used = frame[frame.notna().sum(axis=1) >= 2]
+    counts = np.array([[int((row == c).sum()) for c in categories] for _, row in used.iterrows()], dtype=float)
+    r = counts.sum(axis=1)
+    pa = float(np.mean((counts * (counts - 1)).sum(axis=1) / (r * (r - 1))))
+    pi = (counts / r[:, None]).mean(axis=0)
+    q = len(categories)
+    chance = {"fleiss": float((pi ** 2).sum()), "pabak": 1 / q, "ac1": float((pi * (1 - pi)).sum() / (q - 1))}
+    same = used.apply(lambda row: row.dropna().nunique() == 1, axis=1)
+    return {"n": len(used), "missing": len(frame) - len(used), "agreed": int(same.sum()),
+            "percent": 100 * float(same.mean()), "pairwise": 100 * pa,
+            **{k: (pa - pe) / (1 - pe) for k, pe in chance.items()}}
+
+
+GAPS = pd.DataFrame({  # three reviewers; record 7 decided by one only; Maybe twice
+    "A": ["include", "exclude", "exclude", None, "include", "exclude", "exclude", None, "include", "exclude"],
+    "B": ["include", "exclude", "include", "exclude", None, "maybe", None, None, "exclude", "exclude"],
+    "C": [None, "exclude", "exclude", "exclude", "include", "exclude", None, "include", "include", "maybe"],
+})
+
+
+def test_several_reviewers_with_gaps_and_a_maybe_match_the_formulas():
+    r = agreement.agreement_many(GAPS)
+    cats = ["exclude", "include", "maybe"]
+    assert r["categories"] == cats and r["raters"] == 3 and r["maybe"] == 2
+    for key, value in _many_by_hand(GAPS, cats).items():  # irrCAC gives ten decimals: 1e-8 on percentages
+        assert r[key] == pytest.approx(value, abs=1e-8), key
+    assert (r["n"], r["missing"], r["agreed"]) == (8, 2, 4)
+    # a category named but never used changes the chance of Brennan-Prediger only through q
+    four = agreement.agreement_many(GAPS, categories=["exclude", "include", "maybe", "unsure"])
+    assert four["categories"] == ["exclude", "include", "maybe", "unsure"]
+    hand = _many_by_hand(GAPS, four["categories"])
+    assert four["pabak"] == pytest.approx(hand["pabak"], abs=1e-9) != pytest.approx(r["pabak"], abs=1e-9)
+    assert four["fleiss"] == pytest.approx(r["fleiss"], abs=1e-9)
+
+
+def test_several_reviewers_who_all_chose_one_category_have_no_chance_corrected_coefficient():
+    frame = pd.DataFrame({"A": ["exclude"] * 4, "B": ["exclude"] * 4, "C": ["exclude", None, "exclude", None]})
+    r = agreement.agreement_many(frame, categories=["include", "exclude"])
+    assert (r["n"], r["agreed"], r["percent"], r["pairwise"], r["pabak"]) == (4, 4, 100.0, 100.0, 1.0)
+    assert all(math.isnan(r[k]) for k in ("fleiss", "fleiss_low", "fleiss_high", "ac1", "alpha"))
+    with pytest.raises(ValueError, match="at least two possible decisions"):
+        agreement.agreement_many(frame)
+    with pytest.raises(ValueError, match="two or more reviewers"):
+        agreement.agreement_many(pd.DataFrame({"A": ["a", None], "B": [None, "b"]}))
+    with pytest.raises(ValueError, match="at least two reviewers"):
+        agreement.agreement_many(frame[["A"]])
+
+
+TWO = {"n": 10, "agreed": 8, "percent": 80.04, "kappa": 0.5555555, "kappa_low": 0.1234567, "kappa_high": 0.98765,
+       "pabak": 0.6, "ac1": 0.65432, "alpha": 0.5499, "missing": 1, "categories": ["exclude", "include"], "maybe": 0}
+MANY = {"raters": 3, "n": 20, "agreed": 15, "percent": 75.0, "pairwise": 83.333, "fleiss": 0.41234,
+        "fleiss_low": 0.2, "fleiss_high": 0.62468, "pabak": 0.75, "ac1": 0.8, "alpha": 0.4, "missing": 0,
+        "categories": ["exclude", "include"], "maybe": 0}
+
+
+def test_the_table_of_two_reviewers_rounds_and_names_every_measure():
+    shown = agreement.table({"Round 1": TWO, "mean": {**{k: float("nan") for k in agreement.MEASURES},
+                                                      "n": 10, "agreed": 8, "percent": 80.0}})
+    assert list(shown.columns) == ["Stage", *agreement.MEASURES.values()]
+    first = shown.iloc[0].tolist()
+    assert first == ["Round 1", 10, 8, 80.0, 0.556, 0.123, 0.988, 0.6, 0.654, 0.55]
+    assert shown.iloc[1]["Stage"] == "mean" and math.isnan(shown.iloc[1]["Cohen's kappa"])
+    printed = agreement.for_print(shown)
+    assert list(printed.columns) == ["Stage", "Records", "Agreement (%)", "Cohen's kappa (95% CI)", "PABAK",
+                                     "Gwet's AC1", "Krippendorff's alpha"]
+    assert printed["Cohen's kappa (95% CI)"].tolist() == ["0.56 (0.12 to 0.99)", ""]
+    assert agreement.for_print(shown.assign(**{"kappa, 95% CI low": float("nan")}))[
+        "Cohen's kappa (95% CI)"].tolist()[0] == "0.56"
+
+
+def test_a_table_of_two_and_of_several_reviewers_gives_each_row_its_own_measures():
+    shown = agreement.table({"pair": TWO, "three": MANY})
+    assert list(shown.columns) == ["Stage", "Reviewers", "Records decided by two or more", "Same decision by all",
+                                   "Agreement (%)", "Pairwise agreement (%)", "Cohen's kappa", "kappa, 95% CI low",
+                                   "kappa, 95% CI high", "Fleiss' kappa", "Fleiss' kappa, 95% CI low",
+                                   "Fleiss' kappa, 95% CI high", "PABAK (Brennan-Prediger)", "Gwet's AC1",
+                                   "Krippendorff's alpha"]
+    pair, three = shown.iloc[0], shown.iloc[1]
+    assert (pair["Reviewers"], three["Reviewers"]) == (2, 3)
+    assert three["Pairwise agreement (%)"] == 83.3 and three["Fleiss' kappa"] == 0.412
+    assert math.isnan(three["Cohen's kappa"]) and math.isnan(pair["Fleiss' kappa"])
+    printed = agreement.for_print(shown)
+    assert printed["Fleiss' kappa (95% CI)"].tolist() == ["", "0.41 (0.20 to 0.62)"]
+    assert printed["Cohen's kappa (95% CI)"].tolist() == ["0.56 (0.12 to 0.99)", ""]
+    assert "Same decision by all" not in printed and "Records" in printed
+
+
+def test_the_note_on_maybe_counts_the_pooled_answers_or_the_rounds():
+    said = lambda n: (f"Reviewers answered Maybe {n:,} time(s) in their independent decisions. Maybe is counted as a "  # noqa: E731
+                      "third category: a Maybe against an Include or an Exclude is a disagreement, and the "
+                      "coefficients (PABAK included) use three categories.")
+    assert agreement.maybe_note({"Round 1": {"maybe": 2}, "Round 2": {"maybe": 1200},
+                                 "mean of rounds": {"maybe": 99}}) == said(1202)
+    assert agreement.maybe_note({"Round 1": {"maybe": 2}, "pooled": {"maybe": 5}}) == said(5)
+    assert agreement.maybe_note({"Round 1": {"maybe": 0}, "pooled": {"maybe": 0}}) == ""
+    assert agreement.maybe_note({"Round 1": {}}) == ""
+
+
+def test_by_group_gives_each_group_the_pooled_rows_and_the_mean_of_their_percentages():
+    frame = pd.DataFrame({"a": ["in", "ex", "ex", "ex", "in", "ex"], "b": ["in", "ex", "in", "ex", "in", "ex"],
+                          "round": [1, 1, 1, 1, 2, 2]})
+    rows = agreement.by_group(frame, "a", "b", "round")
+    assert list(rows) == ["1", "2", "pooled", "mean of groups"]
+    assert (rows["1"]["n"], rows["1"]["agreed"], rows["1"]["percent"]) == (4, 3, 75.0)
+    assert (rows["2"]["n"], rows["2"]["agreed"], rows["2"]["percent"]) == (2, 2, 100.0)
+    assert rows["pooled"]["percent"] == pytest.approx(500 / 6)
+    mean = rows["mean of groups"]
+    assert (mean["n"], mean["agreed"], mean["percent"]) == (6, 5, 87.5)
+    assert all(math.isnan(mean[k]) for k in agreement.MEASURES if k not in ("n", "agreed", "percent"))
+    assert rows["2"]["categories"] == ["ex", "in"]  # the categories of all groups, for every group
+    one = agreement.by_group(frame[frame["round"] == 1], "a", "b", "round")
+    assert list(one) == ["1", "pooled"]  # one group: no mean
+    many = agreement.by_group(GAPS.assign(g=[1] * 5 + [2] * 5), ["A", "B", "C"], None, "g", label="G{}")
+    assert list(many) == ["G1", "G2", "pooled", "mean of groups"] and many["pooled"]["raters"] == 3
+
+
+def test_pairwise_gives_every_pair_that_decided_records_in_common():
+    frame = GAPS.assign(D=[None] * 10)
+    pairs = agreement.pairwise(frame)
+    assert list(pairs) == ["A and B", "A and C", "B and C"]  # D decided nothing: no pair with D
+    both = GAPS["A"].notna() & GAPS["B"].notna()
+    assert pairs["A and B"]["n"] == int(both.sum())
+    assert pairs["A and B"]["agreed"] == int((GAPS.loc[both, "A"] == GAPS.loc[both, "B"]).sum())

@@ -142,3 +142,16 @@ def test_a_changed_count_fails_the_comparison(tmp_path):
         fig.savefig(path, **SAVE)
         plt.close(fig)
     assert compare_images(str(baseline), str(path), tol=TOLERANCE, in_decorator=True) is not None
+
+
+def test_the_manuscripts_text_face_is_the_figures_font():
+    """The PDF and HTML set their text in the DejaVu Sans of assets/fonts: byte for byte the copies
+    matplotlib bundles and draws the figures with, so text and figures share one face."""
+    bundled = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    vendored = Path(__file__).resolve().parents[1] / "assets" / "fonts"
+    faces = sorted(vendored.glob("*.ttf"))
+    assert {p.name for p in faces} == {"DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf",
+                                       "DejaVuSans-BoldOblique.ttf"}
+    for face in faces:
+        assert face.read_bytes() == (bundled / face.name).read_bytes(), f"{face.name} differs from matplotlib's"
+    assert outputs.STYLE["font.family"] == "DejaVu Sans"

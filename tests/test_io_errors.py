@@ -144,6 +144,24 @@ def test_medline_bad_line(tmp_path):
     assert "bad.nbib, line 11" in msg and "continuation line" in msg
 
 
+def test_scopus_row_with_an_unclosed_quote_names_the_line_it_starts_on(tmp_path):
+    """The Scopus reader counts its rows as every CSV reader does (io.text.numbered_rows): the line a row
+    starts on, quoted line breaks counted, and the same words for a malformed row."""
+    msg = _error(_write(tmp_path, "bad.csv", SCOPUS + 'Poe P.,"Open quote\nnever closed,2022,J,,,,2-s2.0-3\n'))
+    assert "bad.csv, line 5: the CSV row that starts here is malformed" in msg and "quotes closed" in msg
+
+
+def test_the_new_formats_in_small_files(tmp_path):
+    for name, text, count, fmt in [("b.bib", BIBTEX, 2, "bibtex"), ("p.csv", PUBMED_CSV, 2, "pubmed-csv/current"),
+                                   ("n.enw", TAGGED, 2, "endnote-tagged")]:
+        frame = io.read_export(_write(tmp_path, name, text))
+        assert len(frame) == count and frame["format"].eq(fmt).all(), name
+    bib = io.read_export(_write(tmp_path, "b.bib", BIBTEX))
+    assert list(bib["title"]) == ["A Title with β and 50% – of it", "Two"]
+    assert bib.iloc[0]["journal"] == "J Tests Series" and bib.iloc[0]["authors"] == "Müller, J; Roe Group"
+    assert io.read_export(_write(tmp_path, "n.enw", TAGGED)).iloc[1]["keywords"] == "a; b"
+
+
 def test_scopus_row_with_wrong_field_count(tmp_path):
     msg = _error(_write(tmp_path, "bad.csv", SCOPUS + "X,Y\n"))
     assert "bad.csv, line 5" in msg and "expected 8 fields" in msg and "found 2" in msg
@@ -280,6 +298,14 @@ ENDNOTE = ('<?xml version="1.0" encoding="UTF-8"?>\n<xml><records><record><ref-t
 OVID = "<1. >\nVN  - Ovid Technologies\nDB  - ERIC\nAN  - EJ1\nTI  - A title\n   continued\nYR  - 2018\n\n" \
        "<2. >\nVN  - Ovid Technologies\nDB  - ERIC\nAN  - EJ2\nTI  - Second\nYR  - 2019\n"
 WOS_TAB = "PT\tAU\tTI\tPY\tUT\t\nJ\tDoe, J; Roe, R\tA title\t2020\tWOS:1\t\nJ\tPoe, P\tTwo\t2021\tWOS:2\t\n"
+BIBTEX = ('@string{jt = "J Tests"}\n@article{doe2020,\n  author = {M{\\"u}ller, J and {Roe Group}},\n'
+          '  title = {A {Title} with $\\beta$ and 50\\% -- of it},\n  journal = jt # { Series},\n  year = {2020},\n'
+          '  pages = {1--9},\n}\n\n@inproceedings{doe2020,\n  title = "Two",\n  year = 2021,\n  title = {Again},\n}\n')
+PUBMED_CSV = ('PMID,Title,Authors,Citation,First Author,Journal/Book,Publication Year,Create Date,PMCID,NIHMS ID,DOI\n'
+              '111,"A title, with a comma","Doe J, Roe R.","J Tests. 2020 Mar;3(2):1-9. doi: 10.5555/x.",Doe J,'
+              'J Tests,2020,2020/03/01,,,10.5555/x\n222,"Two",Poe P.,"J Tests. 2021;4:10-12.",Poe P,J Tests,2021,,,,\n')
+TAGGED = ("%0 Journal Article\n%A Doe, J\n%T A title\n%X An abstract\non two lines\n%D 2020\n\n"
+          "%0 Journal Article\n%A Roe, R\n%T Two\n%K a\nb\n%D 2021\n")
 
 
 def _mutations(data: bytes, rng):
@@ -312,7 +338,9 @@ def _mutations(data: bytes, rng):
 @pytest.mark.parametrize("name,text,encoding", [
     ("w.txt", WOS, "utf-8-sig"), ("r.ris", RIS, "utf-8"), ("m.nbib", MEDLINE, "utf-8"), ("s.csv", SCOPUS, "utf-8"),
     ("e.xml", ENDNOTE, "utf-8"), ("o.cgi", OVID, "utf-8"), ("t.txt", WOS_TAB, "utf-16"), ("c.ris", RIS, "cp1252"),
-], ids=["wos", "ris", "medline", "scopus", "endnote-xml", "ovid-tagged", "wos-tab-utf16", "ris-cp1252"])
+    ("b.bib", BIBTEX, "utf-8"), ("p.csv", PUBMED_CSV, "utf-8"), ("n.enw", TAGGED, "cp1252"),
+], ids=["wos", "ris", "medline", "scopus", "endnote-xml", "ovid-tagged", "wos-tab-utf16", "ris-cp1252", "bibtex",
+        "pubmed-csv", "endnote-tagged"])
 def test_damaged_exports_read_or_fail_with_an_input_error(tmp_path, name, text, encoding):
     """300 seeded random damages per format: each file is read or stopped by an InputError naming it, never a
     traceback. (Decoding and parsing on all; the whole import, with the records table, on every 30th.)"""

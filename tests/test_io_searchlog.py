@@ -68,7 +68,56 @@ def test_a_bad_export_is_named_by_its_own_file_and_line(folder):
 
 
 def test_database_contradicting_the_log(folder):
-    assert "declared as Scopus" in _log_error(folder, "1,2021-11-29,Web of Science,", "1,2021-11-29,Scopus,")
+    msg = _log_error(folder, "1,2021-11-29,Web of Science,", "1,2021-11-29,Scopus,")
+    assert msg.startswith(str(folder / "round1" / "wos.txt") + ": the search log (searches.csv, line 2) lists this "
+                          "file as Scopus (interface Web of Science Core Collection), but its content shows a Web of "
+                          "Science export (line 1: 'FN Clarivate Analytics Web of Science')")
+
+
+@pytest.mark.parametrize("spelling", ["./round1/wos.txt", "round1//wos.txt", "round1\\wos.txt",
+                                      "round2/../round1/wos.txt", "{folder}/round1/wos.txt", "link/wos.txt"])
+def test_one_export_listed_twice_under_any_spelling_of_its_path(folder, spelling):
+    (folder / "link").symlink_to(folder / "round1")
+    msg = _log_error(folder, "round2/pubmed.nbib", spelling.format(folder=folder))
+    assert "searches.csv, line 4: round1/wos.txt is listed twice (first on line 2)" in msg or \
+        "searches.csv, line 4: link/wos.txt is listed twice (first on line 2)" in msg
+    assert f"as 'round1/wos.txt' there and {spelling.format(folder=folder)!r} here" in msg
+
+
+def test_a_log_written_with_backslashes_reads_anywhere(folder):
+    log = folder / "searches.csv"
+    log.write_text(log.read_text().replace("round1/wos.txt", "round1\\wos.txt"))
+    files = io.read_searches(folder).files
+    assert "round1/wos.txt" in set(files["file"])
+
+
+def test_an_export_the_log_does_not_list_is_an_error(folder):
+    """Its records would be missing from every count, and a later step would blame another file."""
+    (folder / "round2" / "pubmed (1).nbib").write_bytes((folder / "round2" / "pubmed.nbib").read_bytes())
+    with pytest.raises(InputError) as err:
+        io.read_searches(folder)
+    assert str(err.value) == (
+        f"{folder / 'searches.csv'}: round2/pubmed (1).nbib is in the search folder, but the search log does not "
+        "list it (it is an export in MEDLINE (.nbib) format): its records would be missing from every count; expected "
+        "a row for round2/pubmed (1).nbib in searches.csv, or the file moved out of searches/")
+
+
+def test_an_unlisted_export_in_a_format_that_cannot_be_read_is_named_too(folder):
+    (folder / "round1" / "savedrecs.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))
+    with pytest.raises(InputError, match=r"round1/savedrecs\.xls is in the search folder, but the search log does "
+                                         r"not list it \(it is an Excel 97-2003 workbook"):
+        io.read_searches(folder)
+
+
+def test_notes_beside_the_exports_are_left_alone(folder):
+    before = len(io.read_searches(folder).records)
+    (folder / "strategy.md").write_text("# Search strategy\n")
+    (folder / "round1" / "search strings.txt").write_text("#1 sexting OR nudes\n#2 motive*\n")
+    (folder / "round1" / "notes.txt").write_text("Searched on 29 November, by AB and CD.\nNo limits.\n")
+    (folder / "round1" / "results page.pdf").write_bytes(b"%PDF-1.7\n")
+    (folder / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (folder / "README").write_text("exports of the searches\n")
+    assert len(io.read_searches(folder).records) == before
 
 
 def test_records_per_database_table(folder):
@@ -159,3 +208,35 @@ def test_build_prints_a_warning_line_per_differing_file(tmp_path, folder, monkey
 def test_search_log_with_an_unclosed_quote(folder):
     msg = _log_error(folder, "publication year 2021 or later", '"publication year 2021 or later')
     assert "searches.csv, line 4: the CSV row that starts here is malformed" in msg
+
+
+@pytest.mark.slow
+def test_a_build_stops_at_an_unlisted_export_naming_it(tmp_path, monkeypatch, capsys):
+    """As an author meets it: `mmrs init`, exports and their log, one more export dropped into the search
+    folder without its row; `mmrs build` stops and names that file (and runs once its row is added)."""
+    import invented_review
+
+    from mmrs import cli
+
+    target = tmp_path / "review"
+    assert cli.main(["init", str(target), "--title", "Screens and sleep"]) == 0
+    raw = target / "data" / "raw"
+    invented_review.write(raw)
+    search = raw / "search"
+    (search / "embase_update.ris").write_text(invented_review.ris([13]), encoding="utf-8")
+    monkeypatch.delenv("MMRS_PROJECT_ROOT", raising=False)
+    monkeypatch.chdir(target)
+    capsys.readouterr()
+    assert cli.main(["build", "--only", "01", "--no-scenarios"]) == 1
+    out = capsys.readouterr()
+    assert ("embase_update.ris is in the search folder, but the search log does not list it (it is an export in "
+            "RIS format)") in out.out + out.err
+    log = search / "searches.csv"
+    listed = log.read_text(encoding="utf-8")
+    log.write_text(listed + "1,2024-03-01,Embase,Embase.com,embase_update.ris,1,\n"
+                   "1,2024-03-01,Embase,Embase.com,./embase_update.ris,1,\n", encoding="utf-8")
+    assert cli.main(["build", "--only", "01", "--no-scenarios"]) == 1
+    out = capsys.readouterr()
+    assert "searches.csv, line 5: embase_update.ris is listed twice (first on line 4)" in out.out + out.err
+    log.write_text(listed + "1,2024-03-01,Embase,Embase.com,embase_update.ris,1,\n", encoding="utf-8")
+    assert cli.main(["build", "--only", "01", "--no-scenarios"]) == 0

@@ -40,7 +40,12 @@ def test_every_shortcode_and_crossref_resolves(name, layout, values, colophon):
     assert not re.search(r"(?<![\w@])@(fig|tbl)-", resolved.markdown)
     source = (ROOT / name).read_text(encoding="utf-8")
     embeds = re.findall(r"\{\{< embed \S+#((?:fig|tbl)-[\w-]+) >\}\}", source)
-    assert sorted(resolved.numbers) == sorted(embeds)
+    captioned = re.findall(r"^: .*\{#((?:tbl|fig)-[\w-]+)\}\s*$", resolved.markdown, re.M)
+    assert not captioned, "a labelled caption was left unnumbered"
+    written = [label for label in resolved.numbers if label not in embeds]
+    assert sorted(resolved.numbers) == sorted(embeds + written)
+    for label in written:  # a table written with its caption (the audit) is numbered after the embedded ones
+        assert re.search(rf"^: \[\]\{{#{label}\}}{resolved.numbers[label]}\. ", resolved.markdown, re.M), label
     assert len(resolved.images) == sum(e.startswith("fig-") for e in embeds)
 
 
@@ -163,7 +168,7 @@ def test_long_tables_are_interactive_in_html_and_complete_in_docx(preview):
         if len(shown) == len(long):
             break
     assert shown == long
-    assert dom.count('class="gridjs-input gridjs-search-input"') == len(long)
+    assert dom.count('class="long-table-filter"') == len(long)  # the filter box above each grid
     # ... and the full table is still in the page, hidden, for printing and for readers without scripts
     assert dom.count('display: none;"') >= len(long)
     # the article's Table 1 sits in a .full-table div: long, but shown whole
@@ -275,3 +280,63 @@ def test_the_committed_docx_reference_is_what_its_module_writes():
     assert '<w:pgSz w:w="11906" w:h="16838" />' in document
     config = yaml.safe_load((ROOT / "_quarto.yml").read_text(encoding="utf-8"))
     assert config["format"]["docx"]["reference-doc"] == "assets/reference.docx"
+
+
+def test_the_preview_cites_in_apa(preview):
+    """The preview uses the Quarto render's CSL file: APA 7, "(Hong et al., 2018)", "&" between two authors."""
+    html = next(p for p in preview if p.name == "index.html").read_text(encoding="utf-8")
+    text = " ".join(re.sub(r"<[^>]+>", "", html).split())
+    assert "Hong et al., 2018" in text and "Thomas &amp; Harden, 2008" in text
+    assert not re.search(r"\b[A-Z][a-z]+ et al\. \d{4}\b", text)
+    config = yaml.safe_load((ROOT / "_quarto.yml").read_text(encoding="utf-8"))
+    assert config["csl"] == manuscript.preview.CSL == "assets/csl/apa.csl"
+    style = (ROOT / config["csl"]).read_text(encoding="utf-8")
+    assert "<title>American Psychological Association 7th edition</title>" in style
+    assert "CC-BY-SA-3.0" in (ROOT / "assets" / "csl" / "LICENSE").read_text(encoding="utf-8")
+
+
+def test_an_interrupted_preview_keeps_the_last_good_copy(tmp_path, monkeypatch, layout, colophon):
+    """Ctrl-C while pandoc writes a file: the previous preview stays whole, no 0-byte or temporary file."""
+    import pypandoc
+
+    out = tmp_path / "preview"
+    first = manuscript.render_preview(layout, out_dir=out, formats=("html", "docx"), documents=("index.qmd",))
+    before = {p.name: p.read_bytes() for p in first}
+    real = pypandoc.convert_text
+
+    def interrupted(*args, outputfile=None, **kwargs):
+        with open(outputfile, "wb"):
+            pass  # pandoc has opened the file and written nothing yet
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pypandoc, "convert_text", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        manuscript.render_preview(layout, out_dir=out, formats=("html", "docx"), documents=("index.qmd",))
+    monkeypatch.setattr(pypandoc, "convert_text", real)
+    assert {p.name: p.read_bytes() for p in first} == before
+    assert sorted(p.name for p in out.iterdir() if p.is_file()) == sorted(before)
+
+
+def test_each_notebook_page_has_one_title():
+    """The title a notebook's page gets (_quarto.yml) is the notebook's own first heading, so the page
+    does not show two."""
+    import json
+
+    config = yaml.safe_load((ROOT / "_quarto.yml").read_text(encoding="utf-8"))
+    for entry in config["manuscript"]["notebooks"]:
+        cells = json.loads((ROOT / entry["notebook"]).read_text(encoding="utf-8"))["cells"]
+        heading = next(line for c in cells if c["cell_type"] == "markdown"
+                       for line in "".join(c["source"]).splitlines() if line.startswith("# "))
+        assert heading[2:].strip() == entry["title"], entry["notebook"]
+
+
+def test_the_article_has_a_structured_abstract_and_keywords(layout, values, colophon):
+    front = yaml.safe_load((ROOT / "index.qmd").read_text(encoding="utf-8").split("---", 2)[1])
+    assert len(front["keywords"]) >= 4
+    parts = re.findall(r"\*\*(\w[\w ]*)\.\*\*", front["abstract"])
+    assert parts[:4] == ["Background", "Method", "Results", "Conclusions"]
+    resolved = manuscript.resolve(ROOT / "index.qmd", layout, values).markdown
+    abstract = yaml.safe_load(resolved.split("---", 2)[1])["abstract"]
+    for key in ("search.unique_records", "screening.included_articles", "screening.quantitative",
+                "screening.qualitative"):
+        assert f"{{{{< var {key} >}}}}" in front["abstract"] and str(values[key]) in abstract, key

@@ -99,12 +99,47 @@ def test_the_upset_plot_totals_count_every_record_of_each_set():
     counts = pd.Series([50, 40, 30, 5, 2, 1], index=pd.Index(
         [("A",), ("A", "B"), ("B",), ("C",), ("A", "C"), ("D",)], tupleize_cols=False))
     fig = plots.upset(counts, top=3)
-    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    fig.canvas.draw()
+    names = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
     totals = {"A": 92, "B": 70, "C": 7, "D": 1}
-    for total in totals.values():                      # every set is listed with its true size ...
-        assert f"{total:,}" in texts, (total, texts)
+    for name, total in totals.items():                 # every set is listed with its true size ...
+        assert f"{name} ({total:,})" in names, (name, total, names)
+    bars = fig.axes[[i for i, ax in enumerate(fig.axes) if ax.texts and ax.patches][0]]
+    renderer = fig.canvas.get_renderer()
+    for text, bar in zip(bars.texts, sorted(bars.patches, key=lambda p: p.get_x())):
+        label, top = text.get_window_extent(renderer), bar.get_window_extent(renderer)
+        assert label.y0 >= top.y1, f"the count {text.get_text()} overlaps its bar"
+    assert {p.get_facecolor()[:3] for p in bars.patches} == {matplotlib.colors.to_rgb(outputs.OKABE_ITO["blue"])}
     note = [t.get_text() for t in fig.texts if t.get_text().startswith("Not shown")]
     assert note == ["Not shown: 3 further combinations with 8 records in all."]  # ... and the rest is summed
     assert fig.get_size_inches()[0] <= outputs.TEXT_WIDTH
     assert min(t.get_fontsize() for ax in fig.axes for t in ax.texts) >= 8
     plt.close(fig)
+
+
+def test_notebooks_show_figures_as_svg_and_a_300_dpi_png():
+    """In a notebook, ``use_style`` makes every figure display as SVG (HTML pages and the PDF take it) and
+    as a PNG of 300 dpi (the DOCX takes it), with the same bytes on every run."""
+    import base64
+    import struct
+
+    import matplotlib.pyplot as plt
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        outputs.use_style()
+        fig, ax = plt.subplots(figsize=(3, 2))
+        ax.bar(["a", "b"], [1, 2])
+        shown, _ = shell.display_formatter.format(fig)
+        again, _ = shell.display_formatter.format(fig)
+        plt.close(fig)
+    finally:
+        InteractiveShell.clear_instance()
+    assert shown["image/svg+xml"].lstrip().startswith("<?xml") and "<dc:date>" not in shown["image/svg+xml"]
+    png = base64.b64decode(shown["image/png"])
+    width = struct.unpack(">I", png[16:20])[0]
+    assert abs(width / 300 - 3) < 0.5, f"{width} pixels for a 3-inch figure"  # cropped to what is drawn
+    phys = png.index(b"pHYs")
+    assert round(struct.unpack(">I", png[phys + 4:phys + 8])[0] * 0.0254) == 300
+    assert shown == again, "the same figure must give the same bytes"

@@ -264,3 +264,198 @@ def test_the_diagram_draws_a_flow_built_by_hand():
     stream.included = 4  # a count that does not follow from the others is not drawn
     with pytest.raises(prisma.FlowError, match="All records: 10 - 7 excluded != 4 included"):
         prisma.figure(fl)
+
+
+# --------------------------------------------------------------------------- stage by stage, and updates
+
+def _lines(fig) -> str:
+    """The diagram's words, one line of a box after another (wrapped lines joined by spaces)."""
+    return " ".join(_texts(fig).split())
+
+
+def test_a_flow_before_screening_stops_at_the_records_to_screen():
+    none = _screening({}).iloc[0:0]
+    boxes = prisma.assign_boxes(_clusters(), none, _fulltext().iloc[0:0])
+    fl = prisma.flow(boxes, STREAMS, pending={"Rounds 1-2": "title_abstract", "Round 3": "title_abstract"})
+    assert [(s.screened, s.not_screened, s.pending) for s in fl.streams] == [(0, 3, "title_abstract"),
+                                                                              (0, 2, "title_abstract")]
+    assert fl.pending and fl.included_total == 0
+    table = fl.table()
+    assert "Records to screen (decisions not given yet)" in set(table["Box"])
+    assert not table["Box"].str.contains("included|Unique records not screened").any()  # nothing decided to count
+    text = _lines(prisma.figure(fl))
+    assert "Records to screen (n = 3)" in text and "Records to screen (n = 2)" in text
+    assert "Records screened" not in text and "Studies included" not in text and "Included" not in text
+    with pytest.raises(ValueError, match="pending names no stream"):
+        prisma.flow(boxes, STREAMS, pending={"Round 9": "title_abstract"})
+
+
+def test_a_flow_screened_on_titles_and_abstracts_awaits_the_full_text():
+    decisions = _screening()
+    boxes = prisma.assign_boxes(_clusters(), decisions, _fulltext().iloc[0:0],
+                                awaiting=["r1/wos/a", "r2/eric/d", "r3/wos/f"])
+    assert boxes.set_index("record_id").loc[["r1/wos/a", "r1/wos/c"], "box"].tolist() == ["awaiting_fulltext",
+                                                                                            "excluded_screening"]
+    fl = prisma.flow(boxes, STREAMS, pending={"Rounds 1-2": "full_text", "Round 3": "full_text"})
+    first = fl.streams[0]
+    assert (first.screened, first.excluded_screening, first.sought, first.awaiting, first.assessed) == (3, 1, 2, 2, 0)
+    text = _lines(prisma.figure(fl))
+    assert "Reports awaiting full-text assessment (n = 2)" in text and "Reports assessed" not in text
+    # a passed record must have a full-text row unless it awaits one, and cannot have both
+    with pytest.raises(InputError, match="passed title/abstract screening but have no full-text row"):
+        prisma.assign_boxes(_clusters(), decisions, _fulltext().iloc[0:0], awaiting=["r1/wos/a"])
+    with pytest.raises(InputError, match="full-text decision is said to be pending"):
+        prisma.assign_boxes(_clusters(), decisions, _fulltext(), awaiting=["r1/wos/a", "r2/eric/d", "r3/wos/f"])
+
+
+def test_an_update_starts_from_the_previous_version_and_gives_the_total():
+    boxes = prisma.assign_boxes(_clusters(), _screening(), _fulltext())
+    # the previous version as a list of its studies (outside the boxes of the new searches)
+    fl = prisma.flow(boxes, STREAMS, previous=prisma.Previous(7, "Previous version (search of 1 May 2020)"))
+    assert (fl.included_total, fl.new_studies) == (8, 1) and not fl.single
+    assert ("Previous version (search of 1 May 2020)", "Previous version",
+            "Studies included in the previous version", 7) in set(fl.table().itertuples(index=False, name=None))
+    text = _lines(prisma.figure(fl))
+    for said in ("Studies included in previous version of review (n = 7)", "Total studies included in review (n = 8)",
+                 "New studies included from rounds 1-2 (n = 1)"):
+        assert said in text
+    # one search updated once: the new studies of its only stream
+    single = prisma.flow(boxes[boxes["round"] == 3], {"Round 3": (3,)}, previous=prisma.Previous(7))
+    assert single.included_total == 7 and "New studies included in review (n = 0)" in _lines(prisma.figure(single))
+    # or the stream that screened the previous version: drawn as that version's box alone
+    fl = prisma.flow(boxes, STREAMS, previous_stream="Rounds 1-2")
+    assert (fl.previous.studies, fl.new_studies, fl.included_total) == (1, 0, 1)
+    text = _lines(prisma.figure(fl))
+    assert "Previous version (Rounds 1-2)" in text and "Round 1" not in text and "Round 3" in text
+    with pytest.raises(ValueError, match="not both"):
+        prisma.flow(boxes, STREAMS, previous=prisma.Previous(7), previous_stream="Round 3")
+    fl.previous.studies = 5
+    with pytest.raises(prisma.FlowError, match="the previous version has 5 studies, its stream includes 1"):
+        fl.check()
+
+
+def test_box_labels_name_every_box():
+    assert set(prisma.BOX_LABELS) == set(prisma.BOXES)
+    assert all(label[0].isupper() and "_" not in label for label in prisma.BOX_LABELS.values())
+
+
+def test_the_table_lists_every_box_with_its_own_count():
+    """Flow.table, the data behind the diagram and the table notebook 03 writes: every box of a flow
+    made by hand, each count different from the others, so that a box reporting another box's count
+    (or a sum of two) shows."""
+    identified = pd.DataFrame({"round": [1, 1, 2], "database": ["ERIC", "Scopus", "Scopus"],
+                               "records": [41, 300, 120]})
+    rounds = pd.DataFrame([
+        {"round": 1, "label": "Round 1 (May)", "records": 341, "duplicates_removed": 90, "new_unique": 251,
+         "not_screened": 0},
+        {"round": 2, "label": "Round 2 (June)", "records": 120, "duplicates_removed": 33, "new_unique": 87,
+         "not_screened": 5}])
+    first = prisma.Stream("Rounds 1-2", (1, 2), screened=333, excluded_screening=260, sought=73, not_retrieved=4,
+                          assessed=69, excluded_reasons={"Wrong outcome": 40, "Not empirical": 17}, included=12,
+                          not_screened=5)
+    other = prisma.Other(identified={"Hand search": 9, "Citation searching": 6}, duplicates=7, sought=8,
+                         not_retrieved=2, assessed=6, excluded_reasons={"Wrong outcome": 3}, included=3)
+    fl = prisma.Flow(identified, rounds, [first], included_total=15,
+                     included_by={"quantitative": 11, "qualitative": 4}, other=other)
+    fl.check()
+    rows = [tuple(r) for r in fl.table().itertuples(index=False)]
+    assert rows == [
+        ("Round 1 (May)", "Identification", "Records from ERIC", 41),
+        ("Round 1 (May)", "Identification", "Records from Scopus", 300),
+        ("Round 1 (May)", "Identification", "Records identified", 341),
+        ("Round 1 (May)", "Identification", "Duplicate records removed", 90),
+        ("Round 2 (June)", "Identification", "Records from Scopus", 120),
+        ("Round 2 (June)", "Identification", "Records identified", 120),
+        ("Round 2 (June)", "Identification", "Duplicate records removed", 33),
+        ("Round 2 (June)", "Identification", "Unique records not screened", 5),
+        ("Rounds 1-2", "Screening", "Records screened", 333),
+        ("Rounds 1-2", "Screening", "Records excluded", 260),
+        ("Rounds 1-2", "Screening", "Reports sought for retrieval", 73),
+        ("Rounds 1-2", "Screening", "Reports not retrieved", 4),
+        ("Rounds 1-2", "Screening", "Reports assessed for eligibility", 69),
+        ("Rounds 1-2", "Screening", "Reports excluded: Wrong outcome", 40),
+        ("Rounds 1-2", "Screening", "Reports excluded: Not empirical", 17),
+        ("Rounds 1-2", "Included", "Studies included", 12),
+        ("Other methods", "Identification", "Records from Hand search", 9),
+        ("Other methods", "Identification", "Records from Citation searching", 6),
+        ("Other methods", "Identification", "Duplicates of other records", 7),
+        ("Other methods", "Screening", "Reports sought for retrieval", 8),
+        ("Other methods", "Screening", "Reports not retrieved", 2),
+        ("Other methods", "Screening", "Reports assessed for eligibility", 6),
+        ("Other methods", "Screening", "Reports excluded: Wrong outcome", 3),
+        ("Other methods", "Included", "Studies included", 3),
+        ("All rounds", "Included", "Studies included in the review", 15),
+        ("All rounds", "Included", "Quantitative studies", 11),
+        ("All rounds", "Included", "Qualitative studies", 4),
+    ]
+
+
+def test_the_table_of_counted_records_reports_what_each_box_holds():
+    """From records to table: each count of Flow.table equals the number of records in its box."""
+    boxes = prisma.assign_boxes(_clusters(), _screening(), _fulltext())
+    table = prisma.flow(boxes, STREAMS, {1: "Round 1", 2: "Round 2", 3: "Round 3"}).table()
+    n = table.set_index(["Part", "Box"])["n"]
+    by_box = {(part, box): int(((boxes["box"] == box) & boxes["round"].isin(rs)).sum())
+              for part, rs in STREAMS.items() for box in prisma.counts.BOXES}
+    for part in STREAMS:
+        assert n[(part, "Records excluded")] == by_box[(part, "excluded_screening")]
+        assert n[(part, "Reports not retrieved")] == by_box[(part, "not_retrieved")]
+        assert n[(part, "Studies included")] == by_box[(part, "included")]
+        assert n[(part, "Records screened")] == sum(by_box[(part, b)] for b in prisma.counts.BOXES[2:])
+    for r in (1, 2, 3):
+        assert n[(f"Round {r}", "Duplicate records removed")] == int(
+            ((boxes["box"] == "duplicate") & (boxes["round"] == r)).sum())
+    assert n[("Round 3", "Reports excluded: Not in English")] == 1
+    assert n[("All rounds", "Studies included in the review")] == int((boxes["box"] == "included").sum())
+
+
+def test_a_flow_whose_rounds_do_not_count_records_not_screened_lists_no_such_box():
+    """A Flow made by hand from round counts without a ``not_screened`` column (as before that box
+    existed): its table has no "Unique records not screened" row, and every other row is there."""
+    identified = pd.DataFrame({"round": [1], "database": ["Scopus"], "records": [40]})
+    rounds = pd.DataFrame([{"round": 1, "label": "Round 1", "records": 40, "duplicates_removed": 8, "new_unique": 32}])
+    stream = prisma.Stream("All records", (1,), screened=32, excluded_screening=20, sought=12, not_retrieved=2,
+                           assessed=10, excluded_reasons={"Wrong outcome": 7}, included=3)
+    table = prisma.Flow(identified, rounds, [stream], included_total=3).table()
+    assert list(table.columns) == ["Part", "Stage", "Box", "n"]
+    assert table["Part"].tolist() == ["Round 1"] * 3 + ["All records"] * 8  # one round: "All records"
+    assert table["Stage"].tolist() == ["Identification"] * 3 + ["Screening"] * 6 + ["Included"] * 2
+    assert table["Box"].tolist() == [
+        "Records from Scopus", "Records identified", "Duplicate records removed", "Records screened",
+        "Records excluded", "Reports sought for retrieval", "Reports not retrieved",
+        "Reports assessed for eligibility", "Reports excluded: Wrong outcome", "Studies included",
+        "Studies included in the review"]
+
+
+def test_conflicts_list_each_disagreeing_cluster_once_in_four_columns():
+    clusters, ta, ft, other = _single()
+    boxes = prisma.assign_boxes(clusters, ta, ft, other)
+    shown = prisma.conflicts(boxes)
+    assert list(shown.columns) == ["record_id", "database", "box", "conflict"]
+    assert shown.index.tolist() == list(range(len(shown)))
+    assert shown["record_id"].tolist() == ["r1/scopus/3"]
+    assert shown["conflict"].item() == boxes.set_index("record_id").at["r1/scopus/3", "conflict"] != ""
+
+
+def _boxes_with_reasons(reasons: dict[str, int]) -> pd.DataFrame:
+    """One included record and, per reason, that many records excluded at full text (round 1)."""
+    rows = [("r1/x/inc", "included", "", "quantitative")]
+    rows += [(f"r1/x/{reason}-{i}", "excluded_fulltext", reason, "") for reason, n in reasons.items() for i in range(n)]
+    frame = pd.DataFrame(rows, columns=["record_id", "box", "reason", "strand"])
+    return frame.assign(round=1, database="Scopus", method="databases")
+
+
+def test_exclusion_reasons_are_listed_in_the_order_given_then_the_others_by_name():
+    boxes = _boxes_with_reasons({"C unknown": 1, "A reason": 2, "B reason": 1})
+    fl = prisma.flow(boxes, {"All records": (1,)}, reason_order=["B reason", "A reason", "D not found"])
+    assert list(fl.streams[0].excluded_reasons.items()) == [("B reason", 1), ("A reason", 2), ("C unknown", 1)]
+    fl = prisma.flow(boxes, {"All records": (1,)})  # no order given: most first, ties by name
+    assert list(fl.streams[0].excluded_reasons.items()) == [("A reason", 2), ("B reason", 1), ("C unknown", 1)]
+
+
+def test_many_reasons_with_equal_counts_keep_the_order_of_their_names():
+    """Forty reasons with three counts: a sort that is not stable would mix the names of equal counts."""
+    counts = {f"reason {i:02d}": (i * 7) % 3 + 1 for i in range(40)}
+    fl = prisma.flow(_boxes_with_reasons(counts), {"All records": (1,)})
+    expected = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    assert list(fl.streams[0].excluded_reasons.items()) == expected

@@ -24,6 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 STAND_IN = r'''#!{python}
 import json, os, sys
 args = sys.argv[1:]
+if args == ["--version"]:
+    print("1.10.18")
+    sys.exit(0)
 with open(os.environ["FAKE_QUARTO_LOG"], "a") as log:
     log.write(json.dumps(args) + "\n")
 # litter as a real render does beside the sources
@@ -37,6 +40,13 @@ if os.environ.get("FAKE_QUARTO_HANG"):  # a long render: say so, then wait to be
     import time
     time.sleep(120)
 fail = os.environ.get("FAKE_QUARTO_FAIL", "")
+if os.environ.get("FAKE_QUARTO_WRITE") and "--output-dir" in args and not fail:  # write what a render writes
+    out = args[args.index("--output-dir") + 1]
+    stem = "supplement" if "--profile" in args else "index"
+    os.makedirs(out, exist_ok=True)
+    for name in ["index.html", stem + ".docx", stem + ".pdf", stem + ".xml"] + ([] if stem != "index" else ["index-meca.zip"]):
+        with open(os.path.join(out, name), "w") as f:
+            f.write("rendered")
 formats = [args[args.index("--to") + 1]] if "--to" in args else ["all"]
 if fail and (fail in formats or "all" in formats):
     print("[typst]: Compiling index.typ")
@@ -127,23 +137,66 @@ def test_a_failing_format_is_named_with_quartos_cause_and_no_traceback(fake_quar
     assert not (project / "site_libs").exists() and not (project / "notebooks" / "01_x.out.ipynb").exists(), \
         "a failed render must not leave Quarto's intermediate files beside the sources"
     calls = [line for line in log.read_text().splitlines()]
-    # one call for every format, then each format alone until the failing one is found
-    assert calls[0] == '["render"]' and calls[1:] == [f'["render", "--to", "{f}", "--no-clean"]'
-                                                      for f in ("html", "docx", "typst")]
+    # one call for every format, then each format alone until the failing one is found, all into the staging folder
+    staging = '"--output-dir", "build/render/_manuscript"'
+    assert calls[0] == f'["render", {staging}]' and calls[1:] == [
+        f'["render", "--to", "{f}", "--no-clean", {staging}]' for f in ("html", "docx", "typst")]
 
 
 def test_each_document_is_rendered_by_one_call_for_all_its_formats(fake_quarto, project):
     env, log = fake_quarto
+    run = _render(project, {**env, "FAKE_QUARTO_WRITE": "1"})
+    assert run.returncode == 0, run.stderr
+    assert log.read_text().splitlines() == [
+        '["render", "--output-dir", "build/render/_manuscript"]',
+        '["render", "--profile", "supplement", "--output-dir", "build/render/_manuscript/supplement"]']
+    for t in mq.targets(project):  # staged, then moved into place whole
+        assert all(p.read_text() == "rendered" for p in t.outputs())
+    assert not (project / "build" / "render").exists()
+
+
+def _previous_render(project: Path) -> dict[Path, str]:
+    """A complete earlier render in _manuscript/, each file with its own content."""
     (project / "_manuscript" / "supplement").mkdir(parents=True)
+    files = {}
     for t in mq.targets(project):
         for p in t.outputs():
-            p.write_text("x")
-    assert _render(project, env).returncode == 0
-    assert log.read_text().splitlines() == ['["render"]', '["render", "--profile", "supplement"]']
+            p.write_text(f"good copy of {p.name}")
+            files[p] = p.read_text()
+    return files
+
+
+def test_an_interrupted_render_leaves_the_previous_manuscript_whole(fake_quarto, project, tmp_path):
+    """Ctrl-C or SIGTERM while Quarto writes: every file of the previous render is still there, whole;
+    a failed render too; a render that completes replaces them all."""
+    import signal
+    import time
+
+    env, _ = fake_quarto
+    env = {k: v for k, v in env.items() if k != "MMRS_PROJECT_ROOT"}
+    before = _previous_render(project)
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        pid_file = tmp_path / f"quarto-{stop}.pid"
+        render = subprocess.Popen([sys.executable, "-m", "mmrs.cli", "render"], cwd=project, env={
+            **env, "FAKE_QUARTO_HANG": str(pid_file), "FAKE_QUARTO_WRITE": "1"}, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not (pid_file.is_file() and pid_file.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        render.send_signal(stop)
+        render.communicate(timeout=60)
+        assert render.returncode != 0
+        assert {p: p.read_text() for p in before} == before, f"after {stop.name}"
+    assert _render(project, {**env, "FAKE_QUARTO_FAIL": "typst"}).returncode == 1
+    assert {p: p.read_text() for p in before} == before, "after a failed render"
+    assert not (project / "build" / "render").exists()
+    assert _render(project, {**env, "FAKE_QUARTO_WRITE": "1"}).returncode == 0
+    assert all(p.read_text() == "rendered" for p in before)
 
 
 def test_success_without_the_expected_files_is_reported(fake_quarto, project):
     env, _ = fake_quarto
+    _previous_render(project)  # files of an earlier render do not count
     run = _render(project, env)
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert "Quarto reported success for the article, but did not write" in run.stderr
@@ -154,3 +207,24 @@ def test_cause_prefers_quartos_error_lines():
              "", "Stack trace:"]
     assert mq.cause(lines) == "ERROR: compile failed: unknown font"
     assert mq.cause(["a", "b", "", "c"]) == "a b c"
+
+
+def test_a_render_with_nothing_changed_is_skipped(fake_quarto, project):
+    """Stamps as the build has: a second render reads the same files and finds the outputs as written,
+    so Quarto is not called; a changed input, a deleted output or --force renders again."""
+    env, log = fake_quarto
+    env = {**env, "FAKE_QUARTO_WRITE": "1"}
+    calls = lambda: len(log.read_text().splitlines()) if log.exists() else 0  # noqa: E731
+    assert _render(project, env).returncode == 0 and calls() == 2
+    again = _render(project, env)
+    assert again.returncode == 0 and calls() == 2, "nothing changed, yet Quarto ran"
+    assert "unchanged since their last render" in again.stdout
+    (project / "_variables.yml").write_text("search:\n  records_total: 1\n", encoding="utf-8")
+    assert _render(project, env).returncode == 0 and calls() == 4, "a changed input must render again"
+    assert _render(project, env).returncode == 0 and calls() == 4
+    (project / "_manuscript" / "supplement" / "supplement.pdf").unlink()
+    assert _render(project, env).returncode == 0 and calls() == 6, "a missing output must render again"
+    run = subprocess.run([sys.executable, "-m", "mmrs.cli", "render", "--force"], cwd=project, capture_output=True,
+                         text=True, env={k: v for k, v in env.items() if k != "MMRS_PROJECT_ROOT"})
+    assert run.returncode == 0 and calls() == 8
+    assert "CPU time" in run.stdout

@@ -294,3 +294,224 @@ def test_supplement_pdf_references_carry_the_s(rendered):
     cited = re.findall(r"@(tbl-[\w-]+)", (ROOT / "supplement.qmd").read_text(encoding="utf-8"))
     assert cited and len(re.findall(r"\bTable S\d+\b", text)) >= len(cited) + len(
         [k for k in _captions("supplement.qmd") if k.startswith("tbl-")])
+
+
+# --- the manuscript as a journal takes it ---------------------------------------------------------
+
+def _front_matter(document: str) -> dict:
+    import yaml
+
+    text = (ROOT / document).read_text(encoding="utf-8")
+    return yaml.safe_load(text.split("---", 2)[1])
+
+
+def _abstract_figures(values: dict[str, str]) -> list[str]:
+    keys = re.findall(r"\{\{< var ([\w.]+) >\}\}", _front_matter("index.qmd")["abstract"])
+    return [values[k] for k in keys]
+
+
+@pytest.fixture(scope="module")
+def values():
+    import yaml
+
+    from mmrs import variables
+
+    tree = yaml.safe_load(paths.layout().variables_file.read_text(encoding="utf-8"))
+    return {k: str(v) for k, v in variables.flatten(tree).items()}
+
+
+@needs_poppler
+def test_the_article_opens_with_an_abstract_and_keywords_in_every_format(rendered, values):
+    """Title page: the structured abstract (its figures computed) and the keywords, in PDF, DOCX, HTML
+    and JATS (<abstract>, <kwd-group>)."""
+    article = _target(rendered, "article")
+    front = _front_matter("index.qmd")
+    keywords = front["keywords"]
+    figures = _abstract_figures(values)
+    assert figures, "the abstract cites no computed figure"
+    parts = re.findall(r"\*\*(\w[\w ]*)\.\*\*", front["abstract"])
+    assert len(parts) >= 4, "the abstract should be structured (Background, Method, Results, ...)"
+    pdf = next(p for p in article.outputs() if p.suffix == ".pdf")
+    first = " ".join(subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, text=True,
+                                    check=True).stdout.split())
+    docx = next(p for p in article.outputs() if p.suffix == ".docx")
+    html = _plain(_text_of(article.output_dir / "index.html"))
+    for name, text in (("PDF page 1", _plain(first)), ("DOCX", _plain(_text_of(docx))), ("HTML", html)):
+        assert "Abstract" in text, f"{name}: no abstract"
+        for part in parts:
+            assert f"{part}." in text, f"{name}: the abstract has no part {part!r}"
+        for figure in figures:
+            assert figure in text, f"{name}: the abstract's figure {figure} is missing"
+        assert all(_plain(k) in text for k in keywords), f"{name}: keywords missing"
+    jats = ElementTree.parse(article.output_dir / "index.xml").getroot()
+    abstract = jats.find(".//article-meta/abstract")
+    assert abstract is not None and all(f in " ".join(abstract.itertext()) for f in figures)
+    assert [k.text for k in jats.findall(".//article-meta/kwd-group/kwd")] == keywords
+
+
+def test_citations_are_apa_in_every_format(rendered):
+    """APA 7 (the journal's style): "(Hong et al., 2018)" with a comma, "&" between two authors, and
+    the year in parentheses after the authors in the reference list; never Chicago's "(Hong et al. 2018)"."""
+    for t in rendered["targets"]:
+        for path in t.outputs():
+            if path.suffix not in (".html", ".docx", ".pdf", ".xml") or (path.suffix == ".pdf"
+                                                                        and shutil.which("pdftotext") is None):
+                continue
+            import html as html_lib
+
+            text = _plain(html_lib.unescape(_text_of(path)))
+            text = re.sub(r"\(\s+", "(", re.sub(r"\s+\)", ")", text))  # a link inside the parentheses
+            assert re.search(r"\([A-Z][\w-]+(?: et al\.| & [A-Z][\w-]+)?, \d{4}\)|[A-Z][\w-]+ et al\. \(\d{4}\)",
+                             text), f"{path}: no citation in APA form"
+            assert not re.search(r"\b[A-Z][a-z]+ et al\. \d{4}\b", text), f"{path}: an author-date citation without comma"
+            if t.name == "article":
+                assert re.search(r"\(Hong et al\., 2018\)", text), f"{path}: no APA citation of Hong et al."
+            if t.name == "article" and path.suffix != ".xml":
+                assert "Thomas & Harden, 2008" in text, f"{path}: two authors are joined by '&' in APA"
+                assert re.search(r"Hong, Q\. N\., .{0,300}\(2018\)\. The Mixed Methods Appraisal Tool", text), \
+                    f"{path}: the reference list is not APA"
+
+
+def test_the_docx_follows_the_schema_and_keeps_each_caption_with_its_item(rendered):
+    """One <w:pPr> per paragraph, each element of it once and in the schema's order (two <w:jc> made
+    LibreOffice centre study lists and notes), pictures inside the text block, and a caption paragraph
+    for every embedded table ("Table Caption", kept with its table) and figure ("Image Caption")."""
+    import _docx
+
+    for name, document in DOCUMENTS.items():
+        docx = next(p for p in _target(rendered, name).outputs() if p.suffix == ".docx")
+        problems = _docx.schema_problems(docx)
+        assert not problems, "\n".join(problems[:10])
+        captions = _captions(document)
+        table_captions = _plain(" ".join(_docx.styled_paragraphs(docx, "TableCaption")))
+        figure_captions = _plain(" ".join(_docx.styled_paragraphs(docx, "ImageCaption")))
+        for label, caption in captions.items():
+            found = table_captions if label.startswith("tbl-") else figure_captions
+            assert _plain(" ".join(caption.split()[:6])) in found, f"{docx.name}: no caption paragraph for {label}"
+        cells = [p for p in _docx.styled_paragraphs(docx, "Compact")]
+        assert cells, f"{docx.name}: no table text"
+
+
+def test_docx_figures_are_pngs_of_300_dpi_or_more(rendered):
+    import _docx
+
+    for name, document in DOCUMENTS.items():
+        docx = next(p for p in _target(rendered, name).outputs() if p.suffix == ".docx")
+        pictures = _docx.pictures(docx)
+        assert len(pictures) >= sum(k.startswith("fig-") for k in _captions(document))
+        low = [(media, ppi) for media, ppi in pictures if ppi < 295]
+        assert not low, f"{docx.name}: pictures that are not PNGs of 300 dpi: {low}"
+
+
+@needs_poppler
+def test_pdf_figures_are_vectors_in_the_texts_font(rendered):
+    """No raster image in either PDF (figures are SVG), and one font family for text and figures:
+    DejaVu (the figures' text is drawn as outlines of the same DejaVu Sans)."""
+    import _pdf
+
+    for t in rendered["targets"]:
+        pdf = next(p for p in t.outputs() if p.suffix == ".pdf")
+        assert not _pdf.images(pdf), f"{pdf}: raster images: {_pdf.images(pdf)[:3]}"
+        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+        names = {line.split()[0].split("+")[-1] for line in fonts.splitlines()[2:] if line.strip()}
+        assert names and all(n.startswith("DejaVuSans") for n in names), f"{pdf}: fonts {sorted(names)}"
+
+
+@needs_poppler
+def test_pdf_pages_have_no_holes(rendered):
+    """No page is more than a third empty, except the last page of a section (the next page starts
+    with a section heading) and the document's last page; measured on the pages as pdftoppm draws them."""
+    import _pdf
+
+    for name, document in DOCUMENTS.items():
+        pdf = next(p for p in _target(rendered, name).outputs() if p.suffix == ".pdf")
+        texts = _pdf.page_texts(pdf)
+        gaps = _pdf.largest_gap(pdf, margin_top=2.4 / 29.7, margin_bottom=2.4 / 29.7)
+        headings = re.findall(r"^## (.+?)(?:\s*\{.*\})?\s*$", (ROOT / document).read_text(encoding="utf-8"), re.M)
+        holes = []
+        for i, gap in enumerate(gaps[:-1]):
+            ends_section = any(texts[i + 1].startswith(h) for h in headings)
+            if gap > 1 / 3 and not ends_section:
+                holes.append(f"page {i + 1}: {gap:.0%} empty")
+        assert not holes, f"{pdf.name}: {holes}"
+
+
+@needs_poppler
+def test_pdf_keeps_source_lines_with_their_item_and_typesets_quotes(rendered):
+    """No page starts with a "Computed in" line (a source line parted from its table or figure), no
+    apostrophe is set as an opening quote ("al.'s"), and the title is not hyphenated."""
+    import _pdf
+
+    for name, document in DOCUMENTS.items():
+        pdf = next(p for p in _target(rendered, name).outputs() if p.suffix == ".pdf")
+        texts = _pdf.page_texts(pdf)
+        orphans = [i + 1 for i, text in enumerate(texts) if text.startswith("Computed in")]
+        assert not orphans, f"{pdf.name}: pages {orphans} start with a source line alone"
+        whole = " ".join(texts)
+        assert "\u2018s " not in whole, f"{pdf.name}: an apostrophe set as an opening quote"
+        title = _front_matter(document)
+        for line in (title["title"], title.get("subtitle", "")):
+            for word in re.findall(r"[A-Za-z]{6,}", line):
+                assert not re.search(rf"{word[:4]}-\s*{word[4:]}", texts[0]), f"{pdf.name}: '{word}' hyphenated"
+
+
+@needs_chromium
+def test_html_grids_always_load_and_can_be_read(rendered):
+    """Each page with long tables, loaded three times: never Grid.js's error text, every grid drawn,
+    no header narrower than its longest word (cut to a letter), nothing running past the window."""
+    pages = [t.output_dir / "index.html" for t in rendered["targets"]]
+    for page in pages:
+        for _ in range(3):
+            report = browser.layout(page)
+            assert report["errors"] == 0, f"{page}: Grid.js error shown {report['errors']} times"
+            assert report["grids"] == report["expected"], f"{page}: {report}"
+            assert not report["narrow"], f"{page}: headers cut: {report['narrow'][:5]}"
+            assert report["pageWidth"] <= report["window"], f"{page}: content runs past the window: {report}"
+            assert not report["overflow"], f"{page}: {report['overflow']}"
+
+
+def test_html_links_article_and_supplement_both_ways_and_lists_jats(rendered):
+    article = (_target(rendered, "article").output_dir / "index.html").read_text(encoding="utf-8")
+    supplement = (_target(rendered, "supplement").output_dir / "index.html").read_text(encoding="utf-8")
+    assert 'href="supplement/index.html"' in article, "the article does not link to the supplement"
+    assert 'href="../index.html"' in supplement, "the supplement does not link back to the article"
+    for page, xml in ((article, "index.xml"), (supplement, "supplement.xml")):
+        formats = re.search(r"Other Formats.*?</ul>", page, re.S | re.I)
+        assert formats and f'href="{xml}"' in formats.group(0) and "JATS" in formats.group(0), \
+            f"'Other formats' does not list {xml}"
+
+
+def test_notebook_pages_carry_the_manuscripts_numbers(rendered):
+    """On a notebook's page, a table or figure that the article or the supplement embeds is numbered as
+    there ("Table 1", "Table S11"), never by its place on the page; one that neither embeds has a
+    number that cannot be taken for theirs ("Table N2.1")."""
+    import html as html_lib
+
+    numbers = {}
+    for name, document in DOCUMENTS.items():
+        prefix = "S" if name == "supplement" else ""
+        counts = {"tbl": 0, "fig": 0}
+        for ref in _embeds(document):
+            label = ref.split("#")[1]
+            kind = label.split("-")[0]
+            counts[kind] += 1
+            numbers[label] = f"{'Table' if kind == 'tbl' else 'Figure'} {prefix}{counts[kind]}"
+    pages = sorted((_target(rendered, "article").output_dir / "notebooks").glob("*-preview.html"))
+    checked = 0
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for label, caption in re.findall(r'id="((?:tbl|fig)-[\w-]+)".*?<figcaption[^>]*>(.*?)</figcaption>', text, re.S):
+            shown = " ".join(html_lib.unescape(re.sub(r"<[^>]+>", "", caption)).replace("\xa0", " ").split())
+            if label in numbers:
+                assert shown.startswith(numbers[label] + ":"), f"{page.name}: {label} is shown as {shown[:30]!r}"
+                checked += 1
+            else:
+                assert re.match(r"(Table|Figure) N\d\.\d+:", shown), f"{page.name}: {label} is shown as {shown[:30]!r}"
+    assert checked >= len(numbers) - 2, f"only {checked} of {len(numbers)} items found on the notebook pages"
+
+
+def test_a_second_render_with_nothing_changed_is_skipped(rendered):
+    run = subprocess.run([sys.executable, "-m", "mmrs.cli", "render"], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "unchanged since their last render" in run.stdout
+    assert "CPU time" in rendered["stdout"], "the render reports its CPU time per document"

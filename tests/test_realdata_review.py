@@ -2,7 +2,9 @@
 
 The files are read from ``../shared/realdata`` (the ``realdata`` fixture) and
 copied into ``tmp_path`` at test time; nothing of them is kept in the
-repository. The numbers each test measures are printed (``pytest -s``).
+repository. The scoping review's flow is checked against the exports it counts (``pytest -s`` prints
+it); the agreement figures of the three-reviewer project against values computed apart from the
+toolkit.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 import shutil
 
 import matplotlib
+import numpy as np
 import pytest
 
 from mmrs import agreement, dedup, io, outputs, paths, prisma, screening, stages
@@ -109,8 +112,39 @@ def test_the_scoping_review_from_its_exports_to_the_flow_diagram(scoping, tmp_pa
           f"{other.included}; total included {flow.included_total}")
 
 
+def _by_hand(blind, categories):
+    """The several-rater coefficients from their definitions (Gwet, *Handbook of Inter-Rater
+    Reliability*, 2014, ch. 2 and 4), for records decided by two or more reviewers: observed agreement
+    ``p_a``, the mean over records of the share of agreeing pairs of its reviewers; each category's share
+    ``pi_k``, the mean over records of the share of its reviewers who chose it; then Fleiss' kappa
+    (chance ``sum pi_k^2``), Brennan-Prediger (chance ``1/q``) and Gwet's AC1 (chance
+    ``sum pi_k (1 - pi_k) / (q - 1)``)."""
+    used = blind[blind.notna().sum(axis=1) >= 2]
+    counts = np.array([[int((row == c).sum()) for c in categories] for _, row in used.iterrows()], dtype=float)
+    r = counts.sum(axis=1)
+    pa = float(np.mean((counts * (counts - 1)).sum(axis=1) / (r * (r - 1))))
+    pi = (counts / r[:, None]).mean(axis=0)
+    q = len(categories)
+    chance = {"fleiss": float((pi ** 2).sum()), "pabak": 1 / q, "ac1": float((pi * (1 - pi)).sum() / (q - 1))}
+    return {"pairwise": 100 * pa, **{k: (pa - pe) / (1 - pe) for k, pe in chance.items()}}
+
+
+def _cohen_by_hand(a, b):
+    """Two reviewers' percent agreement and Cohen's kappa from their cross-table (records both decided)."""
+    both = a.notna() & b.notna()
+    a, b = a[both], b[both]
+    p_o = float((a == b).mean())
+    p_e = sum(float((a == c).mean()) * float((b == c).mean()) for c in set(a) | set(b))
+    return {"n": int(both.sum()), "percent": 100 * p_o, "kappa": (p_o - p_e) / (1 - p_e)}
+
+
 @pytest.mark.realdata
 def test_three_reviewers_agreement_of_a_rayyan_project(realdata):
+    """The figures agreement.measure reports for a real three-reviewer project, each against a value
+    computed apart from the toolkit: the percentages and the coefficients from their definitions
+    (``_by_hand``; tolerance 1e-9, both in double precision), Krippendorff's alpha from irrCAC
+    (another implementation than the krippendorff package the toolkit uses; irrCAC prints five
+    decimals, so 1e-5), Fleiss' kappa's interval from irrCAC, which the toolkit asks for it (1e-9)."""
     folder = realdata / "2021-05-10AccidentProneLocations"
     export = screening.read_rayyan(folder / "articles.csv", record_pattern=None)
     log = screening.read_rayyan_log(folder / "customizations_log.csv")
@@ -121,24 +155,33 @@ def test_three_reviewers_agreement_of_a_rayyan_project(realdata):
     assert r["kind"] == "several reviewers" and r["raters"] == 3
     decided = blind.notna().sum(axis=1)
     assert r["n"] == int((decided >= 2).sum()) and r["missing"] == int((decided < 2).sum())
+    assert r["n"] + r["missing"] == len(blind) and (decided == 3).any() and (decided == 2).any()
     # the reviewers answered Maybe: three categories, and the summary says so
     assert r["categories"] == ["exclude", "include", "maybe"] and r["maybe"] == int((blind == "maybe").sum().sum())
     assert "third category" in agreement.maybe_note({"pooled": r})
     unanimous = blind[decided >= 2].apply(lambda row: row.dropna().nunique() == 1, axis=1)
     assert r["agreed"] == int(unanimous.sum())
-    for key in ("fleiss", "pabak", "ac1", "alpha"):
-        assert -1 <= r[key] <= 1
-    assert r["fleiss_low"] < r["fleiss"] < r["fleiss_high"]
+    assert r["percent"] == pytest.approx(100 * unanimous.mean(), abs=1e-9)
+    hand = _by_hand(blind, r["categories"])
+    for key, value in hand.items():
+        assert r[key] == pytest.approx(value, abs=1e-9), key
     from irrCAC.raw import CAC
 
+    cac = CAC(blind[decided >= 2], categories=r["categories"], digits=10)
     assert r["alpha"] == pytest.approx(CAC(blind).krippendorff()["est"]["coefficient_value"], abs=1e-5)
+    low, high = cac.fleiss()["est"]["confidence_interval"]
+    assert (r["fleiss_low"], r["fleiss_high"]) == pytest.approx((low, high), abs=1e-9)
+    assert r["fleiss_low"] < r["fleiss"] < r["fleiss_high"]
+
     blind.columns = [f"Reviewer {i}" for i in range(1, 4)]  # the log names them by e-mail
     pairs = agreement.pairwise(blind)
-    assert len(pairs) == 3
-    table = agreement.table({"Title/abstract": r, **pairs})
-    assert {"Fleiss' kappa", "Cohen's kappa", "Reviewers"} <= set(table.columns)
-    print(f"\nthree reviewers: {r['n']} records decided by two or more ({int((decided == 3).sum())} by all three), "
-          f"unanimous {r['percent']:.1f} %, pairwise {r['pairwise']:.1f} %, Fleiss' kappa {r['fleiss']:.3f} "
-          f"[{r['fleiss_low']:.3f}, {r['fleiss_high']:.3f}], Brennan-Prediger {r['pabak']:.3f}, Gwet's AC1 "
-          f"{r['ac1']:.3f}, Krippendorff's alpha {r['alpha']:.3f}, Maybe {r['maybe']}; pairs "
-          + "; ".join(f"{k}: n {v['n']}, kappa {v['kappa']:.3f}" for k, v in pairs.items()))
+    assert list(pairs) == ["Reviewer 1 and Reviewer 2", "Reviewer 1 and Reviewer 3", "Reviewer 2 and Reviewer 3"]
+    for name, got in pairs.items():
+        a, b = name.split(" and ")
+        expected = _cohen_by_hand(blind[a], blind[b])
+        assert got["n"] == expected["n"] > 0, name
+        assert got["percent"] == pytest.approx(expected["percent"], abs=1e-9), name
+        assert got["kappa"] == pytest.approx(expected["kappa"], abs=1e-9), name
+    table = agreement.table({"Title/abstract": r, **pairs}).set_index("Stage")
+    assert table.loc["Title/abstract", "Fleiss' kappa"] == round(hand["fleiss"], 3)
+    assert table.loc["Reviewer 1 and Reviewer 2", "Cohen's kappa"] == round(pairs["Reviewer 1 and Reviewer 2"]["kappa"], 3)

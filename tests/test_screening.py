@@ -235,3 +235,33 @@ def test_malformed_fulltext_rows(tmp_path, row, message):
     with pytest.raises(InputError, match=message) as err:
         screening.read_fulltext(_ft(tmp_path, GOOD[0], row))
     assert "fulltext.csv, line 3" in str(err.value)
+
+
+def test_uploads_hold_the_unique_records_of_each_round_once(tmp_path):
+    """One file per search round with the unique records that round added, each carrying its record id
+    (an update uploads its new round alone); written in one step, and read back by the Rayyan reader."""
+    from mmrs import dedup
+    from mmrs.schema import to_records
+
+    records = to_records(pd.DataFrame({
+        "record_id": ["r1/wos/1", "r1/scopus/1", "r1/wos/2", "r2/wos/3", "r2/scopus/2"],
+        "round": [1, 1, 1, 2, 2], "database": ["Web of Science", "Scopus", "Web of Science", "Web of Science", "Scopus"],
+        "title": ["Screens and sleep", "Screens and sleep", "Blue light", "Night messaging", "Blue light"],
+        "authors": ["Berg, A", "Berg, A", "Vik, O", "Aas, T", "Vik, O"], "year": ["2020", "2020", "2019", "2024", "2019"],
+        "journal": ["Sleep", "Sleep", "Chrono", "JSR", "Chrono"], "volume": ["1", "1", "2", "3", "2"],
+        "issue": ["", "", "", "", ""], "pages": ["1-9", "1-9", "5-6", "7-8", "5-6"],
+        "doi": ["10.1/a", "10.1/a", "10.1/b", "10.1/c", "10.1/b"], "abstract": ["About screens.", "", "", "", ""],
+        "issn": ["", "", "", "", ""], "source_file": "x.ris", "line": [1, 2, 3, 4, 5], "format": "ris"}))
+    result = dedup.deduplicate(records, method="strict")
+    written = screening.write_uploads(records, result.clusters, tmp_path / "results")
+    assert [p.name for p in written] == ["unique_records_round1.ris", "unique_records_round2.ris"]
+    assert written[0].parent == tmp_path / "results" / screening.UPLOAD_FOLDER
+    first, second = (p.read_text(encoding="utf-8") for p in written)
+    assert first.count("TY  - JOUR") == 2 and "PY  - 2020" in first
+    kept = result.clusters.set_index("record_id").loc["r1/wos/1", "kept_record_id"]
+    duplicate = ({"r1/wos/1", "r1/scopus/1"} - {kept}).pop()
+    assert f"N1  - Record: {kept}" in first and f"Record: {duplicate}" not in first  # a duplicate is not uploaded
+    assert second.count("TY  - JOUR") == 1 and "Record: r2/wos/3" in second  # round 2 adds one new work
+    keyed = second.replace("TY  - JOUR", "TY  - JOUR\nAN  - rayyan-1")
+    back = screening.read_rayyan(_write(tmp_path, "export.ris", [keyed]))
+    assert back.articles["record_id"].tolist() == ["r2/wos/3"]

@@ -70,9 +70,32 @@ def test_table_has_a_column_per_run_and_says_what_was_not_computed():
     spec, runs = _runs()
     table = sa.figures_table(spec, runs)
     assert list(table.columns) == ["Figure", "Main run", "A", "B", "C"]
-    row = table.set_index("Figure").loc["Kappa"]
-    assert list(row) == ["0.7", "0.72", "0.5", "not computed"]
-    assert table.set_index("Figure").loc["Unique records", "B"] == "1,030"
+    rows = table.set_index("Figure")
+    assert list(rows.loc["Kappa"]) == ["0.70", "0.72", "0.50", "not computed"]  # one number of decimals per figure
+    assert rows.loc["Unique records", "B"] == "1,030"
+    # how a figure moves across the runs, in words
+    assert sa.spread([1000, 1005, 1030, 1000]) == "from 1,000 to 1,030"
+    assert sa.spread([0.7, 0.72, 0.5, None], 2) == "from 0.50 to 0.72 (not computed in every run)"
+    assert sa.spread(["gender", "age"]) == "differs between runs"
+    # a figure that does not vary is said once, never "from 68 to 68"
+    assert sa.spread([68, 68, 68]) == "68 in every run" and sa.spread([68, None]) == "68 in every run that computed it"
+    assert sa.spread(["gender", "gender"]) == "gender in every run" and sa.spread([None]) == "not computed"
+
+
+def test_scenarios_are_shown_by_label_and_what_each_changes_is_said():
+    spec, runs = _runs()
+    shown = sa.scenario_table(runs)
+    assert list(shown.columns) == ["Scenario", "What it changes"] and list(shown["Scenario"]) == ["A", "B", "C"]
+    said = sa.changes(spec, runs)
+    assert said.startswith("A changes unique records, screened and kappa. B changes unique records, screened, "
+                           "not screened, covariates, direction and kappa. C changes top covariate")
+    same = sa.runs(runs[0].variables, [{"scenario": "d", "label": "D", "varies": "w", "variables": runs[0].variables}])
+    assert sa.changes(spec, same).startswith("D changes none of the key figures")
+    # the range of a figure in words for the text: never "from 2 to 2"
+    figures = sa.summary_figures(spec, runs, sa.evaluate(spec, runs))
+    assert figures["sensitivity.figures.unique.range"] == "from 1,000 to 1,030"
+    assert sa.summary_figures(spec, same, sa.evaluate(spec, same))["sensitivity.figures.covariates.range"] == \
+        "2 in every run"
 
 
 def test_conclusions_hold_only_where_every_run_passes():

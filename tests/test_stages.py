@@ -114,7 +114,10 @@ def test_the_same_file_twice_is_refused(review):
 @pytest.mark.parametrize("spec,message", [
     ({"label": "x", "rounds": [1]}, "says nothing about title/abstract decisions"),
     ({"label": "x", "rounds": [1], "title_abstract": "a.ris", "kept": "b.ris"}, "unknown settings"),
-    ({"label": "x", "rounds": [1], "title_abstract": "screening/missing.ris"}, "missing.ris: cannot read the file"),
+    ({"label": "x", "rounds": [1], "title_abstract": "screening/missing.ris", "full_text": "screening/kept_full_text.ris"},
+     "missing.ris.*the title/abstract decisions are missing, but screening/kept_full_text.ris is there"),
+    ({"label": "x", "rounds": [1], "title_abstract": "screening/kept_title_abstract.ris",
+      "full_text": "screening/kept_full_text.ris", "reviewers": {"A": "screening/gone.ris"}}, "gone.ris.*the file is missing"),
 ])
 def test_bad_stream_settings_are_named(review, spec, message):
     with pytest.raises(InputError, match=message):
@@ -248,3 +251,98 @@ def test_decisions_name_the_files_they_were_read_from(monkeypatch, tmp_path):
         assert {Path(p).resolve() for p in frame["source"]} <= {
             raw / "screening" / "fulltext.csv", raw / "screening" / "rayyan_round3" / "articles.csv"}
         assert all(Path(p).is_file() for p in frame["source"])
+
+
+# --------------------------------------------------------------------------- stage by stage
+
+def _staged(tmp_path, *stages_written, streams=None, other_sources=None):
+    """The invented review with only the stages given written, read as notebook 03 reads it."""
+    raw = tmp_path / "raw"
+    for write in stages_written:
+        write(raw)
+    search = io.read_searches(raw / "search")
+    result = dedup.deduplicate(search.records, method="strict")
+    screened = stages.read_screening(raw, streams or invented_review.STREAMS, records=search.records,
+                                     clusters=result.clusters, deduplication=STRICT, other_sources=other_sources)
+    return search, result, screened
+
+
+def test_before_any_screening_file_every_unique_record_is_to_screen(tmp_path):
+    search, result, screened = _staged(tmp_path, invented_review.write_search)
+    stream = screened.streams["all"]
+    assert stream.pending == stages.TITLE_ABSTRACT and screened.pending == {"All records": "title_abstract"}
+    assert stream.missing == ["screening/kept_title_abstract.ris", "screening/kept_full_text.ris",
+                              "screening/reviewer_a.ris", "screening/reviewer_b.ris"]
+    assert screened.linked is None and screened.title_abstract.empty and not screened.awaiting
+    boxes = prisma.assign_boxes(result.clusters, screened.title_abstract, screened.fulltext, screened.other,
+                                awaiting=screened.awaiting)
+    fl = prisma.flow(boxes, {"All records": (1,)}, pending=screened.pending)
+    s = fl.streams[0]
+    assert (s.screened, s.not_screened, s.pending, fl.included_total) == (0, 12, "title_abstract", 0)
+    assert fl.pending and boxes["box"].value_counts().to_dict() == {"not_screened": 12, "duplicate": 4}
+
+
+def test_with_the_title_abstract_export_alone_the_records_kept_await_the_full_text(tmp_path):
+    search, result, screened = _staged(tmp_path, invented_review.write_search, invented_review.write_title_abstract)
+    stream = screened.streams["all"]
+    assert stream.pending == stages.FULL_TEXT and stream.missing == ["screening/kept_full_text.ris"]
+    assert screened.fulltext.empty
+    boxes = prisma.assign_boxes(result.clusters, screened.title_abstract, screened.fulltext, screened.other,
+                                awaiting=screened.awaiting)
+    fl = prisma.flow(boxes, {"All records": (1,)}, pending=screened.pending)
+    s = fl.streams[0]
+    # six search records passed; the two kept records no search export holds wait with them
+    assert (s.screened, s.excluded_screening, s.sought, s.awaiting, s.assessed, s.included) == (12, 6, 6, 6, 0, 0)
+    assert fl.other.awaiting == 2 and fl.included_total == 0
+    assert len(screened.awaiting) == 8 and (boxes["box"] == "awaiting_fulltext").sum() == 8
+    # every record in one box: 16 search records and the 2 kept records found elsewhere
+    assert len(boxes) == 18 and boxes["record_id"].is_unique
+    # with every file, the same reading gives the complete flow
+    invented_review.write_full_text(tmp_path / "raw")
+    _, _, done = _staged(tmp_path, other_sources=invented_review.OTHER_SOURCES)
+    assert not done.pending and not done.awaiting and not done.missing
+
+
+def test_a_screening_file_no_setting_names_is_listed(tmp_path):
+    raw = tmp_path / "raw"
+    invented_review.write_search(raw)
+    (raw / "screening").mkdir()
+    (raw / "screening" / "kept_titel_abstract.ris").write_text(invented_review.ris([1]), encoding="utf-8")
+    (raw / "screening" / "README.md").write_text("notes", encoding="utf-8")
+    _, _, screened = _staged(tmp_path)
+    assert screened.unnamed == ["screening/kept_titel_abstract.ris"]
+    assert screened.streams["all"].pending == stages.TITLE_ABSTRACT
+
+
+def test_the_only_stream_may_leave_its_rounds_out_and_several_may_not(tmp_path):
+    raw = tmp_path / "raw"
+    invented_review.write_search(raw)
+    spec = {k: v for k, v in invented_review.STREAMS["all"].items() if k != "rounds"}
+    _, _, screened = _staged(tmp_path, streams={"all": spec})
+    assert screened.streams["all"].rounds == [1]
+    with pytest.raises(InputError, match="does not say which search rounds"):
+        _staged(tmp_path, streams={"a": spec, "b": {**spec, "label": "B"}})
+
+
+def test_the_search_log_marks_the_previous_version_of_an_update(tmp_path):
+    raw = tmp_path / "raw"
+    invented_review.write_update(raw)
+    search = io.read_searches(raw / "search")
+    # the previous version's list is not a search: its records are not imported as one
+    assert set(search.records["database"]) == {"MEDLINE", "Embase"} and len(search.records) == 6
+    previous = stages.read_previous(raw / "search")
+    assert previous.studies == 4 and previous.files == ["previous/included.ris"]
+    assert previous.label() == "Previous version (search of 1 March 2024)"
+    assert stages.read_previous(tmp_path / "raw" / "search", "searches.csv") is not None
+    result = dedup.deduplicate(search.records, method="strict")
+    spec = {k: v for k, v in invented_review.STREAMS["all"].items() if k not in ("rounds", "reviewers")}
+    screened = stages.read_screening(raw, {"all": spec}, records=search.records, clusters=result.clusters,
+                                     deduplication=STRICT)
+    boxes = prisma.assign_boxes(result.clusters, screened.title_abstract, screened.fulltext, screened.other)
+    fl = prisma.flow(boxes, {"All records": tuple(screened.streams["all"].rounds)},
+                     previous=prisma.Previous(previous.studies, previous.label()))
+    assert (fl.previous.studies, fl.new_studies, fl.included_total) == (4, 2, 6)
+    assert not fl.single  # drawn after the template for updated reviews
+    # a review without the mark has no previous version
+    invented_review.write_search(tmp_path / "plain")
+    assert stages.read_previous(tmp_path / "plain" / "search") is None

@@ -231,12 +231,12 @@ def agreement_many(frame: pd.DataFrame, categories: Sequence | None = None, *, c
            "percent": 100 * float(same.mean()), "missing": len(frame) - len(used), "categories": cats,
            "maybe": sum(v == MAYBE for v in values)}
     cac = CAC(used.astype(object).where(used.notna(), np.nan), categories=cats, digits=10)
+    if len(set(values)) < 2:  # everyone used one category: chance-corrected coefficients are undefined
+        out.update(pairwise=100.0, fleiss=float("nan"), fleiss_low=float("nan"), fleiss_high=float("nan"),
+                   ac1=float("nan"), alpha=float("nan"), pabak=float(cac.bp()["est"]["coefficient_value"]))
+        return out  # (irrCAC's Fleiss' kappa divides by zero here)
     fleiss = cac.fleiss()["est"]
     out["pairwise"] = 100 * float(fleiss["pa"])
-    if len(set(values)) < 2:  # everyone used one category: chance-corrected coefficients are undefined
-        out.update(fleiss=float("nan"), fleiss_low=float("nan"), fleiss_high=float("nan"),
-                   ac1=float("nan"), alpha=float("nan"), pabak=float(cac.bp()["est"]["coefficient_value"]))
-        return out
     low, high = fleiss["confidence_interval"]
     out.update(fleiss=float(fleiss["coefficient_value"]), fleiss_low=float(low), fleiss_high=float(high))
     out["pabak"] = float(cac.bp()["est"]["coefficient_value"])

@@ -213,9 +213,108 @@ def _range_ends(key: str, ranges: dict) -> list[str] | None:
     return None
 
 
-def write(audit: Audit, layout: Layout) -> list[Path]:
+#: The parts of the published figures (the first part of their keys), in words.
+PARTS = {"search": "Search", "dedup": "Deduplication", "screening": "Screening and selection",
+         "quality": "Appraisal (MMAT)", "quantitative": "Quantitative studies",
+         "quantitative_named_studies": "Quantitative studies", "motives": "Motives", "motive": "Motives",
+         "qualitative": "Qualitative studies", "table1_vote_counts": "Table 1 (vote counts)",
+         "table2_themes": "Table 2 (themes)", "tables_3_4": "Tables 3 and 4", "import": "Import"}
+
+
+def label(key: str) -> str:
+    """A dotted key in words: ``screening.rounds_1_2.title_abstract_agreement_pct`` reads
+    "Screening and selection, rounds 1-2: title abstract agreement (%)"."""
+    import re
+
+    parts = re.sub(r"\[(\d+)\]", r".round \1", key).split(".")
+    head = PARTS.get(parts[0], parts[0].replace("_", " ").capitalize())
+
+    def words(part: str) -> str:
+        part = re.sub(r"_pct\b", " (%)", part)
+        part = re.sub(r"(rounds?)_(\d+)_(\d+)", r"\1 \2-\3", part)
+        return re.sub(r"(rounds?)_(\d+)", r"\1 \2", part).replace("_", " ")
+
+    rest = [words(p) for p in parts[1:]]
+    if not rest:
+        return head
+    return f"{head}, {', '.join(rest[:-1])}: {rest[-1]}" if len(rest) > 1 else f"{head}: {rest[0]}"
+
+
+def _notebooks(keys: list[str], where: dict[str, str]) -> str:
+    """The notebooks that compute the figures of ``keys`` (by the result map), in build order."""
+    found = set()
+    for key in keys:
+        for prefix in (key, key.split("[")[0], ".".join(key.split(".")[:2]), key.split(".")[0]):
+            hits = {nb for result, nb in where.items() if result == prefix or result.startswith(prefix + ".")}
+            if hits:
+                found |= hits
+                break
+    return ", ".join(sorted(n.removesuffix(".ipynb") for n in found)) or "no computed figure"
+
+
+def readable(audit: Audit, where: dict[str, str], cited: set[str]) -> str:
+    """The audit as the supplement shows it: the figures that the article's text cites, each in words
+    beside its published and its computed value and the notebook that computes it; every other figure
+    counted by part of the article; the entries not compared, with the reason. ``where`` maps a computed
+    result to its notebook (the result map), ``cited`` holds the keys that the article's text cites."""
+    from .outputs import to_markdown
+
+    rows = audit.rows
+    text = rows[rows["key"].isin(cited)]
+    shown = pd.DataFrame({"Figure": [label(k) for k in text["key"]], "Published": text["published"],
+                          "Computed": text["regenerated"], "Result": text["status"],
+                          "Computed in": [_notebooks([k], where) for k in text["key"]]})
+    parts = []
+    part_of = rows["key"].map(lambda k: PARTS.get(k.split(".")[0].split("[")[0], k))
+    order = list(dict.fromkeys(PARTS.values()))
+    for part, group in sorted(rows.groupby(part_of, sort=False),
+                              key=lambda item: order.index(item[0]) if item[0] in order else len(order)):
+        parts.append({"Part of the article": part, "Figures": len(group),
+                      "Match": int((group["status"] == "match").sum()),
+                      "Differ or missing": int(group["status"].isin(["MISMATCH", "missing"]).sum()),
+                      "Not compared": int((group["status"] == "not compared").sum()),
+                      "Computed in": _notebooks(group["key"].tolist(), where)})
+    skipped = rows[rows["status"] == "not compared"]
+    reasons = pd.DataFrame({"Statement": [label(k) for k in skipped["key"]], "Published": skipped["published"],
+                            "Why it is not compared": skipped["note"]})
+    counts = audit.counts()
+    return "\n\n".join([
+        to_markdown(pd.DataFrame(parts)),
+        f": The reproduction audit by part of the article: {counts['match']} published figures match the "
+        "computed ones, " f"{counts['MISMATCH'] + counts['missing']} differ or are missing, "
+        f"{counts['not compared']} describe rather than count. {{#tbl-audit-parts}}",
+        to_markdown(shown),
+        ": The figures that the article's text cites, as published and as computed from the reconstructed "
+        "exports. {#tbl-audit-text}",
+        to_markdown(reasons),
+        ": Published statements that describe rather than count, and why the audit does not compare them. "
+        "{#tbl-audit-not-compared}",
+        "The full listing, every published figure with its key, is "
+        "[`results/tables/audit.csv`](results/tables/audit.csv).",
+    ]) + "\n"
+
+
+def write(audit: Audit, layout: Layout, where: dict[str, str] | None = None,
+          cited: set[str] | None = None) -> list[Path]:
+    """Write the full audit as ``audit.csv`` and its readable form (:func:`readable`) as ``audit.md``.
+    Without ``where`` and ``cited``, they are read from the result map and the article's source."""
+    import re
+
+    from . import files
     from .outputs import save_table
 
     shown = audit.rows.rename(columns={"key": "Figure", "published": "Published", "regenerated": "Regenerated",
                                        "status": "Result", "note": "Note"})
-    return save_table(shown, layout, "audit")
+    written = save_table(shown, layout, "audit")
+    if where is None:
+        from .manuscript.provenance import result_map
+
+        mapped = result_map(layout)
+        where = dict(zip(mapped["Result"], mapped["Notebook"]))
+    if cited is None:
+        article = project_root() / "index.qmd"
+        cited = set(re.findall(r"\{\{<\s*var\s+([\w.]+)\s*>\}\}", article.read_text(encoding="utf-8"))) \
+            if article.is_file() else set()
+        cited |= {k.rsplit(".", 1)[0] for k in cited}  # a range's key names its two ends' parent
+    files.write_text(layout.table("audit.md"), readable(audit, where, cited))
+    return written

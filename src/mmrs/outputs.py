@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 import pandas as pd
 
 from . import files
@@ -67,9 +68,55 @@ def palette(n: int) -> list:
     return colours[:n]
 
 
+#: Resolution of the raster copy of a figure that a notebook shows (the DOCX takes it; print asks 300 dpi).
+DISPLAY_DPI = 300
+
+
+def figure_bytes(fig, fmt: str) -> bytes:
+    """``fig`` as the bytes of one format (``svg``, ``png`` at :data:`DISPLAY_DPI`, ``pdf``), cropped to
+    what it draws, with no date or software version in them: the same figure gives the same bytes."""
+    import io
+
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(STYLE):
+        fig.savefig(buffer, format=fmt, dpi=DISPLAY_DPI, bbox_inches="tight", metadata=_METADATA.get(fmt))
+    return buffer.getvalue()
+
+
+def _show_as_vector_and_raster() -> None:
+    """In a notebook, show every figure both as SVG (the HTML pages and the PDF take it) and as a
+    PNG at :data:`DISPLAY_DPI` (the DOCX takes it), instead of the inline backend's 100-dpi PNG."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with every notebook kernel
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return
+    import base64
+
+    from matplotlib.figure import Figure
+
+    if "inline" in str(matplotlib.get_backend()):
+        # the inline backend registers its own formatters when its module is first imported (at the
+        # first figure otherwise): import it now, so that the formatters below are the ones that stay
+        import matplotlib_inline.backend_inline  # noqa: F401
+
+    def drawn(fig) -> bool:
+        return bool(fig.axes or fig.lines or fig.patches or fig.texts or fig.images)
+
+    formatters = shell.display_formatter.formatters
+    formatters["image/svg+xml"].for_type(
+        Figure, lambda fig: figure_bytes(fig, "svg").decode("utf-8") if drawn(fig) else None)
+    formatters["image/png"].for_type(
+        Figure, lambda fig: base64.b64encode(figure_bytes(fig, "png")).decode("ascii") if drawn(fig) else None)
+
+
 def use_style() -> None:
-    """Apply :data:`STYLE` to matplotlib (call once at the top of a notebook)."""
+    """Apply :data:`STYLE` to matplotlib (call once at the top of a notebook), and in a notebook show
+    figures as SVG plus a 300-dpi PNG."""
     matplotlib.rcParams.update(STYLE)
+    _show_as_vector_and_raster()
 
 
 def save_figure(fig, layout: Layout, name: str, formats: Iterable[str] = FIGURE_FORMATS) -> list[Path]:
@@ -99,17 +146,23 @@ def save_table(frame: pd.DataFrame, layout: Layout, name: str, *, index: bool = 
 
 
 def show_table(frame: pd.DataFrame, layout: Layout, name: str, *, index: bool = False, floatfmt: str = "g",
-               note: str | None = None):
+               note: str | None = None, caption: str | None = None):
     """Save a table (CSV and Markdown) and return it for display as Markdown.
 
     Notebooks end a table cell with this call: the cell's output is the pipe
     table that the manuscript embeds (Quarto renders Markdown output in every
     format, where HTML tables from some libraries come out empty). A ``note``
-    (Markdown) is printed under the table, inside the embedded cell."""
+    (Markdown) is printed under the table, inside the embedded cell. A
+    ``caption`` computed from the run follows the table as pandoc's caption
+    line (``: caption``); Quarto, and the preview, take it as the caption of
+    a labelled cell that has no ``#| tbl-cap:`` option."""
     from IPython.display import Markdown
 
     save_table(frame, layout, name, index=index, floatfmt=floatfmt, note=note)
-    return Markdown(_with_note(to_markdown(frame, index=index, floatfmt=floatfmt), note))
+    table = to_markdown(frame, index=index, floatfmt=floatfmt)
+    if caption:
+        table += "\n\n: " + " ".join(caption.split())
+    return Markdown(_with_note(table, note))
 
 
 #: Text width of a printed page in characters of 9 pt table text (A4, 2.2 cm margins: 9,412 twips at
@@ -125,9 +178,12 @@ def _number(value) -> bool:
 
 def format_cell(value, column: str = "", floatfmt: str = "g") -> str:
     """How a value is printed in a table: counts of 1,000 and more with thousands separators (as in
-    the text), except in a column about years; other numbers in ``floatfmt``; missing values empty."""
+    the text), except in a column about years; other numbers in ``floatfmt``; yes or no for a
+    true/false value; missing values empty."""
     if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
         return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
     if _number(value):
         integral = float(value).is_integer()
         if integral and abs(value) >= 1000 and "year" not in column.lower():
@@ -178,6 +234,24 @@ def column_widths(header: list[str], rows: list[list[str]], page: int = PAGE_CHA
     return [n + math.floor(spare * w / sum(weights)) for n, w in zip(need, weights)]
 
 
+def _fraction(value) -> bool:
+    """A number written with a decimal point: a float that is not missing (integers stay whole)."""
+    return isinstance(value, (float, np.floating)) and value == value and math.isfinite(value)
+
+
+def _decimals(values: list) -> int:
+    """The decimals a column's floats need, shown the same way (0 when every float is whole): the most
+    that any of them has when written as briefly as it reads exactly (at most six, as ``g`` writes)."""
+    places = 0
+    for v in values:
+        if _fraction(v) and not float(v).is_integer():
+            text = format(float(v), "g")
+            if "e" in text:
+                text = f"{float(v):.6f}".rstrip("0")
+            places = max(places, len(text.partition(".")[2]))
+    return places
+
+
 def to_markdown(frame: pd.DataFrame, *, index: bool = False, floatfmt: str = "g") -> str:
     """A pipe table (what Quarto and pandoc read in every output format), written for print.
 
@@ -185,12 +259,19 @@ def to_markdown(frame: pd.DataFrame, *, index: bool = False, floatfmt: str = "g"
     line's dashes are :func:`column_widths`, which pandoc and Quarto turn into the relative column
     widths of the DOCX, PDF and HTML table (the line is longer than pandoc's 72 columns, which is
     what makes pandoc read it so; without relative widths a word processor gets equal columns).
-    Numbers are right-aligned."""
+    Numbers are right-aligned, and the floats of a column share one number of decimals."""
     if index:
         frame = frame.reset_index()
     columns = [str(c) for c in frame.columns]
     raw = frame.astype(object).to_numpy().tolist()
     rows = [[format_cell(v, columns[j], floatfmt) for j, v in enumerate(r)] for r in raw]
+    if floatfmt == "g":  # one number of decimals in a column: 0.370 above 0.341, 18.0 above 26.4
+        for j, column in enumerate(columns):
+            places = _decimals([r[j] for r in raw])
+            if places:
+                for r, shown in zip(raw, rows):
+                    if _fraction(r[j]):
+                        shown[j] = f"{r[j]:,.{places}f}" if "year" not in column.lower() else f"{r[j]:.{places}f}"
     numeric = [all(_number(r[j]) for r in raw if format_cell(r[j]) != "") and any(format_cell(r[j]) for r in raw)
                for j in range(len(columns))]
     header = [format_cell(c) for c in columns]

@@ -6,9 +6,11 @@ this repository's own review:
 - ``data/raw/search/`` with an empty search log (``searches.csv``) and a
   README that explains each of its columns; ``data/raw/screening/`` with a
   README on the forms screening decisions can take;
-- ``pipeline.yml`` for a single search screened at once (the common case),
-  deduplicated with the strict method, screening decisions given as exports
-  of the records kept at each stage;
+- ``pipeline.yml`` for a search screened at once (the common case; an
+  update adds rounds), deduplicated with the strict method, screening
+  decisions given as exports of the records kept at each stage. Until those
+  exports exist, the pipeline builds the identification part and the files to
+  upload to the screening tool, and the report says what is missing;
 - ``assets/``, copied from the toolkit's checkout: the Quarto filters, the
   stylesheets, Grid.js for long tables and the DOCX reference document that
   both renders (Quarto and the pandoc preview) use;
@@ -16,11 +18,16 @@ this repository's own review:
   ``notebooks/`` folder: 01 (import), 02 (deduplication) and 03 (screening,
   agreement, PRISMA flow), without their outputs, with their parameters set to
   the values of the new ``pipeline.yml`` and a first cell saying where they
-  come from. The notebooks of the synthesis (04-07: appraisal, vote counts,
+  come from. There is one copy of these notebooks, the toolkit's: every
+  sentence in them that depends on the method, the rounds, the databases or
+  the data is computed from the run (:mod:`mmrs.narrative`), so they speak of
+  the new review's files and settings. The notebooks of the synthesis (04-07: appraisal, vote counts,
   themes, integration) need extraction sheets of the review's own and are
   left out (the new README says how to add them);
 - a short report (``index.qmd``, ``supplement.qmd``, ``_quarto.yml``,
-  ``references.bib``) that embeds the PRISMA diagram and the agreement table,
+  ``references.bib``) that embeds the PRISMA diagram and the agreement table
+  under sentences computed by notebook 03 (``report.*`` in ``_variables.yml``:
+  what the files given so far allow, and what is missing),
   a Makefile, ``.gitignore``, and ``data/published/published-values.yaml``
   (the figures ``mmrs audit`` checks: none until the author lists some).
 
@@ -42,10 +49,9 @@ NOTEBOOKS = ("01_import.ipynb", "02_deduplicate.ipynb", "03_screening.ipynb")
 #: Template files renamed on the way (dot files are not package data everywhere).
 RENAME = {"gitignore": ".gitignore"}
 NOTE = (
-    "> **Copied by `mmrs init`.** This notebook comes from the mmrs toolkit, where it rebuilds a published "
-    "review (Nygård et al. 2025) from a reconstruction of that review's exports. Its code runs unchanged on "
-    "this review's files in `data/raw/`; its prose describes the method, and where it mentions figures or "
-    "choices of that review, read yours from the outputs below. Settings are in `pipeline.yml`."
+    "> **Copied by `mmrs init`.** This notebook comes from the mmrs toolkit. It runs on this review's files in "
+    "`data/raw/` with the settings of `pipeline.yml`; what it says about the search, the deduplication and "
+    "the screening is computed from them when it runs."
 )
 #: One line of explanation per parameter, written above it in the parameters cell.
 EXPLAIN = {
@@ -57,12 +63,14 @@ EXPLAIN = {
     "review_default": "Bramer: flagged pairs without a decision are kept 'separate' (or 'merge')",
     "truth": "known duplicate groups to measure against (None for a real review)",
     "deduplication": "the deduplication whose clusters are screened (the same settings as notebook 02)",
-    "streams": "rounds screened together, with their decisions (see data/raw/screening/README.md)",
+    "streams": "rounds screened together, with their decisions (see data/raw/screening/README.md); a file not "
+               "there yet is a stage not done yet",
     "fulltext": "a full-text sheet with reasons, or None where exports give the full-text decisions",
     "other_sources": "method -> export of the records found by other methods (hand search, ...)",
     "unresolved": "Rayyan: a conflict left open is an 'error', or goes on to full text ('include')",
     "maybe": "Rayyan: a unanimous Maybe counts as 'include' or 'exclude'",
     "agreement_summary": "the agreement carried into the text: 'pooled' or 'mean of rounds'",
+    "data_note": "what the raw files are when they are not the review team's own exports (None: they are)",
 }
 
 

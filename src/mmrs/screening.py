@@ -317,25 +317,62 @@ def read_fulltext(path: str | os.PathLike) -> pd.DataFrame:
 
 # --- writing an upload for Rayyan ------------------------------------------
 
-def write_rayyan_upload(records: pd.DataFrame, path: str | os.PathLike) -> Path:
-    """Write records (the importers' schema) as RIS for upload to Rayyan, with
-    ``Record: <record_id>`` in ``N1`` so the export can be linked back."""
-    path = Path(path)
+#: Where :func:`write_uploads` puts the files to upload, under the run's ``results/``.
+UPLOAD_FOLDER = "upload"
+
+
+def rayyan_upload(records: pd.DataFrame) -> str:
+    """Records (the importers' schema) as RIS for upload to Rayyan or another screening tool, each
+    with ``Record: <record_id>`` in ``N1`` (Rayyan keeps it in the notes it exports), so that the
+    decisions exported later are linked back to their records."""
     lines = []
     for rec in records.itertuples(index=False):
         lines.append("TY  - JOUR")
-        for tag, value in (("TI", rec.title), ("T2", rec.journal), ("PY", rec.year), ("VL", rec.volume),
-                           ("IS", rec.issue), ("SP", rec.pages), ("DO", rec.doi), ("AB", rec.abstract)):
-            if isinstance(value, str) and value:
-                lines.append(f"{tag}  - {value}")
-        for name in (rec.authors or "").split("; "):
+        for tag, field in (("TI", "title"), ("T2", "journal"), ("PY", "year"), ("VL", "volume"), ("IS", "issue"),
+                           ("SP", "pages"), ("SN", "issn"), ("DO", "doi"), ("AB", "abstract")):
+            value = getattr(rec, field, None)
+            if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+                continue
+            value = str(int(value)) if isinstance(value, (int, float)) and float(value).is_integer() else str(value)
+            if value.strip():
+                lines.append(f"{tag}  - {' '.join(value.split())}")
+        authors = getattr(rec, "authors", None)
+        for name in (authors if isinstance(authors, str) else "").split("; "):
             if name:
                 lines.append(f"AU  - {name}")
         lines.append(f"N1  - Record: {rec.record_id}")
         lines.append("ER  - ")
         lines.append("")
-    path.write_text("\n".join(lines), encoding="utf-8", newline="\n")
-    return path
+    return "\n".join(lines)
+
+
+def write_rayyan_upload(records: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write :func:`rayyan_upload` of ``records`` to ``path`` (in one step, reported to ``mmrs build``)."""
+    from . import files
+
+    return files.write_text(Path(path), rayyan_upload(records))
+
+
+def upload_name(round_: int) -> str:
+    """The file name of a round's upload."""
+    return f"unique_records_round{int(round_)}.ris"
+
+
+def write_uploads(records: pd.DataFrame, clusters: pd.DataFrame, results: str | os.PathLike) -> list[Path]:
+    """The files to upload to the screening tool: per search round, the unique records that round
+    added (those no earlier round found), as RIS (:func:`rayyan_upload`), in ``results/upload/``.
+    A review searched once has one file; an update uploads the file of its new round.
+
+    ``clusters``: the deduplication's record table (``record_id``, ``round``, ``kept``). Returns the
+    files written, in round order."""
+    folder = Path(results) / UPLOAD_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = clusters.loc[clusters["kept"], ["record_id", "round"]]
+    by_id = records.set_index("record_id")
+    written = []
+    for r, part in kept.groupby("round", sort=True):
+        written.append(write_rayyan_upload(by_id.loc[part["record_id"]].reset_index(), folder / upload_name(r)))
+    return written
 
 
 # --- decisions per record ---------------------------------------------------

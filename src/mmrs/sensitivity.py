@@ -263,22 +263,56 @@ def compute(spec: Spec, run: Run) -> dict[str, Any]:
 
 
 def figures_table(spec: Spec, all_runs: list[Run]) -> pd.DataFrame:
-    """Key figure x run: the main run first, then each scenario (column headers: the runs' labels)."""
+    """Key figure x run: the main run first, then each scenario (column headers: the runs' labels).
+    The numbers of a row share one number of decimals. (How a figure moves across the runs, in words,
+    is :func:`spread`, recorded for the text by :func:`summary_figures`.)"""
     values = {r.label: compute(spec, r) for r in all_runs}
     frame = pd.DataFrame({"Figure": [f.label for f in spec.figures]})
+    places = {f.name: _places([got[f.name] for got in values.values()]) for f in spec.figures}
     for label, got in values.items():
-        frame[label] = [_show(got[f.name]) for f in spec.figures]
+        frame[label] = [_show(got[f.name], places[f.name]) for f in spec.figures]
     return frame
 
 
-def _show(value: Any) -> str:
+def _places(values: list) -> int:
+    """The decimals a row's numbers need to be shown alike (0 when every one is whole)."""
+    out = 0
+    for v in values:
+        if isinstance(v, float) and math.isfinite(v) and not v.is_integer():
+            out = max(out, len(f"{v:g}".partition(".")[2]))
+    return out
+
+
+def _show(value: Any, places: int = 0) -> str:
     if value is None:
         return "not computed"
+    if isinstance(value, float) and places:
+        return f"{value:,.{places}f}"
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}"
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return str(value)
+
+
+def spread(values: list, places: int = 0) -> str:
+    """How one figure moves across the runs, in words: "68 in every run", "from 10,324 to 10,464",
+    "gender in every run", "differs between runs" (for words that change), "not computed in every run"."""
+    known = [v for v in values if v is not None]
+    missing = len(known) < len(values)
+    if not known:
+        return "not computed"
+    same = len(set(map(str, known))) == 1
+    if all(_number(v) for v in known):
+        low, high = min(known), max(known)
+        said = (f"{_show(low, places)} in every run" if same else f"from {_show(low, places)} to {_show(high, places)}")
+    else:
+        said = f"{known[0]} in every run" if same else "differs between runs"
+    if missing:
+        said += " that computed it" if same else " (not computed in every run)"
+    return said
 
 
 def holds(conclusion: Conclusion, value: Any, main_value: Any) -> bool:
@@ -329,9 +363,35 @@ def evaluate(spec: Spec, all_runs: list[Run]) -> pd.DataFrame:
 
 
 def scenario_table(all_runs: list[Run]) -> pd.DataFrame:
-    """What each scenario varies."""
-    return pd.DataFrame([{"Scenario": r.label, "Name": r.name, "What it changes": r.varies}
-                         for r in all_runs if r.name != MAIN])
+    """What each scenario varies (by its label; its name in ``pipeline.yml`` is for the build)."""
+    return pd.DataFrame([{"Scenario": r.label, "What it changes": r.varies}
+                         for r in all_runs if r.name != MAIN], columns=["Scenario", "What it changes"])
+
+
+def changes(spec: Spec, all_runs: list[Run]) -> str:
+    """In words, which key figures each scenario moves away from the main run's, and which scenarios
+    move none: what each choice reaches."""
+    values = [(r, compute(spec, r)) for r in all_runs]
+    main = next((got for r, got in values if r.name == MAIN), values[0][1])
+    labels = {f.name: f.label for f in spec.figures}
+    moved, still = [], []
+    for r, got in values:
+        if r.name == MAIN:
+            continue
+        differ = [labels[k] for k in labels if got.get(k) != main.get(k)]
+        if differ:
+            moved.append(f"{r.label} changes {_join([d[0].lower() + d[1:] for d in differ])}")
+        else:
+            still.append(r.label)
+    parts = [m + "." for m in moved]
+    if still:
+        parts.append(f"{_join(still)} change{'s' if len(still) == 1 else ''} none of the key figures: in these "
+                     "data the choice never arose, or did not reach them.")
+    return " ".join(parts)
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def summary_figures(spec: Spec, all_runs: list[Run], conclusions: pd.DataFrame) -> dict[str, Any]:
@@ -350,4 +410,6 @@ def summary_figures(spec: Spec, all_runs: list[Run], conclusions: pd.DataFrame) 
             out[f"sensitivity.figures.{f.name}.main"] = values[0][f.name]
             out[f"sensitivity.figures.{f.name}.min"] = min(numbers)
             out[f"sensitivity.figures.{f.name}.max"] = max(numbers)
+            # the range in words, for the text: "68 in every run", "from 10,324 to 10,464"
+            out[f"sensitivity.figures.{f.name}.range"] = spread(numbers, _places(numbers))
     return out

@@ -12,7 +12,12 @@ so that a check reads as the rule it applies::
         if row["strand"] not in STRANDS:
             raise row.error("strand", expected="quantitative or qualitative", found=row["strand"])
 
-Every cell is read as text with surrounding white space removed; an empty
+A sheet is decoded by the rules the exports are (:mod:`mmrs.io.text`): UTF-8
+with or without a byte-order mark, UTF-16, or a Western code page such as the
+Windows-1252 that Excel writes when it saves a CSV file; a UTF-8 sheet with
+a byte from another encoding (an edit made in another program) is refused
+with the file, line, column and byte, rather than read with that character
+garbled. Every cell is read as text with surrounding white space removed; an empty
 cell is ``""``. Columns beyond the required ones (a reviewer's ``note``) are
 kept. A missing required column, a row with more cells than the header names
 and an unclosed quote are refused by :func:`mmrs.io.text.csv_rows` before any

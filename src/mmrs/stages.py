@@ -45,7 +45,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -324,22 +324,27 @@ class StageDecisions:
     :func:`mmrs.prisma.assign_boxes`; ``other``: the kept records that match
     no search record (found outside the search exports); ``promoted``: records kept at full text whose cluster was not
     kept at title/abstract (counted as passed); ``outside``: matches to records
-    of rounds outside the stream (left to their own stream)."""
+    of rounds outside the stream (left to their own stream); ``awaiting``: the
+    records that passed title/abstract whose full-text decision is not given
+    yet (``full_text_pending``)."""
 
     title_abstract: pd.DataFrame
     fulltext: pd.DataFrame
     other: pd.DataFrame
     promoted: pd.DataFrame
     outside: pd.DataFrame
+    awaiting: list = field(default_factory=list)
 
 
 def stage_decisions(linked: Linked, rounds: Sequence[int], *, title_abstract: str, full_text: str | None = None,
-                    fulltext_reason: str = NOT_KEPT) -> StageDecisions:
+                    fulltext_reason: str = NOT_KEPT, full_text_pending: bool = False) -> StageDecisions:
     """Decisions of one stream from the exports of its kept records.
 
     ``title_abstract`` and ``full_text`` name exports given to :func:`link`.
     Without ``full_text``, the records kept at title/abstract are the
-    included ones (a review that decided on abstracts alone). The records of
+    included ones (a review that decided on abstracts alone), unless
+    ``full_text_pending``: the full-text decisions are still to come, and the
+    records kept at title/abstract are listed as awaiting them. The records of
     other sources are left to :func:`other_decisions`."""
     m = linked.matches
     c = linked.clusters
@@ -369,26 +374,32 @@ def stage_decisions(linked: Linked, rounds: Sequence[int], *, title_abstract: st
     passed = passed_ta | set(promoted["target"])
     ta_source = ta["source"].iloc[0] if len(ta) else title_abstract
 
-    ta_rows, ft_rows = [], []
+    ta_rows, ft_rows, awaiting = [], [], []
     for rid in in_stream["record_id"]:
         source, line = first.get(rid, (ta_source, pd.NA))
         decision = "include" if rid in passed else "exclude"
         ta_rows.append({"record_id": rid, "decision": decision, "source": source, "line": line})
         if decision == "include":
-            ft_rows.append(_ft_row(rid, kept_ft, fulltext_reason, source, line))
+            if full_text_pending:
+                awaiting.append(rid)
+            else:
+                ft_rows.append(_ft_row(rid, kept_ft, fulltext_reason, source, line))
     # kept records that match no record: found outside the search exports
     other_rows = []
     for stage, part in (("title/abstract", ta), ("full text", ft)):
         for row in part[part["status"] == UNMATCHED].itertuples(index=False):
             other_rows.append({"record_id": row.record_id, "database": OUTSIDE.format(stage=stage),
                                "duplicate_of": "", "source": row.source, "line": row.line})
-            ft_rows.append(_ft_row(row.record_id, kept_ft, fulltext_reason, row.source, row.line))
+            if full_text_pending:
+                awaiting.append(row.record_id)
+            else:
+                ft_rows.append(_ft_row(row.record_id, kept_ft, fulltext_reason, row.source, row.line))
     return StageDecisions(
         pd.DataFrame(ta_rows, columns=["record_id", "decision", "source", "line"]),
         pd.DataFrame(ft_rows, columns=["record_id", "retrieved", "final_decision", "final_reason", "strand",
                                        "study_id", "source", "line"]),
         pd.DataFrame(other_rows, columns=["record_id", "database", "duplicate_of", "source", "line"]),
-        promoted.reset_index(drop=True), outside.reset_index(drop=True))
+        promoted.reset_index(drop=True), outside.reset_index(drop=True), awaiting)
 
 
 def other_decisions(linked: Linked, full_text: Sequence[str] | None,
@@ -447,7 +458,9 @@ def read_other_sources(sources: Mapping[str, str | os.PathLike], base: str | os.
 # --- every stream of a review, whichever way its decisions were given ----------
 
 #: Keys a stream of the screening may have (see :func:`read_screening`).
-STREAM_KEYS = ("label", "rounds", "rayyan", "title_abstract", "full_text", "reviewers")
+STREAM_KEYS = ("label", "rounds", "rayyan", "title_abstract", "full_text", "reviewers", "previous")
+#: What a stream's decisions wait for, when the files that give them are not there yet.
+TITLE_ABSTRACT, FULL_TEXT = "title_abstract", "full_text"
 
 
 @dataclass
@@ -457,8 +470,12 @@ class Stream:
     ``route``: "rayyan" (decisions from a Rayyan project linked to the
     records) or "exports" (kept-records exports). ``independent``: each
     reviewer's independent title/abstract decisions (one column per reviewer,
-    ``record_id`` where known), or None. ``log_note``: why agreement is not
-    computed, where it is not."""
+    ``record_id`` where known), or None. ``note``: why agreement is not
+    computed, where it is not. ``pending``: what the stream waits for
+    ("" when every decision is given, :data:`TITLE_ABSTRACT` or
+    :data:`FULL_TEXT`); ``missing``: the files named for it that are not
+    there yet. ``previous``: the stream screened the previous version of an
+    updated review."""
 
     key: str
     label: str
@@ -471,11 +488,21 @@ class Stream:
     reviewers: list[str]
     promoted: pd.DataFrame
     note: str = ""
+    pending: str = ""
+    missing: list[str] = field(default_factory=list)
+    awaiting: list[str] = field(default_factory=list)
+    previous: bool = False
 
 
 @dataclass
 class Screening:
-    """Every stream's decisions, and what :func:`mmrs.prisma.assign_boxes` takes."""
+    """Every stream's decisions, and what :func:`mmrs.prisma.assign_boxes` takes.
+
+    ``awaiting``: records that passed title/abstract screening whose full-text
+    decision is not given yet (``assign_boxes(..., awaiting=)``);
+    ``pending``: stream label -> what it waits for (``flow(..., pending=)``);
+    ``unnamed``: files of the screening folder that no setting names (a
+    misspelt name in ``pipeline.yml`` shows here)."""
 
     streams: dict[str, Stream]
     linked: Linked | None
@@ -483,6 +510,22 @@ class Screening:
     fulltext: pd.DataFrame
     other: pd.DataFrame
     sheet: pd.DataFrame | None
+    awaiting: list[str] = field(default_factory=list)
+    unnamed: list[str] = field(default_factory=list)
+
+    @property
+    def pending(self) -> dict[str, str]:
+        return {s.label: s.pending for s in self.streams.values() if s.pending}
+
+    @property
+    def missing(self) -> list[str]:
+        """The files named in the settings that are not there yet, in the order of the streams."""
+        return list(dict.fromkeys(f for s in self.streams.values() for f in s.missing))
+
+    @property
+    def previous(self) -> str | None:
+        """The label of the stream that screened the previous version of the review, if one did."""
+        return next((s.label for s in self.streams.values() if s.previous), None)
 
 
 def _rayyan_folder(folder: Path) -> tuple[Path, Path | None]:
@@ -494,11 +537,82 @@ def _rayyan_folder(folder: Path) -> tuple[Path, Path | None]:
                      expected="articles.csv (or articles.ris) and customizations_log.csv, as Rayyan exports them")
 
 
+def _stream_rounds(key: str, spec: Mapping, streams: Mapping, records: pd.DataFrame) -> list[int]:
+    """The rounds a stream screens: as given, or, for the only stream, every round of the search."""
+    if spec.get("rounds") is not None:
+        return [int(r) for r in spec["rounds"]]
+    if len(streams) > 1:
+        raise InputError(None, problem=f"stream {key!r} does not say which search rounds it screened",
+                         expected="'rounds', e.g. [1, 2] (only a review's single stream may leave it out)")
+    return sorted(int(r) for r in pd.to_numeric(records["round"]).dropna().unique())
+
+
+def _present(raw: Path, path: str | None) -> bool:
+    return bool(path) and (raw / path).exists()
+
+
+def _pending(key: str, spec: Mapping, raw: Path, sheet: str | None) -> tuple[str, list[str]]:
+    """What a stream waits for, from the files named for it that exist, and the files still missing.
+
+    A stream none of whose files is there yet has not been screened (title/abstract pending); one
+    whose title/abstract decisions are there but whose full-text export (or the full-text sheet it
+    relies on) is not, waits for its full-text decisions. Any other gap is an error: a file that
+    cannot be missing while a later stage's file is there."""
+    ta = spec.get("title_abstract") or spec.get("rayyan")
+    named = [ta, spec.get("full_text"), *(spec.get("reviewers") or {}).values()]
+    if spec.get("title_abstract") and spec.get("rayyan"):
+        named.append(spec["rayyan"])
+    missing = [f for f in named if f and not _present(raw, f)]
+    if not _present(raw, ta):
+        there = [f for f in named if f and _present(raw, f)]
+        if there:
+            raise InputError(raw / ta, problem=f"stream {key!r}: the title/abstract decisions are missing, "
+                                               f"but {there[0]} is there",
+                             expected="the file that gives the title/abstract decisions")
+        return TITLE_ABSTRACT, missing
+    needs_sheet = not spec.get("full_text") and (spec.get("rayyan") and not spec.get("title_abstract"))
+    if spec.get("full_text") and not _present(raw, spec["full_text"]):
+        return FULL_TEXT, missing
+    if needs_sheet and not _present(raw, sheet):
+        return FULL_TEXT, missing + ([sheet] if sheet else [])
+    if not spec.get("full_text") and spec.get("title_abstract") and sheet and not _present(raw, sheet):
+        return FULL_TEXT, missing + [sheet]
+    if missing:
+        raise InputError(raw / missing[0], problem=f"stream {key!r}: the file is missing",
+                         expected="the file named in the settings")
+    return "", []
+
+
+def unnamed_files(raw: str | os.PathLike, streams: Mapping[str, Mapping], fulltext: str | None = None,
+                  other_sources: Mapping[str, str] | None = None, folder: str = "screening") -> list[str]:
+    """The files in ``raw/folder`` (and its subfolders) that no setting names: a file saved under
+    another name than ``pipeline.yml`` expects shows here, instead of passing for a stage not yet done.
+    READMEs are left out."""
+    raw = Path(raw)
+    named = {fulltext, *(other_sources or {}).values()}
+    for spec in streams.values():
+        named |= {spec.get("title_abstract"), spec.get("full_text"), spec.get("rayyan"),
+                  *(spec.get("reviewers") or {}).values()}
+    named = {Path(n).as_posix() for n in named if n}
+    base = raw / folder
+    if not base.is_dir():
+        return []
+    out = []
+    for path in sorted(base.rglob("*")):
+        rel = path.relative_to(raw).as_posix()
+        if not path.is_file() or path.name.lower().startswith("readme") or path.name.startswith("."):
+            continue
+        if rel in named or any(rel.startswith(n + "/") for n in named):
+            continue
+        out.append(rel)
+    return out
+
+
 def read_screening(raw: str | os.PathLike, streams: Mapping[str, Mapping], *, records: pd.DataFrame,
                    clusters: pd.DataFrame, deduplication: Mapping, fulltext: str | None = None,
                    other_sources: Mapping[str, str] | None = None, unresolved: str = "error",
                    maybe: str = "include") -> Screening:
-    """Read the screening of every stream, in whichever form it was given.
+    """Read the screening of every stream, in whichever form it was given, as far as it has gone.
 
     ``streams``: key -> ``{label, rounds, ...}`` with, for title and abstract,
     ``rayyan`` (a folder with a Rayyan export whose notes carry ``Record:``
@@ -508,10 +622,21 @@ def read_screening(raw: str | os.PathLike, streams: Mapping[str, Mapping], *, re
     ``reviewers`` (name -> an export of the records that reviewer kept, on
     their own) or, with ``title_abstract``, ``rayyan`` (the project's event log
     gives the independent decisions; the decisions come from the exports).
+    ``rounds`` may be left out by a review's only stream (it screens every
+    round); ``previous: true`` marks the stream that screened the previous
+    version of an updated review.
     ``other_sources``: method label -> an export of the records found that way.
     Paths are relative to ``raw``. ``deduplication``: the settings of
     :func:`mmrs.dedup.deduplicate` (``method``, ``passes``, ``decisions``,
-    ``review_default``), used to link exports to the search's records."""
+    ``review_default``), used to link exports to the search's records.
+
+    **Stage by stage.** A stream whose files are not there yet waits: with
+    none of them, for its title/abstract decisions (its unique records are
+    counted as records to screen); with the title/abstract decisions but not
+    the full-text export (or the full-text sheet it relies on), for its
+    full-text decisions (the records that passed are counted as awaiting them).
+    The stream's ``missing`` names the files it waits for; any other missing
+    file is an error."""
     from . import screening as sc
 
     raw = Path(raw)
@@ -525,11 +650,17 @@ def read_screening(raw: str | os.PathLike, streams: Mapping[str, Mapping], *, re
             raise InputError(None, problem=f"stream {key!r} says nothing about title/abstract decisions",
                              expected="'rayyan' (a Rayyan project folder) or 'title_abstract' (an export of the "
                                       "records kept)")
+    if sum(bool(spec.get("previous")) for spec in streams.values()) > 1:
+        raise InputError(None, problem="more than one stream is marked as the previous version",
+                         expected="'previous: true' on the one stream that screened the previous version")
+    states = {key: _pending(key, spec, raw, fulltext) for key, spec in streams.items()}
     exports: dict[str, pd.DataFrame] = {}
     for key, spec in streams.items():
+        if states[key][0] == TITLE_ABSTRACT:
+            continue
         if spec.get("title_abstract"):
             exports[f"{key}: title/abstract"] = read_kept(raw / spec["title_abstract"], base=raw)
-            if spec.get("full_text"):
+            if spec.get("full_text") and states[key][0] != FULL_TEXT:
                 exports[f"{key}: full text"] = read_kept(raw / spec["full_text"], base=raw)
         for who, path in (spec.get("reviewers") or {}).items():
             exports[f"{key}: {who}"] = read_kept(raw / path, base=raw)
@@ -541,27 +672,35 @@ def read_screening(raw: str | os.PathLike, streams: Mapping[str, Mapping], *, re
                       decisions=raw / d["decisions"] if d.get("decisions") else None,
                       review_default=d.get("review_default", "separate"), clusters=clusters)
     sheet = None
-    if fulltext:
+    if fulltext and _present(raw, fulltext):
         # the file as read (an error names it; relative to raw it would be taken from the working folder)
         sheet = sc.read_fulltext(raw / fulltext).assign(source=str(raw / fulltext))
+    empty_other = pd.DataFrame(columns=["record_id", "database", "duplicate_of", "source", "line"])
     out: dict[str, Stream] = {}
     for key, spec in streams.items():
-        rounds = [int(r) for r in spec["rounds"]]
+        rounds = _stream_rounds(key, spec, streams, records)
         label = spec.get("label", key)
-        note, independent, reviewers = "", None, []
+        pending, missing = states[key]
+        note, independent, reviewers, awaiting = "", None, [], []
         promoted = pd.DataFrame(columns=MATCH_COLUMNS)
+        if pending == TITLE_ABSTRACT:
+            none = pd.DataFrame(columns=["record_id", "decision", "source", "line"])
+            out[key] = Stream(key, label, rounds, "exports" if spec.get("title_abstract") else "rayyan", none, None,
+                              empty_other, None, [], promoted, "", pending, missing, [], bool(spec.get("previous")))
+            continue
         if spec.get("title_abstract"):
             d = stage_decisions(linked, rounds, title_abstract=f"{key}: title/abstract",
-                                full_text=f"{key}: full text" if spec.get("full_text") else None)
+                                full_text=f"{key}: full text" if spec.get("full_text") and not pending else None,
+                                full_text_pending=pending == FULL_TEXT)
             ta, ft, other, promoted, route = d.title_abstract, d.fulltext, d.other, d.promoted, "exports"
+            awaiting = d.awaiting
             if not spec.get("full_text") and sheet is not None:
                 ft = None  # the sheet decides
             if spec.get("reviewers"):
                 independent = reviewer_decisions(linked, {w: f"{key}: {w}" for w in spec["reviewers"]}, rounds)
                 independent = independent.reset_index().assign(key=lambda f: f["record_id"]).set_index("key")
         else:
-            ta, ft, other, route = None, None, pd.DataFrame(columns=["record_id", "database", "duplicate_of",
-                                                                     "source", "line"]), "rayyan"
+            ta, ft, other, route = None, None, empty_other, "rayyan"
         if spec.get("rayyan"):
             export_path, log_path = _rayyan_folder(raw / spec["rayyan"])
             linked_export = route == "rayyan"
@@ -572,6 +711,8 @@ def read_screening(raw: str | os.PathLike, streams: Mapping[str, Mapping], *, re
             if linked_export:
                 ta = sc.title_abstract_decisions(export, unresolved=unresolved, maybe=maybe)
                 ta = ta.assign(source=str(export_path))  # as read, so that an error names the file
+                if pending == FULL_TEXT:
+                    awaiting = list(ta.loc[ta["decision"] == "include", "record_id"])
             if log is not None and independent is None:
                 independent = sc.blinded_pairs(export, log).set_index("key")
                 # the log names reviewers by e-mail address: tables show them as Reviewer 1, 2, ...
@@ -584,17 +725,66 @@ def read_screening(raw: str | os.PathLike, streams: Mapping[str, Mapping], *, re
                         "conflicts were resolved, so agreement is not computed")
         if independent is not None:
             reviewers = [c for c in independent.columns if c != "record_id"]
-        out[key] = Stream(key, label, rounds, route, ta, ft, other, independent, reviewers, promoted, note)
+        out[key] = Stream(key, label, rounds, route, ta, ft, other, independent, reviewers, promoted, note, pending,
+                          missing, awaiting, bool(spec.get("previous")))
     frames = [s.fulltext for s in out.values() if s.fulltext is not None]
     if sheet is not None:
         frames.insert(0, sheet)
+    awaiting = [r for s in out.values() for r in s.awaiting]
     if linked is not None and len(linked.other):
-        fts = [f"{k}: full text" for k, s in streams.items() if s.get("full_text")]
+        fts = [f"{k}: full text" for k, s in streams.items() if s.get("full_text") and not out[k].pending]
         if fts or sheet is None:
-            frames.append(other_decisions(linked, fts or None))
+            if not fts and any(s.pending for s in out.values()):
+                # records of other sources wait for the full-text decisions with the rest
+                awaiting += [r.record_id for r in linked.other.itertuples(index=False) if not r.duplicate_of]
+            else:
+                frames.append(other_decisions(linked, fts or None))
     ft_all = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["record_id", "retrieved", "final_decision", "final_reason", "strand", "study_id", "source", "line"])
+    if sheet is not None and awaiting:
+        ft_all = ft_all[~ft_all["record_id"].isin(awaiting) | (ft_all["source"] != str(raw / fulltext))]
+        awaiting = [r for r in awaiting if r not in set(sheet["record_id"])]
     other_all = pd.concat(([linked.other.drop(columns=["title"])] if linked is not None else [])
                           + [s.other for s in out.values()], ignore_index=True)
-    return Screening(out, linked, pd.concat([s.title_abstract for s in out.values()], ignore_index=True), ft_all,
-                     other_all, sheet)
+    ta_all = pd.concat([s.title_abstract for s in out.values()], ignore_index=True)
+    return Screening(out, linked, ta_all, ft_all.reset_index(drop=True), other_all, sheet, awaiting,
+                     unnamed_files(raw, streams, fulltext, other_sources))
+
+
+# --- the previous version of an updated review --------------------------------
+
+@dataclass
+class PreviousVersion:
+    """The studies included in the previous version of an updated review, as the search log marks them
+    (a row whose database is :data:`mmrs.io.searchlog.PREVIOUS_VERSION`; its file lists the studies)."""
+
+    records: pd.DataFrame
+    files: list[str]
+    date: str
+
+    @property
+    def studies(self) -> int:
+        return len(self.records)
+
+    def label(self) -> str:
+        """How the flow diagram names it."""
+        day = pd.Timestamp(self.date)
+        return f"Previous version (search of {day.day} {day:%B %Y})"
+
+
+def read_previous(search_dir: str | os.PathLike, log: str = "searches.csv") -> PreviousVersion | None:
+    """The previous version of the review that the search log marks, or None.
+
+    Its rows (``database``: "Previous version") name files listing the studies that version
+    included, in any format :func:`read_kept` reads (RIS, EndNote XML, a CSV with a Title column,
+    ...); each record is one study. The rows are not searches: :func:`mmrs.io.read_searches` leaves
+    them out, and the flow counts their studies in the box of the previous version."""
+    from .io.searchlog import PREVIOUS_VERSION, read_search_log
+
+    folder = Path(search_dir)
+    entries = read_search_log(folder / log)
+    marked = entries[entries["database"].str.casefold() == PREVIOUS_VERSION.casefold()]
+    if marked.empty:
+        return None
+    frames = [read_kept(folder / f, base=folder).assign(database=PREVIOUS_VERSION) for f in marked["file"]]
+    return PreviousVersion(pd.concat(frames, ignore_index=True), list(marked["file"]), str(marked["date"].max()))

@@ -15,6 +15,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "preview of both (HTML and DOCX) with pandoc to _preview/.")
     r.add_argument("--out", metavar="DIR", help="output folder of the build whose results to render (default: .)")
     r.add_argument("--preview", action="store_true", help="write the pandoc preview even where quarto is installed")
+    r.add_argument("--force", action="store_true",
+                   help="render with Quarto even when nothing the documents read has changed since the last render")
     r.set_defaults(func=run)
 
 
@@ -32,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
               "writing the pandoc preview of that folder instead.")
         use_quarto = False
     if use_quarto:
-        written = manuscript.render_quarto(root)
+        written = manuscript.render_quarto(root, force=args.force)
         print("Rendered the manuscript with Quarto:")
         for path in written:
             print(f"  {paths.display(path)}")

@@ -321,8 +321,10 @@ def read_decisions(path: str | os.PathLike) -> Decisions:
     settings a decision about a pair the method does not flag is an error;
     under others it is only listed (:attr:`DedupResult.unused_decisions`).
     """
+    from ..io.text import read_text  # the exports' encoding rules: a sheet re-saved by Excel reads too
+
     p = Path(path)
-    lines = p.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    lines = [line + "\n" for line in read_text(p).lines]
     settings, skip = _header(p, lines)
     recorded = {**DEFAULT_RECORDED_UNDER, **settings} if settings else None
     out = Decisions(recorded_under=recorded)

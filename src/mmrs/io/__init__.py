@@ -13,7 +13,16 @@ parser modules:
 ``medline``               PubMed .nbib and ERIC's export (:mod:`.medline`)
 ``ovid-tagged``           Ovid tagged (:mod:`.ovid`)
 ``endnote-xml``           EndNote XML (:mod:`.endnote`)
+``endnote-tagged``        EndNote tagged, ``%0 Journal Article`` (:mod:`.endnote`)
+``bibtex``                BibTeX (:mod:`.bibtex`)
+``pubmed-csv``            PubMed CSV, current and legacy header (:mod:`.pubmed_csv`)
 ========================  ===================================================
+
+A file in no format of these is refused with one error that says what the
+file is (an Excel workbook, an EndNote library, a web page, PubMed XML, ...)
+and which export to make instead (:mod:`.foreign`). When the content shows the
+database a file came from and the search log names another, the file is
+refused too, naming both (:mod:`.provenance`).
 """
 
 from __future__ import annotations
@@ -27,7 +36,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..schema import DATABASE_CODES, to_records
-from . import endnote, medline, ovid, ris, scopus, wos
+from . import bibtex, endnote, foreign, medline, ovid, provenance, pubmed_csv, ris, scopus, wos
 from .common import Parsed
 from .searchlog import (
     SearchImport,
@@ -41,7 +50,7 @@ from .searchlog import (
 from .text import Text, read_text
 
 __all__ = [
-    "FORMATS", "Parsed", "SearchImport", "assign_ids", "count_differences", "describe_differences",
+    "FORMATS", "FORMAT_NAMES", "Parsed", "SearchImport", "assign_ids", "count_differences", "describe_differences",
     "detect_format", "differences_summary", "parse_file", "read_export", "read_search_log", "read_searches",
     "read_text", "records_per_database",
 ]
@@ -55,12 +64,20 @@ FORMATS: dict[str, Callable[[Text], Parsed]] = {
     "medline": medline.parse,
     "ovid-tagged": ovid.parse,
     "endnote-xml": endnote.parse,
+    "endnote-tagged": endnote.parse_tagged,
+    "bibtex": bibtex.parse,
+    "pubmed-csv": pubmed_csv.parse,
 }
-#: Formats whose layout alone tells the database.
-_INHERENT = {"wos-plaintext", "wos-tabdelimited", "scopus-csv"}
+#: Format id -> its name in messages.
+FORMAT_NAMES = {
+    "wos-plaintext": "Web of Science plain text", "wos-tabdelimited": "Web of Science tab-delimited",
+    "scopus-csv": "Scopus CSV", "ris": "RIS", "medline": "MEDLINE (.nbib)", "ovid-tagged": "Ovid tagged",
+    "endnote-xml": "EndNote XML", "endnote-tagged": "EndNote tagged", "bibtex": "BibTeX", "pubmed-csv": "PubMed CSV",
+}
 _RIS_TY = re.compile(r"^TY {1,2}- ")
 _MEDLINE_HEAD = re.compile(r"^(PMID- |OWN - )")
 _XML_START = re.compile(r"^\s*<(\?xml|!--|!DOCTYPE|xml\b)")
+_HTML_START = re.compile(r"^\s*<(!DOCTYPE\s+html|html\b)", re.I)
 
 
 def detect_format(text: Text) -> str:
@@ -75,19 +92,31 @@ def detect_format(text: Text) -> str:
         return "wos-tabdelimited"
     if ovid._HEAD.match(head):
         return "ovid-tagged"
-    if _XML_START.match(head):  # the parser names the root element if it is not EndNote's
+    if _XML_START.match(head) and not _HTML_START.match(head):  # the parser names the root element if it is not EndNote's
         return "endnote-xml"
     if _MEDLINE_HEAD.match(head):
         return "medline"
     if any(_RIS_TY.match(line) for line in lines[:60]):
         return "ris"
-    header = [h.strip().strip('"') for h in head.split(",")]
+    if endnote.looks_like_tagged(lines):
+        return "endnote-tagged"
+    if bibtex.looks_like_bibtex(lines):
+        return "bibtex"
+    header = foreign._csv_header(head)
     if scopus.looks_like_scopus(header):
         return "scopus-csv"
+    if pubmed_csv.generation(header):
+        return "pubmed-csv"
+    kind = foreign.textual(text.lines)
+    if kind is not None:
+        what, instead = kind
+        raise InputError(text.path, line=1, problem=f"could not recognise the export format as one mmrs reads: "
+                                                    f"the file is {what}", expected=instead)
     raise InputError(
         text.path, line=1, problem="could not recognise the export format",
-        expected="one of: Web of Science plain text ('FN ...') or tab-delimited, Scopus CSV, RIS ('TY  - '), "
-                 "MEDLINE/.nbib ('PMID- '), Ovid tagged ('<1. >'), EndNote XML",
+        expected="one of: Web of Science plain text ('FN ...') or tab-delimited, Scopus CSV, PubMed CSV, RIS "
+                 "('TY  - '), MEDLINE/.nbib ('PMID- '), Ovid tagged ('<1. >'), EndNote XML or tagged ('%0 '), "
+                 "BibTeX ('@article{')",
         found=head,
     )
 
@@ -139,13 +168,18 @@ def read_export(
     return to_records(assign_ids(frame))
 
 
-def _frame(path: Path, *, database, round, fmt, base, encoding=None) -> pd.DataFrame:
+def _frame(path: Path, *, database, round, fmt, base, encoding=None, interface=None, listed_in=None
+           ) -> pd.DataFrame:
+    """Parse one export into a frame of records labelled with its database, round and format.
+    ``interface`` and ``listed_in`` (the search log and line naming the file) serve the check
+    that the database the file's content shows agrees with the one it is listed under."""
     parsed, text = parse_file(path, fmt, encoding)
     if database is not None and not str(database).strip():
         raise InputError(path, problem="an empty database name", expected="the name of the database searched")
-    if database and parsed.database and database != parsed.database and parsed.format in _INHERENT:
-        raise InputError(path, problem=f"declared as {database}, but the file is a {parsed.database} export "
-                                       f"({parsed.format})")
+    if database and not provenance.agrees(parsed.database, database, interface):
+        problem, expected = provenance.mismatch_message(parsed.database, parsed.evidence, database, interface,
+                                                        listed_in)
+        raise InputError(path, problem=problem, expected=expected)
     frame = pd.DataFrame.from_records(parsed.records)
     frame.insert(0, "source_file", _relative(path, base))
     frame["database"] = database or parsed.database

@@ -132,4 +132,10 @@ def parse(text: Text) -> Parsed:
         fields.setdefault(tag, []).append(m.group(2).strip())
     if fields is not None:
         close()
-    return Parsed(records, "medline", database_from_votes(votes))
+    shown = database_from_votes(votes)
+    evidence = None
+    if shown:
+        tag = "OWN - ERIC" if shown == "ERIC" else "PMID- "
+        evidence = next((f"line {n}: {line.strip()!r}" for n, line in enumerate(text.lines, 1)
+                         if line.upper().startswith(tag.upper())), None)
+    return Parsed(records, "medline", shown, evidence)

@@ -94,4 +94,7 @@ def parse(text: Text) -> Parsed:
         fields.setdefault(tag, []).append(m.group(2).strip())
     if fields is not None:
         close()
-    return Parsed(records, "ovid-tagged", database_from_votes(votes))
+    shown = database_from_votes(votes)
+    evidence = next((f"line {n}: {line.strip()!r}" for n, line in enumerate(text.lines, 1)
+                     if line.startswith("DB  - ")), None) if shown else None
+    return Parsed(records, "ovid-tagged", shown, evidence)

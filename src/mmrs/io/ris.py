@@ -190,5 +190,17 @@ def dialect(text: Text, records: list[RisRecord]) -> str:
 def parse(text: Text) -> Parsed:
     raw = list(iter_ris(text))
     records = [to_record(r) for r in raw]
-    database = database_from_votes([database_of(r.as_dict()) for r in raw])
-    return Parsed(records, dialect(text, raw), database)
+    votes = [database_of(r.as_dict()) for r in raw]
+    database = database_from_votes(votes)
+    return Parsed(records, dialect(text, raw), database, _evidence(raw, votes, database))
+
+
+def _evidence(raw: list[RisRecord], votes: list[str | None], database: str | None) -> str | None:
+    """Where the file shows its database: the first field of the first record that shows it."""
+    if database is None:
+        return None
+    record = next(r for r, v in zip(raw, votes) if v == database)
+    for line, tag, value in record.fields:
+        if tag in ("DB", "DP", "L2", "UR", "AN", "ID") and database_of({tag: [value]}) == database:
+            return f"line {line}: {tag}  - {value[:60]}"
+    return f"the record of line {record.line}"

@@ -33,7 +33,7 @@ import re
 
 from ..errors import InputError
 from ..schema import SEP
-from .common import Parsed, page_range, year_of
+from .common import Parsed, csv_records, page_range, year_of
 from .text import Text, csv_reader
 
 DATABASE = "Scopus"
@@ -66,29 +66,8 @@ def parse(text: Text) -> Parsed:
     if missing:
         raise InputError(text.path, line=1, problem=f"missing column(s) {', '.join(missing)}",
                          expected="a Scopus CSV header", found=", ".join(header[:6]))
-    col = {name: i for i, name in enumerate(header)}
     records = []
-    start = 2
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise InputError(text.path, line=start, record=len(records) + 1,
-                             problem=f"the CSV row is malformed ({exc})") from None
-        number, start = start, reader.line_num + 1
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            raise InputError(text.path, line=number, record=len(records) + 1,
-                             expected=f"{len(header)} fields as in the header", found=len(row))
-
-        def get(name: str) -> str | None:
-            i = col.get(name)
-            value = row[i].strip() if i is not None else ""
-            return value or None
-
+    for number, get in csv_records(reader, text.path, header):
         abstract = get("Abstract")
         records.append({
             "line": number,
@@ -110,4 +89,5 @@ def parse(text: Text) -> Parsed:
             "language": get("Language of Original Document"),
             "url": get("Link"),
         })
-    return Parsed(records, "scopus-csv", DATABASE)
+    shown = [c for c in ("EID", "Source title", "Source") if c in header]
+    return Parsed(records, "scopus-csv", DATABASE, f"its Scopus CSV columns ({', '.join(shown)})")

@@ -53,6 +53,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
+from . import foreign
 
 #: Byte-order marks, longest first (the UTF-32 LE mark begins with the UTF-16 LE one).
 _BOMS = (
@@ -64,13 +65,6 @@ _BOMS = (
 )
 #: Single-byte code pages a Western export may be written in, in order of preference on a tie.
 SINGLE_BYTE = ("cp1252", "latin_1", "iso8859_15", "mac_roman", "cp850")
-#: File signatures of formats that are not text, with what to call them.
-_NOT_TEXT = (
-    (b"PK\x03\x04", "a ZIP archive (an .xlsx or .docx file is one)"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook (.xls) or another old Office file"),
-    (b"%PDF-", "a PDF file"),
-    (b"\x1f\x8b", "a gzip-compressed file"),
-)
 _XML_DECL = re.compile(rb"""^<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _UTF16_XML = ((b"<\x00?\x00x\x00m\x00l\x00", "utf-16-le"), (b"\x00<\x00?\x00x\x00m\x00l", "utf-16-be"))
 _BAD = re.compile("[\udc80-\udcff]")  # bytes that are not UTF-8, as surrogateescape shows them
@@ -149,7 +143,7 @@ def _not_utf8(path, data: bytes, offset: int, problem: str) -> InputError:
         path, line=line,
         problem=f"{problem}: byte 0x{value:02X} at column {column} (byte {byte} of the file) is not UTF-8"
                 + (f"; {len(bad)} such bytes, on line(s) {where}" if len(bad) > 1 else ""),
-        expected="UTF-8 throughout (correct the byte(s), or export the file again)",
+        expected="UTF-8 throughout (correct the byte(s), or export or save the file again as UTF-8)",
         found=_show_bytes(_line_text(text, start)),
     )
 
@@ -210,10 +204,11 @@ def decode(data: bytes, path: str | os.PathLike | None = None, encoding: str | N
             return data.decode(encoding), encoding
         except UnicodeDecodeError as exc:
             raise _undecodable(path, data, 0, encoding, exc, f"the file was to be read as {encoding}") from None
-    for signature, what in _NOT_TEXT:
-        if data.startswith(signature):
-            raise InputError(path, problem=f"the file is not text: it looks like {what}",
-                             expected="a text export (plain text, tab-delimited, CSV, RIS, MEDLINE or XML)")
+    kind = foreign.binary(data, path)
+    if kind is not None:
+        what, instead = kind
+        raise InputError(path, problem=f"the file is not text: it is {what}, which mmrs cannot read",
+                         expected=instead)
     for bom, name in _BOMS:
         if data.startswith(bom):
             try:

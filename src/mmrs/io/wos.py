@@ -136,7 +136,9 @@ def parse_plaintext(text: Text) -> Parsed:
                                  "records after this one may be missing",
                          expected="'EF' on the last line (export the file again, or add the line 'EF' if you "
                                   "know the file is complete)")
-    return Parsed(records, "wos-plaintext", DATABASE)
+    head = next((f"line {n}: {line.strip()!r}" for n, line in enumerate(text.lines, 1) if line.startswith("FN ")),
+                None)
+    return Parsed(records, "wos-plaintext", DATABASE, head)
 
 
 def parse_tabdelimited(text: Text) -> Parsed:
@@ -163,4 +165,4 @@ def parse_tabdelimited(text: Text) -> Parsed:
             # In this format list fields are joined with "; " in one cell.
             fields[tag] = [v for v in cell.split("; ")] if tag in LIST_TAGS else [cell]
         records.append(to_record(fields, number))
-    return Parsed(records, "wos-tabdelimited", DATABASE)
+    return Parsed(records, "wos-tabdelimited", DATABASE, "its header of Web of Science field tags (PT, ..., UT)")

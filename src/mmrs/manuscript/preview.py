@@ -6,6 +6,10 @@
 that it is a preview. The HTML page is self-contained (images, scripts and
 styles inlined) and carries the same long-table grids as the Quarto render,
 with a small stylesheet of its own for a readable measure and ruled tables.
+Citations follow the same CSL style as the Quarto render (APA 7). Each file is
+written whole or not at all: pandoc writes a temporary file beside it, which
+replaces the previous copy only when complete (:func:`mmrs.files.replacing`),
+so an interrupted render leaves the last good preview in place.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from .. import files
 from ..paths import Layout, project_root
 from .shortcodes import ManuscriptError, resolve
 
@@ -28,6 +33,8 @@ SCRIPTS = ("assets/vendor/gridjs/gridjs.umd.js",)
 AFTER_BODY = ("assets/long-tables.html",)
 #: Page and styles of the DOCX (the Quarto render names it in _quarto.yml too).
 REFERENCE_DOCX = "assets/reference.docx"
+#: Citation style (the Quarto render names it in _quarto.yml too).
+CSL = "assets/csl/apa.csl"
 
 PREVIEW_NOTE = (
     "::: {{.callout-warning}}\n**Preview.** {what} was rendered by pandoc because Quarto is not installed here. "
@@ -87,13 +94,14 @@ def render_preview(layout: Layout, out_dir: str | os.PathLike = "_preview", form
         (work / f"{stem}.md").write_text(markdown, encoding="utf-8")
         for fmt in formats:
             target = out / f"{stem}.{fmt}"
-            args = ["--standalone", "--citeproc", f"--bibliography={bibliography}",
+            args = ["--standalone", "--citeproc", f"--bibliography={bibliography}", f"--csl={root / CSL}",
                     f"--resource-path={work}{os.pathsep}{root}", "--metadata=link-citations:true"]
             if fmt == "html":
                 args += ["--embed-resources", "--toc", *html_options(root, work)]
             if fmt == "docx":
                 args += [f"--reference-doc={root / REFERENCE_DOCX}"]
-            pypandoc.convert_text(markdown, fmt, format="markdown", outputfile=str(target), extra_args=args,
-                                  cworkdir=str(work))
+            with files.replacing(target, output=False) as tmp:
+                pypandoc.convert_text(markdown, fmt, format="markdown", outputfile=str(tmp), extra_args=args,
+                                      cworkdir=str(work))
             written.append(target)
     return written

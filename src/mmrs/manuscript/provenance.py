@@ -33,7 +33,7 @@ def result_map(layout: Layout) -> pd.DataFrame:
     from ..variables import flatten
 
     rows = []
-    for nb_path in sorted(layout.notebooks.glob("[0-9][0-9]_*.ipynb")):
+    for nb_path in sorted(p for p in layout.notebooks.glob("[0-9][0-9]_*.ipynb") if not p.name.endswith(".out.ipynb")):
         nb = nbformat.read(nb_path, as_version=4)
         for cell in nb.cells:
             if cell.cell_type != "code":
@@ -52,10 +52,55 @@ def result_map(layout: Layout) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Result", "Kind", "Notebook", "Cell"])
 
 
+def readable_result_map(mapped: pd.DataFrame, numbers: dict[str, str], captions: dict[str, str]) -> str:
+    """The result map as the supplement shows it: per notebook, how many tables, figures and numbers of
+    the text it computes; then every table and figure with its notebook and cell. The numbers of the
+    text, one row each, stay in the CSV that the page links to."""
+    from ..outputs import to_markdown
+
+    per_notebook = []
+    for notebook, group in mapped.groupby("Notebook", sort=True):
+        kinds = group["Kind"].value_counts()
+        per_notebook.append({"Notebook": notebook, "Tables": int(kinds.get("Table", 0)),
+                             "Figures": int(kinds.get("Figure", 0)),
+                             "Numbers for the text": int(kinds.get("Figure in the text", 0))})
+    items = mapped[mapped["Kind"].isin(["Table", "Figure"])]
+    shown = pd.DataFrame({"In the manuscript": [numbers.get(r, "notebook page only") for r in items["Result"]],
+                          "Caption": [captions.get(r, r) for r in items["Result"]],
+                          "Notebook": items["Notebook"], "Cell": items["Cell"]})
+    return "\n\n".join([
+        to_markdown(pd.DataFrame(per_notebook)),
+        ": What each notebook computes: its tables, its figures and the numbers it records for the text "
+        "(`_variables.yml`). {#tbl-result-map-notebooks}",
+        to_markdown(shown),
+        ": Every table and figure, with the notebook and the cell (its id) that computes it. "
+        "{#tbl-result-map-items}",
+        "Each number of the text, with the notebook and cell that computes it, is listed in "
+        "[`results/tables/result_map.csv`](results/tables/result_map.csv).",
+    ]) + "\n"
+
+
 def write_result_map(layout: Layout) -> list[Path]:
+    """Write the result map as ``result_map.csv`` (every result) and its readable form as ``result_map.md``."""
+    from .. import files
     from ..outputs import save_table
 
-    return save_table(result_map(layout), layout, "result_map")
+    from .shortcodes import documents, notebook_cells, numbering, prefix_of
+
+    mapped = result_map(layout)
+    written = save_table(mapped, layout, "result_map")
+    root = project_root()
+    numbers: dict[str, str] = {}
+    for item in documents(root):
+        source = root / item["source"]
+        if source.is_file():
+            numbers.update(numbering(source.read_text(encoding="utf-8"), prefix_of(source, root)))
+    captions: dict[str, str] = {}
+    for notebook in sorted(set(mapped["Notebook"])):
+        path = layout.notebooks / notebook
+        captions.update({label: cell.caption for label, cell in notebook_cells(path).items() if cell.caption})
+    files.write_text(layout.table("result_map.md"), readable_result_map(mapped, numbers, captions))
+    return written
 
 
 def colophon(root: Path | None = None) -> str:

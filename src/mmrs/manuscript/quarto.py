@@ -6,6 +6,21 @@ The project (``_quarto.yml``) is a Quarto *manuscript*: one article
 the profile ``supplement`` (``_quarto-supplement.yml``), rendered into
 ``_manuscript/supplement/`` in the same formats (without a MECA archive).
 
+Quarto writes into a staging folder (``build/render/``), never into the
+folder a reader has: the article and the supplement are rendered there, and
+only when both are complete does the staged folder replace ``_manuscript/``
+(two renames). A render that is interrupted (Ctrl-C, SIGTERM, a kill) or fails
+leaves the previous complete ``_manuscript/`` as it was, never a half-written
+or empty file where a good copy was.
+
+A render is skipped when nothing it reads has changed: after each complete
+render, ``build/stamps/render.json`` keeps the hashes of what the documents
+read (their sources, the project and profile files, ``_variables.yml``, the
+bibliography, ``assets/``, the notebooks they embed and show, the files they
+include) with Quarto's version, and the hashes of the files written. The next
+``mmrs render`` renders again if any of these differs or an output is missing
+or changed (``force=True`` renders regardless).
+
 Each document is rendered by one ``quarto render`` call for all its formats,
 so the notebooks are read once, the MECA archive holds every format and
 Quarto cleans up after itself. When that call fails, each format is rendered
@@ -17,8 +32,14 @@ needs a TeX installation).
 from __future__ import annotations
 
 import collections
+import dataclasses
+import hashlib
+import json
+import os
 import re
+import resource
 import shutil
+import time
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -130,8 +151,15 @@ def cause(lines: list[str]) -> str:
     return " ".join(shown) or "Quarto printed nothing"
 
 
-def _profile(target: Target) -> list[str]:
-    return ["--profile", target.profile] if target.profile else []
+#: Where Quarto renders before the result replaces the output folder (relative to the project).
+STAGING = Path("build") / "render"
+
+
+def _profile(target: Target, root: Path | None = None) -> list[str]:
+    out = ["--profile", target.profile] if target.profile else []
+    if root is not None and target.output_dir.is_relative_to(root / STAGING):
+        out += ["--output-dir", target.output_dir.relative_to(root).as_posix()]
+    return out
 
 
 def _failed(target: Target, fmt: str, lines: list[str]) -> RenderError:
@@ -141,16 +169,16 @@ def _failed(target: Target, fmt: str, lines: list[str]) -> RenderError:
 
 def render_target(target: Target, root: Path, echo: Callable[[str], None] | None = print) -> list[Path]:
     """Render one target; raise :class:`RenderError` naming the format that failed and why."""
-    code, lines = _run(["render", *_profile(target)], root, echo)
+    code, lines = _run(["render", *_profile(target, root)], root, echo)
     if code != 0:
         # find the format that failed: render each alone (the output folder is kept)
         for fmt in target.formats:
-            alone, alone_lines = _run(["render", "--to", fmt, "--no-clean", *_profile(target)], root, None)
+            alone, alone_lines = _run(["render", "--to", fmt, "--no-clean", *_profile(target, root)], root, None)
             if alone != 0:
                 raise _failed(target, fmt, alone_lines)
         raise RenderError(f"Quarto could not render the {target.name} (formats {', '.join(target.formats)}; each "
                           f"renders alone): {cause(lines)}")
-    missing = [p for p in target.outputs() if not p.is_file()]
+    missing = [p for p in target.outputs() if not p.is_file() or p.stat().st_size == 0]
     if missing:
         raise RenderError(f"Quarto reported success for the {target.name}, but did not write "
                           + ", ".join(str(p.relative_to(root)) for p in missing))
@@ -183,28 +211,118 @@ def _remove_intermediates(before: set[Path], folders: list[Path], keep: set[Path
     return removed
 
 
-def render(root: Path | None = None, echo: Callable[[str], None] | None = print) -> list[Path]:
+#: Where the render records what it read and wrote (relative to the project).
+STAMP = Path("build") / "stamps" / "render.json"
+_INCLUDE = re.compile(r"\{\{<\s*include\s+(\S+)\s*>\}\}")
+
+
+def _digest(path: Path) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def inputs(root: Path, every: list[Target]) -> dict[str, str]:
+    """Every file the documents' render reads, with its hash, and Quarto's version."""
+    files = {root / "_quarto.yml", root / "_variables.yml", root / "references.bib"}
+    for target in every:
+        source = root / target.source
+        files.add(source)
+        if target.profile:
+            files.add(root / f"_quarto-{target.profile}.yml")
+        if source.is_file():
+            files |= {root / name for name in _INCLUDE.findall(source.read_text(encoding="utf-8"))}
+    files |= {p for p in (root / "assets").rglob("*") if p.is_file()}
+    files |= {p for p in (root / "notebooks").glob("*.ipynb") if not p.name.endswith(".out.ipynb")}
+    out = {p.relative_to(root).as_posix(): (_digest(p) if p.is_file() else "missing") for p in sorted(files)}
+    quarto = command()
+    out["quarto --version"] = subprocess.run([quarto, "--version"], capture_output=True, text=True).stdout.strip() \
+        if quarto else "not installed"
+    return out
+
+
+def _outputs(root: Path, every: list[Target]) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): (_digest(p) if p.is_file() else "missing")
+            for t in every for p in t.outputs()}
+
+
+def unchanged(root: Path, every: list[Target]) -> bool:
+    """Whether the last complete render read what the documents would read now, and its files are as it
+    wrote them."""
+    stamp = root / STAMP
+    if not stamp.is_file():
+        return False
+    try:
+        recorded = json.loads(stamp.read_text(encoding="utf-8"))
+    except ValueError:
+        return False
+    return recorded.get("inputs") == inputs(root, every) and recorded.get("outputs") == _outputs(root, every)
+
+
+def render(root: Path | None = None, echo: Callable[[str], None] | None = print, force: bool = False) -> list[Path]:
     """Render the article, then the supplement (the article's render empties its output folder,
     which holds the supplement's). Returns the files written. Whether it succeeds or not, the
-    files Quarto adds beside the sources are removed afterwards."""
+    files Quarto adds beside the sources are removed afterwards. Skipped, unless ``force``, when
+    nothing the documents read has changed since the last complete render (:func:`unchanged`)."""
     root = root or project_root()
     every = targets(root)
+    if not force and unchanged(root, every):
+        if echo is not None:
+            echo("The article and the supplement are unchanged since their last render "
+                 f"({STAMP.as_posix()}): not rendered again.")
+        return [p for t in every for p in t.outputs()]
+    read = inputs(root, every)
+    final = every[0].output_dir  # the article's folder, which holds the supplement's
+    staging = root / STAGING / final.name
+    staged = [dataclasses.replace(t, output_dir=staging / t.output_dir.relative_to(final)) for t in every]
     folders = _source_folders(root)
     before = _listing(folders)
     keep = {root / ".quarto", root / "build"} | {t.output_dir for t in every} | {
         root / t.output_dir.relative_to(root).parts[0] for t in every}
     try:
-        return _render_all(root, every, echo)
+        if staging.parent.exists():
+            shutil.rmtree(staging.parent)
+        (root / STAMP).unlink(missing_ok=True)
+        written = _render_all(root, staged, echo)
+        _replace_folder(staging, final)
+        from .. import files
+
+        files.write_text(root / STAMP, json.dumps({"inputs": read, "outputs": _outputs(root, every)}, indent=1,
+                                                  sort_keys=True) + "\n", output=False)
+        return [final / p.relative_to(staging) for p in written]
     finally:
         _remove_intermediates(before, folders, keep)
+        shutil.rmtree(root / STAGING, ignore_errors=True)
+
+
+def _replace_folder(new: Path, target: Path) -> None:
+    """Put the complete folder ``new`` where ``target`` is: the old one is renamed aside, the new one
+    renamed into its place, then the old one removed (both renames are single steps on one file system)."""
+    aside = new.with_name(new.name + ".previous")
+    if aside.exists():
+        shutil.rmtree(aside)
+    if target.exists():
+        os.replace(target, aside)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(new, target)
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process's finished children (Quarto, pandoc, Typst), user and system."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _render_all(root: Path, every: list[Target], echo: Callable[[str], None] | None) -> list[Path]:
     written = []
     for target in every:
+        names = ", ".join(FORMATS.get(f, (f,))[0] for f in target.formats)
         if echo is not None:
-            names = ", ".join(FORMATS.get(f, (f,))[0] for f in target.formats)
             echo(f"Rendering the {target.name} with Quarto ({names}) into "
-                 f"{target.output_dir.relative_to(root).as_posix()}/")
+                 f"{target.output_dir.relative_to(root).as_posix()}/ (moved into place when complete)")
+        cpu, wall = _cpu_seconds(), time.monotonic()
         written += render_target(target, root, echo)
+        if echo is not None:
+            echo(f"Rendered the {target.name} ({names}) in {_cpu_seconds() - cpu:.0f} s of CPU time "
+                 f"({time.monotonic() - wall:.0f} s on the clock)")
     return written

@@ -10,7 +10,11 @@ pandoc's default with three changes:
   PDF (Typst) has;
 - body text is 11 pt;
 - text in tables is 9 pt (set on the table style, so lists elsewhere, which
-  share the paragraph style of table cells, keep the body size).
+  share the paragraph style of table cells, keep the body size);
+- the theme's fonts, which every style uses, are DejaVu Sans (:data:`FONT`), the face of
+  the figures and of the PDF and HTML;
+- a figure's picture is centred (style "Figure", on which "Captioned Figure" is based) and
+  its caption left-aligned.
 
 ``assets/reference.docx`` is written by this module
 (``python -m mmrs.manuscript.reference_docx assets/reference.docx``) and
@@ -31,6 +35,8 @@ from pathlib import Path
 #: A4 in twentieths of a point, and the margins (2.2 cm sides, 2.4 cm top and bottom).
 PAGE = {"width": 11906, "height": 16838, "side": 1247, "top": 1361}
 BODY_SIZE = 22   # half-points: 11 pt
+#: The face of text and figures in every format (assets/fonts; matplotlib draws the figures with it).
+FONT = "DejaVu Sans"
 TABLE_SIZE = 18  # 9 pt
 
 
@@ -51,7 +57,18 @@ def _styles(xml: str) -> str:
                      rf"\1{table}\2", xml, count=1, flags=re.S)
     if n != 1:
         raise ValueError("pandoc's reference styles have no default table style")
+    xml, n = re.subn(r'(<w:style w:type="paragraph" w:customStyle="1" w:styleId="Figure">\s*<w:name w:val="Figure" />'
+                     r'\s*<w:basedOn w:val="Normal" />)', r'\1<w:pPr><w:jc w:val="center" /></w:pPr>', xml, count=1)
+    if n != 1:
+        raise ValueError("pandoc's reference styles have no style Figure")
     return xml
+
+
+def _theme(xml: str) -> str:
+    xml, n = re.subn(r'(<a:(?:major|minor)Font>\s*<a:latin typeface=")[^"]*(")', rf"\g<1>{FONT}\g<2>", xml)
+    if n != 2:
+        raise ValueError("pandoc's reference theme has no major and minor Latin font")
+    return re.sub(r'(<a:(?:major|minor)Font>\s*<a:latin typeface="[^"]*") panose="[0-9A-F]+"', r"\1", xml)
 
 
 def _document(xml: str) -> str:
@@ -75,6 +92,8 @@ def build(default: bytes | None = None) -> bytes:
                 data = _styles(data.decode("utf-8")).encode("utf-8")
             elif info.filename == "word/document.xml":
                 data = _document(data.decode("utf-8")).encode("utf-8")
+            elif info.filename == "word/theme/theme1.xml":
+                data = _theme(data.decode("utf-8")).encode("utf-8")
             entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             entry.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(entry, data)

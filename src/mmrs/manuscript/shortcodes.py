@@ -83,7 +83,8 @@ def notebook_cells(path: Path) -> dict[str, Embed]:
             data = o.get("data", {})
             if "text/markdown" in data and embed.markdown is None:
                 md = data["text/markdown"]
-                embed.markdown = md if isinstance(md, str) else "".join(md)
+                embed.markdown, computed = split_caption(md if isinstance(md, str) else "".join(md))
+                embed.caption = embed.caption or computed
             if "image/png" in data and embed.png is None:
                 embed.png = base64.b64decode(data["image/png"])
         out[label] = embed
@@ -116,15 +117,19 @@ def prefix_of(doc: Path, root: Path) -> str:
     return next((str(d["prefix"]) for d in documents(root) if (root / d["source"]).resolve() == doc.resolve()), "")
 
 
+#: A table written in the document (or a file it includes) with its caption and label: ``: Caption {#tbl-x}``.
+CAPTIONED = re.compile(r"^: (.*?)\s*\{#((?:tbl|fig)-[\w-]+)\}\s*$", re.M)
+
+
 def numbering(body: str, prefix: str = "") -> dict[str, str]:
-    """The number each embedded table and figure gets ("Table 1", "Figure S2"): in the order of the
-    embeds, counted per kind, after the document's prefix."""
+    """The number each table and figure gets ("Table 1", "Figure S2"): embedded ones and those written
+    with a labelled caption, in the order they come, counted per kind, after the document's prefix."""
     count = {"fig": 0, "tbl": 0}
     out: dict[str, str] = {}
-    for m in SHORTCODE.finditer(body):
-        if m.group(1) != "embed":
-            continue
-        label = m.group(2).strip().partition("#")[2]
+    found = [(m.start(), m.group(2).strip().partition("#")[2]) for m in SHORTCODE.finditer(body)
+             if m.group(1) == "embed"]
+    found += [(m.start(), m.group(2)) for m in CAPTIONED.finditer(body)]
+    for _, label in sorted(found):
         kind = label.split("-", 1)[0]
         if kind not in count or label in out:
             continue
@@ -147,6 +152,20 @@ def other_documents(doc: Path, root: Path) -> dict[str, tuple[str, str]]:
         for label, number in numbering(_includes(body, path, root), str(item["prefix"])).items():
             out[label] = (number, path.stem)
     return out
+
+
+def split_caption(markdown: str) -> tuple[str, str]:
+    """A table cell's Markdown output without the caption line computed with it (pandoc's ``: caption``
+    right after the table, as :func:`mmrs.outputs.show_table` writes it), and that caption ("" if none).
+    Quarto takes such a caption for a cell with no ``#| tbl-cap:``; the preview does the same."""
+    lines = markdown.splitlines()
+    last = max((i for i, line in enumerate(lines) if line.startswith("|")), default=None)
+    if last is None:
+        return markdown, ""
+    after = next((i for i in range(last + 1, len(lines)) if lines[i].strip()), None)
+    if after is None or not lines[after].startswith(": "):
+        return markdown, ""
+    return "\n".join(lines[:last + 1] + lines[after + 1:]), lines[after][2:].strip()
 
 
 def split_note(markdown: str) -> tuple[str, str]:
@@ -217,6 +236,7 @@ def resolve(doc: Path, layout: Layout, variables: dict[str, object], root: Path 
         return embed(arg, m.start()) if kind == "embed" else var(arg, m.start())
 
     body = SHORTCODE.sub(replace, body)
+    body = CAPTIONED.sub(lambda m: f": []{{#{m.group(2)}}}{numbers[m.group(2)]}. {m.group(1)}", body)
 
     def crossref(m: re.Match) -> str:
         label = m.group(1)
@@ -229,8 +249,16 @@ def resolve(doc: Path, layout: Layout, variables: dict[str, object], root: Path 
         return f"[{numbers[label]}](#{label})"
 
     body = CROSSREF.sub(crossref, body)
-    meta_lines = yaml.safe_dump({k: v for k, v in meta.items() if k in ("title", "subtitle", "author", "date")},
-                                allow_unicode=True, sort_keys=False)
+
+    def meta_var(m: re.Match) -> str:
+        if m.group(1) != "var" or m.group(2).strip() not in variables:
+            raise ManuscriptError(f"{doc.name}, front matter: {m.group(0)} is not a variable of _variables.yml")
+        return str(variables[m.group(2).strip()])
+
+    kept = {k: v for k, v in meta.items() if k in ("title", "subtitle", "author", "date", "abstract", "keywords")}
+    if isinstance(kept.get("abstract"), str):
+        kept["abstract"] = SHORTCODE.sub(meta_var, kept["abstract"])
+    meta_lines = yaml.safe_dump(kept, allow_unicode=True, sort_keys=False)
     return Resolved(f"---\n{meta_lines}---\n\n{body}", images, numbers)
 
 

@@ -13,8 +13,9 @@ The names below are the package's public interface (``mmrs.prisma.flow``,
 
 from __future__ import annotations
 
-from .counts import BOXES, OTHER, Flow, FlowError, Other, Stream, assign_boxes, conflicts, flow
+from .counts import (BOX_LABELS, BOXES, OTHER, PENDING, Flow, FlowError, Other, Previous, Stream, assign_boxes,
+                     conflicts, flow)
 from .diagram import NBSP, figure
 
-__all__ = ["BOXES", "NBSP", "OTHER", "Flow", "FlowError", "Other", "Stream", "assign_boxes", "conflicts",
-           "figure", "flow"]
+__all__ = ["BOXES", "BOX_LABELS", "NBSP", "OTHER", "PENDING", "Flow", "FlowError", "Other", "Previous", "Stream",
+           "assign_boxes", "conflicts", "figure", "flow"]

@@ -35,6 +35,21 @@ deduplication had removed, now kept apart) is counted as *not screened* and
 shown as such. Under the deduplication the screening was done with, every
 unique record carries its own decision and nothing else changes.
 
+**Stage by stage.** A review is counted as far as its decisions go. A
+stream whose title/abstract decisions are not given yet (``pending`` of
+:func:`flow`: ``"title_abstract"``) has its unique records counted as records
+to screen, and the flow stops there; a stream screened on titles and abstracts
+whose full-text decisions are not given yet (``"full_text"``) has the records
+that passed in the box ``awaiting_fulltext`` (:func:`assign_boxes`'
+``awaiting``), and the flow stops at the reports sought.
+
+**Updated reviews.** PRISMA 2020's template for an update of a review starts
+from the studies included in the previous version, adds the new studies that
+the update's searches found, and gives the total. :class:`Previous` holds the
+previous version: a list of its included studies (counted from a file, outside
+the new searches' boxes), or a stream of this flow whose screening was the
+previous version's (``previous_stream`` of :func:`flow`).
+
 :meth:`Flow.table` lists every box and its count: the data behind the
 diagram, as a table.
 """
@@ -47,11 +62,19 @@ import pandas as pd
 
 from ..errors import InputError, MMRSError
 
-BOXES = ("duplicate", "not_screened", "excluded_screening", "not_retrieved", "excluded_fulltext", "included")
+BOXES = ("duplicate", "not_screened", "excluded_screening", "awaiting_fulltext", "not_retrieved",
+         "excluded_fulltext", "included")
 #: How far a record went; a cluster takes the furthest of its records.
-_REACH = {"excluded_screening": 1, "not_retrieved": 2, "excluded_fulltext": 3, "included": 4}
-_SAID = {"excluded_screening": "excluded on title/abstract", "not_retrieved": "not retrieved",
-         "excluded_fulltext": "excluded at full text", "included": "included"}
+_REACH = {"excluded_screening": 1, "awaiting_fulltext": 2, "not_retrieved": 3, "excluded_fulltext": 4,
+          "included": 5}
+_SAID = {"excluded_screening": "excluded on title/abstract", "awaiting_fulltext": "awaiting full text",
+         "not_retrieved": "not retrieved", "excluded_fulltext": "excluded at full text", "included": "included"}
+#: Each box as a reader names it.
+BOX_LABELS = {"duplicate": "Duplicate removed", "not_screened": "Unique, not screened",
+              "excluded_screening": "Excluded on title and abstract", "awaiting_fulltext": "Awaiting full text",
+              "not_retrieved": "Not retrieved", "excluded_fulltext": "Excluded at full text", "included": "Included"}
+#: What a stream still waits for (``pending`` of :func:`flow`).
+PENDING = ("title_abstract", "full_text")
 #: The label of the other-methods column.
 OTHER = "Other methods"
 
@@ -68,7 +91,7 @@ def _error(frame: pd.DataFrame, row: pd.Series | tuple, **kw) -> InputError:
 
 
 def assign_boxes(clusters: pd.DataFrame, screening: pd.DataFrame, fulltext: pd.DataFrame,
-                 other: pd.DataFrame | None = None) -> pd.DataFrame:
+                 other: pd.DataFrame | None = None, *, awaiting=()) -> pd.DataFrame:
     """Put every record in one box of the flow.
 
     ``clusters``: the deduplication's record table (``record_id``, ``round``,
@@ -81,6 +104,10 @@ def assign_boxes(clusters: pd.DataFrame, screening: pd.DataFrame, fulltext: pd.D
     record it copies, a search record or another of ``other``, or empty -
     ``source``, ``line``); they skip title/abstract screening, as PRISMA 2020
     draws them, and need a full-text row unless they copy another record.
+    ``awaiting``: records that passed title/abstract screening whose
+    full-text decision is not given yet (a stream screened so far on titles
+    and abstracts only); they need no full-text row and go to the box
+    ``awaiting_fulltext``.
 
     Returns one row per record: ``record_id``, ``round``, ``database``,
     ``box``, ``reason``, ``study_id``, ``strand``, ``method`` (databases or
@@ -107,7 +134,12 @@ def assign_boxes(clusters: pd.DataFrame, screening: pd.DataFrame, fulltext: pd.D
             raise _error(fulltext, row, problem="a full-text row for a record that title/abstract screening "
                                                 "excluded" if row.record_id in ta.index else
                          "a full-text row for a search record without a title/abstract decision to include it")
-    absent = sorted(passed - set(fulltext["record_id"]))
+    awaiting = set(awaiting)
+    decided_early = sorted(awaiting & set(fulltext["record_id"]))
+    if decided_early:
+        raise _error(fulltext, fulltext[fulltext["record_id"] == decided_early[0]].iloc[0],
+                     problem="a full-text row for a record whose full-text decision is said to be pending")
+    absent = sorted(passed - set(fulltext["record_id"]) - awaiting)
     if absent:
         raise InputError(fulltext["source"].iloc[0] if len(fulltext) else None,
                          problem=f"{len(absent)} record(s) passed title/abstract screening but have no "
@@ -116,7 +148,8 @@ def assign_boxes(clusters: pd.DataFrame, screening: pd.DataFrame, fulltext: pd.D
     if not unknown_copy.empty:
         raise _error(other, unknown_copy.iloc[0], problem="duplicate_of names no known record",
                      found=unknown_copy["duplicate_of"].iloc[0])
-    lonely = other.loc[(other["duplicate_of"] == "") & ~other["record_id"].isin(fulltext["record_id"])]
+    lonely = other.loc[(other["duplicate_of"] == "") & ~other["record_id"].isin(fulltext["record_id"])
+                       & ~other["record_id"].isin(awaiting)]
     if not lonely.empty:
         raise _error(other, lonely.iloc[0], problem=f"{len(lonely)} record(s) found by other methods have no "
                                                     "full-text row", expected="a full-text decision")
@@ -145,6 +178,8 @@ def assign_boxes(clusters: pd.DataFrame, screening: pd.DataFrame, fulltext: pd.D
     for rid, d in ta.items():
         if d == "exclude":
             reached[rid] = ("excluded_screening", "", "", "")
+    for rid in awaiting & (passed | set(o.index)):
+        reached[rid] = ("awaiting_fulltext", "", "", "")
     for row in fulltext.itertuples(index=False):
         box = "not_retrieved" if not row.retrieved else (
             "included" if row.final_decision == "include" else "excluded_fulltext")
@@ -218,6 +253,28 @@ class Stream:
     excluded_reasons: dict[str, int]
     included: int
     not_screened: int = 0
+    awaiting: int = 0  # reports sought whose full-text decision is not given yet
+    pending: str = ""  # what the stream waits for: "", "title_abstract" or "full_text"
+    previous: bool = False  # the stream screened the previous version of the review (drawn as that version)
+
+    @property
+    def decided(self) -> bool:
+        """Every decision of the stream is given: its flow goes down to the studies included."""
+        return not self.pending
+
+
+@dataclass
+class Previous:
+    """The previous version of an updated review (PRISMA 2020's template for updated reviews).
+
+    ``studies``: the studies it included; ``label``: how the diagram names it; ``stream``: the
+    label of the stream of this flow that screened it, or None when the studies come from a list
+    (a file named in the search log), outside the boxes of the new searches."""
+
+    studies: int
+    label: str = "Previous version of the review"
+    stream: str | None = None
+    source: str = ""
 
 
 @dataclass
@@ -232,6 +289,7 @@ class Other:
     excluded_reasons: dict[str, int]
     included: int
     label: str = OTHER
+    awaiting: int = 0  # reports sought whose full-text decision is not given yet
 
 
 @dataclass
@@ -244,11 +302,22 @@ class Flow:
     included_total: int
     included_by: dict[str, int] = field(default_factory=dict)
     other: Other | None = None
+    previous: Previous | None = None
 
     @property
     def single(self) -> bool:
-        """One search, screened at once: drawn with the template for new reviews."""
-        return len(self.streams) == 1 and len(self.streams[0].rounds) == 1
+        """One search, screened at once, not an update: drawn with the template for new reviews."""
+        return len(self.streams) == 1 and len(self.streams[0].rounds) == 1 and self.previous is None
+
+    @property
+    def pending(self) -> bool:
+        """Some decisions are not given yet: the flow stops where they would start."""
+        return any(s.pending for s in self.streams)
+
+    @property
+    def new_studies(self) -> int:
+        """Studies included by the searches after the previous version (all of them without one)."""
+        return self.included_total - (self.previous.studies if self.previous is not None else 0)
 
     def check(self) -> None:
         """Raise FlowError listing every count that does not follow from the others."""
@@ -268,10 +337,27 @@ class Flow:
                 problems.append(f"{s.label}: {s.screened} screened"
                                 + (f" + {s.not_screened} not screened" if s.not_screened else "")
                                 + f", but its rounds have {expect} unique records")
+            if s.pending not in ("", *PENDING):
+                problems.append(f"{s.label}: pending is {s.pending!r}, not one of {PENDING}")
+            if s.pending == "title_abstract" and (s.screened or s.included):
+                problems.append(f"{s.label}: {s.screened} screened although its screening is pending")
             if s.screened - s.excluded_screening != s.sought:
                 problems.append(f"{s.label}: {s.screened} - {s.excluded_screening} excluded != {s.sought} sought")
+            if s.pending == "full_text" and s.included:
+                problems.append(f"{s.label}: {s.included} included although its full-text decisions are pending")
             _check_selection(problems, s.label, s.sought, s)
         included = sum(s.included for s in self.streams)
+        if self.previous is not None:
+            if self.previous.stream is None:
+                included += self.previous.studies
+            else:
+                marked = [s for s in self.streams if s.label == self.previous.stream]
+                if len(marked) != 1 or not marked[0].previous:
+                    problems.append(f"the previous version names the stream {self.previous.stream!r}, which "
+                                    "is not one stream of the flow marked as previous")
+                elif marked[0].included != self.previous.studies:
+                    problems.append(f"the previous version has {self.previous.studies} studies, its stream "
+                                    f"includes {marked[0].included}")
         if self.other is not None:
             o = self.other
             found = sum(o.identified.values())
@@ -292,39 +378,60 @@ class Flow:
     def table(self) -> pd.DataFrame:
         """Every box as a row: stage, box, count (the data behind the figure)."""
         rows = []
+        waiting = {r for s in self.streams if s.pending == "title_abstract" for r in s.rounds}
         for r in self.rounds.itertuples(index=False):
             for d in self.identified[self.identified["round"] == r.round].itertuples(index=False):
                 rows.append((r.label, "Identification", f"Records from {d.database}", d.records))
             rows.append((r.label, "Identification", "Records identified", r.records))
             rows.append((r.label, "Identification", "Duplicate records removed", r.duplicates_removed))
-            if getattr(r, "not_screened", 0):
+            if getattr(r, "not_screened", 0) and r.round not in waiting:
                 rows.append((r.label, "Identification", "Unique records not screened", r.not_screened))
+        if self.previous is not None and self.previous.stream is None:
+            rows.append((self.previous.label, "Previous version", "Studies included in the previous version",
+                         self.previous.studies))
         for s in self.streams:
+            if s.pending == "title_abstract":
+                rows.append((s.label, "Screening", "Records to screen (decisions not given yet)", s.not_screened))
+                continue
             rows += [(s.label, "Screening", "Records screened", s.screened),
                      (s.label, "Screening", "Records excluded", s.excluded_screening),
-                     (s.label, "Screening", "Reports sought for retrieval", s.sought),
-                     (s.label, "Screening", "Reports not retrieved", s.not_retrieved),
+                     (s.label, "Screening", "Reports sought for retrieval", s.sought)]
+            if s.awaiting:
+                rows.append((s.label, "Screening", "Reports awaiting full-text assessment", s.awaiting))
+            if s.pending == "full_text":
+                continue
+            rows += [(s.label, "Screening", "Reports not retrieved", s.not_retrieved),
                      (s.label, "Screening", "Reports assessed for eligibility", s.assessed)]
             rows += [(s.label, "Screening", f"Reports excluded: {k}", v) for k, v in s.excluded_reasons.items()]
-            rows.append((s.label, "Included", "Studies included", s.included))
+            rows.append((s.label, "Included", "Studies included" + (" (previous version)" if s.previous else ""),
+                         s.included))
         if self.other is not None:
             o = self.other
             rows += [(o.label, "Identification", f"Records from {k}", v) for k, v in o.identified.items()]
             rows += [(o.label, "Identification", "Duplicates of other records", o.duplicates),
-                     (o.label, "Screening", "Reports sought for retrieval", o.sought),
-                     (o.label, "Screening", "Reports not retrieved", o.not_retrieved),
+                     (o.label, "Screening", "Reports sought for retrieval", o.sought)]
+            if o.awaiting:
+                rows.append((o.label, "Screening", "Reports awaiting full-text assessment", o.awaiting))
+            rows += [(o.label, "Screening", "Reports not retrieved", o.not_retrieved),
                      (o.label, "Screening", "Reports assessed for eligibility", o.assessed)]
             rows += [(o.label, "Screening", f"Reports excluded: {k}", v) for k, v in o.excluded_reasons.items()]
             rows.append((o.label, "Included", "Studies included", o.included))
         part = "All rounds" if len(self.rounds) > 1 else "All records"
-        rows.append((part, "Included", "Studies included in the review", self.included_total))
+        if all(s.pending == "title_abstract" for s in self.streams) and self.previous is None and self.other is None:
+            return pd.DataFrame(rows, columns=["Part", "Stage", "Box", "n"])  # nothing included yet to count
+        if self.previous is not None:
+            rows.append((part, "Included", "New studies included", self.new_studies))
+        rows.append((part, "Included", "Studies included in the review" + (" so far" if self.pending else ""),
+                     self.included_total))
         rows += [(part, "Included", f"{k.capitalize()} studies", v) for k, v in self.included_by.items()]
         return pd.DataFrame(rows, columns=["Part", "Stage", "Box", "n"])
 
 
 def _check_selection(problems: list[str], label: str, sought: int, s) -> None:
-    if sought - s.not_retrieved != s.assessed:
-        problems.append(f"{label}: {sought} - {s.not_retrieved} not retrieved != {s.assessed} assessed")
+    awaiting = getattr(s, "awaiting", 0)
+    if sought - s.not_retrieved - awaiting != s.assessed:
+        problems.append(f"{label}: {sought} - {s.not_retrieved} not retrieved"
+                        + (f" - {awaiting} awaiting full text" if awaiting else "") + f" != {s.assessed} assessed")
     if s.assessed - sum(s.excluded_reasons.values()) != s.included:
         problems.append(f"{label}: {s.assessed} - {sum(s.excluded_reasons.values())} excluded "
                         f"!= {s.included} included")
@@ -342,14 +449,23 @@ def _reasons(part: pd.DataFrame, reason_order: list[str] | None) -> dict[str, in
 
 
 def flow(boxes: pd.DataFrame, streams: dict[str, tuple[int, ...]], round_labels: dict[int, str] | None = None,
-         *, reason_order: list[str] | None = None, other_label: str = OTHER) -> Flow:
+         *, reason_order: list[str] | None = None, other_label: str = OTHER, pending: dict[str, str] | None = None,
+         previous: Previous | None = None, previous_stream: str | None = None) -> Flow:
     """Count :func:`assign_boxes`' result into a checked :class:`Flow`.
 
     ``streams``: label -> the rounds screened together, e.g.
     ``{"Rounds 1-2": (1, 2), "Round 3": (3,)}``, or ``{"All records": (1,)}``
     for a single search. Exclusion reasons are listed by decreasing count
     (then name) unless ``reason_order`` is given. Records of other methods
-    (``method == "other"``) make the :class:`Other` column."""
+    (``method == "other"``) make the :class:`Other` column. ``pending``:
+    stream label -> what its decisions wait for (:data:`PENDING`).
+    ``previous``: the previous version of the review, from a list of its
+    studies; or ``previous_stream``: the label of the stream that screened
+    the previous version (its included studies are that version's)."""
+    pending = dict(pending or {})
+    unknown = sorted(set(pending) - set(streams))
+    if unknown:
+        raise ValueError(f"pending names no stream: {unknown}")
     labels = round_labels or {}
     method = boxes["method"] if "method" in boxes else pd.Series("databases", index=boxes.index)
     db, oth = boxes[method == "databases"], boxes[method == "other"]
@@ -370,8 +486,10 @@ def flow(boxes: pd.DataFrame, streams: dict[str, tuple[int, ...]], round_labels:
         excluded = int(n.get("excluded_screening", 0))
         sought = screened - excluded
         not_retrieved = int(n.get("not_retrieved", 0))
-        out.append(Stream(label, tuple(rs), screened, excluded, sought, not_retrieved, sought - not_retrieved,
-                          _reasons(part, reason_order), int(n.get("included", 0)), not_screened))
+        awaiting = int(n.get("awaiting_fulltext", 0))
+        out.append(Stream(label, tuple(rs), screened, excluded, sought, not_retrieved,
+                          sought - not_retrieved - awaiting, _reasons(part, reason_order), int(n.get("included", 0)),
+                          not_screened, awaiting, pending.get(label, ""), label == previous_stream))
     other = None
     if len(oth):
         n = oth["box"].value_counts()
@@ -379,11 +497,23 @@ def flow(boxes: pd.DataFrame, streams: dict[str, tuple[int, ...]], round_labels:
         dups = int(n.get("duplicate", 0))
         sought = len(oth) - dups
         not_retrieved = int(n.get("not_retrieved", 0))
-        other = Other(found, dups, sought, not_retrieved, sought - not_retrieved, _reasons(oth, reason_order),
-                      int(n.get("included", 0)), other_label)
+        awaiting = int(n.get("awaiting_fulltext", 0))
+        other = Other(found, dups, sought, not_retrieved, sought - not_retrieved - awaiting,
+                      _reasons(oth, reason_order), int(n.get("included", 0)), other_label, awaiting)
     inc = boxes[boxes["box"] == "included"]
     by = (inc["strand"].value_counts().sort_index().sort_values(ascending=False, kind="stable")
           if "strand" in inc else pd.Series(dtype=int))
-    result = Flow(identified, pd.DataFrame(rounds), out, len(inc), {k: int(v) for k, v in by.items() if k}, other)
+    if previous_stream is not None:
+        if previous is not None:
+            raise ValueError("give the previous version as a list of studies or as a stream, not both")
+        marked = next((s for s in out if s.label == previous_stream), None)
+        if marked is None:
+            raise ValueError(f"previous_stream names no stream: {previous_stream!r}")
+        previous = Previous(marked.included, f"Previous version ({marked.label})", marked.label)
+    total = len(inc) + (previous.studies if previous is not None and previous.stream is None else 0)
+    by_strand = {k: int(v) for k, v in by.items() if k}
+    if previous is not None and previous.stream is None and by_strand:
+        by_strand = {}  # the strands of the previous version's studies are not known
+    result = Flow(identified, pd.DataFrame(rounds), out, total, by_strand, other, previous)
     result.check()
     return result

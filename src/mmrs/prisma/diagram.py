@@ -12,8 +12,18 @@ heights follow their text, and rows line up across columns.
 The templates differ in the identification phase: for a single search, the
 records identified and, beside them, the records removed before screening;
 for several rounds, one identification box per round (its databases and
-their counts) in place of the template's box of studies from the previous
-version of the review, each with its duplicates removed below it.
+their counts), each with its duplicates removed below it. An update whose
+previous version is known (:class:`~mmrs.prisma.counts.Previous`) starts, as
+the template for updated reviews does, with a box of the studies that version
+included, and ends with the total of previous and new studies; the stream
+that screened the previous version, if it is part of the flow, is drawn as
+that box alone.
+
+A flow whose decisions are not all given yet stops where they would start:
+"Records to screen" for a stream not screened yet, "Reports awaiting
+full-text assessment" for one screened on titles and abstracts only; the
+total then counts the studies included so far, and a band is drawn only over
+the rows the flow reaches.
 """
 
 from __future__ import annotations
@@ -85,7 +95,11 @@ def figure(fl: Flow, *, width: float = 6.1, gap: float = 0.12, font_size: float 
     fl.check()
     pad, margin, label_w = 0.06, 0.04, 0.22
     single = fl.single
-    groups = [max(2, len(s.rounds)) for s in fl.streams] + ([2] if fl.other is not None else [])
+    # the stream that screened the previous version of an update is drawn as that version's box
+    drawn = [s for s in fl.streams if not s.previous]
+    previous_col = int(fl.previous is not None)
+    groups = ([1] * previous_col + [max(2, len(s.rounds)) for s in drawn]
+              + ([1 if fl.other.awaiting else 2] if fl.other is not None else []))
     weights = [w for g in groups for w in [1.0] + [side_ratio] * (g - 1)]
     ncols = len(weights)
     unit = (width - 2 * margin - label_w - gap - (ncols - 1) * gap) / sum(weights)
@@ -141,15 +155,31 @@ def figure(fl: Flow, *, width: float = 6.1, gap: float = 0.12, font_size: float 
         arrows.append((b_assessed, add(_Box(col + 1, span, R_ASSESS, lines)), "side"))
         return b_assessed
 
+    def awaiting(col: float, top: int, sought: int, waiting: int) -> None:
+        """Sought, then the reports awaiting their full-text decisions (a column that stops there)."""
+        b_sought = add(_Box(col, 1, R_SOUGHT, wrap(f"Reports sought for retrieval {_n(sought)}", bold=True,
+                                                   col=col)))
+        arrows.append((top, b_sought, "down"))
+        arrows.append((b_sought, add(_Box(col, 1, R_ASSESS, wrap(
+            f"Reports awaiting full-text assessment {_n(waiting)}", col=col)
+            + wrap("(decisions not given yet)", col=col))), "down"))
+
     rounds = fl.rounds.set_index("round")
     col = 0.0
     to_total = []
-    for s, w in zip(fl.streams, groups):
+    if previous_col:
+        prev = fl.previous
+        lines = wrap(prev.label, bold=True, col=col)
+        lines += wrap(f"Studies included in previous version of review {_n(prev.studies)}", col=col)
+        to_total.append(add(_Box(col, 1, R_ID, lines)))
+        col += 1
+    new_streams = [s for s in drawn if not s.previous]
+    for s, w in zip(drawn, groups[previous_col:]):
         side_span = w - 1
         ident = []
         for i, r in enumerate(s.rounds):
             info = rounds.loc[r]
-            not_screened = int(info.get("not_screened", 0) or 0)
+            not_screened = 0 if s.pending == "title_abstract" else int(info.get("not_screened", 0) or 0)
             c = col + i
             head = wrap(str(info["label"]), bold=True, col=c)
             if single:
@@ -173,17 +203,30 @@ def figure(fl: Flow, *, width: float = 6.1, gap: float = 0.12, font_size: float 
             b_dup = add(_Box(c, 1, R_DUP, dup))
             arrows.append((top, b_dup, "down"))
             ident.append(b_dup)
+        if s.pending == "title_abstract":
+            waiting = add(_Box(col, 1, R_SCR, wrap(f"Records to screen {_n(s.not_screened)}", bold=True, col=col)
+                               + wrap("(screening decisions not given yet)", col=col)))
+            arrows += [(i, waiting, "down") for i in ident]
+            col += w
+            continue
         screened = add(_Box(col, 1, R_SCR, wrap(f"Records screened {_n(s.screened)}", bold=True, col=col)))
         arrows += [(i, screened, "down") for i in ident]
         arrows.append((screened, add(_Box(col + 1, side_span, R_SCR, wrap(
             f"Records excluded {_n(s.excluded_screening)}", side_span, col=col + 1))), "side"))
+        if s.pending == "full_text":
+            awaiting(col, screened, s.sought, s.awaiting)
+            col += w
+            continue
         assessed = selection(col, side_span, screened, s.sought, s.not_retrieved, s.assessed, s.excluded_reasons)
         if single:
             to_total.append(assessed)
         else:
-            label = s.label[0].lower() + s.label[1:] if s.label[:2] != s.label[:2].upper() else s.label
-            inc = add(_Box(col, 1, R_INC, wrap(f"Studies included from {label} {_n(s.included)}", bold=True,
-                                               col=col)))
+            if fl.previous is not None and len(new_streams) == 1 and fl.other is None:
+                said = "New studies included in review"
+            else:
+                label = s.label[0].lower() + s.label[1:] if s.label[:2] != s.label[:2].upper() else s.label
+                said = ("New studies included from " if fl.previous is not None else "Studies included from ") + label
+            inc = add(_Box(col, 1, R_INC, wrap(f"{said} {_n(s.included)}", bold=True, col=col)))
             arrows.append((assessed, inc, "down"))
             to_total.append(inc)
         col += w
@@ -195,34 +238,44 @@ def figure(fl: Flow, *, width: float = 6.1, gap: float = 0.12, font_size: float 
         if o.duplicates:
             lines += wrap(f"Copies of records found otherwise {_n(o.duplicates)}", col=col)
         top = add(_Box(col, 1, R_ID, lines))
-        assessed = selection(col, 1, top, o.sought, o.not_retrieved, o.assessed, o.excluded_reasons)
-        if single:
-            to_total.append(assessed)
+        if o.awaiting:  # full-text decisions not given yet: the column stops at the reports sought
+            awaiting(col, top, o.sought, o.awaiting)
         else:
-            inc = add(_Box(col, 1, R_INC, wrap(f"Studies included from {o.label.lower()} {_n(o.included)}",
-                                              bold=True, col=col)))
-            arrows.append((assessed, inc, "down"))
-            to_total.append(inc)
-        col += 2
-    if single and fl.other is None:
-        t_col, t_span = 0.0, 1.0
-    else:
-        t_span = max(1.0, col / 2)
-        t_col = (col - t_span) / 2
-    total = wrap(f"Studies included in the review {_n(fl.included_total)}", t_span, bold=True, col=t_col)
-    if fl.included_by:
-        total += wrap(", ".join(f"{k.capitalize()} {_n(v)}" for k, v in fl.included_by.items()), t_span, col=t_col)
-    b_total = add(_Box(t_col, t_span, R_TOTAL, total))
-    arrows += [(m, b_total, "down") for m in to_total]
+            assessed = selection(col, 1, top, o.sought, o.not_retrieved, o.assessed, o.excluded_reasons)
+            if single:
+                to_total.append(assessed)
+            else:
+                inc = add(_Box(col, 1, R_INC, wrap(f"Studies included from {o.label.lower()} {_n(o.included)}",
+                                                  bold=True, col=col)))
+                arrows.append((assessed, inc, "down"))
+                to_total.append(inc)
+        col += groups[-1]
+    if to_total:
+        if single and fl.other is None:
+            t_col, t_span = 0.0, 1.0
+        else:
+            t_span = max(1.0, col / 2)
+            t_col = (col - t_span) / 2
+        said = ("Total studies included in review" if fl.previous is not None else
+                "Studies included in the review") + (" so far" if fl.pending else "")
+        total = wrap(f"{said} {_n(fl.included_total)}", t_span, bold=True, col=t_col)
+        if fl.included_by:
+            total += wrap(", ".join(f"{k.capitalize()} {_n(v)}" for k, v in fl.included_by.items()), t_span,
+                          col=t_col)
+        b_total = add(_Box(t_col, t_span, R_TOTAL, total))
+        arrows += [(m, b_total, "down") for m in to_total]
 
     line_h = font_size * 1.25 / 72
     rows = sorted({b.row for b in boxes})
     height = {r: max(len(b.lines) for b in boxes if b.row == r) * line_h + 2 * pad for r in rows}
     row_gap = 0.16
-    if single:
-        phases = [("Identification", R_ID, R_ID), ("Screening", R_SCR, R_ASSESS), ("Included", R_TOTAL, R_TOTAL)]
-    else:
-        phases = [("Identification", R_ID, R_DUP), ("Screening", R_SCR, R_ASSESS), ("Included", R_INC, R_TOTAL)]
+    bands = [("Identification", R_ID, R_ID if single else R_DUP), ("Screening", R_SCR, R_ASSESS),
+             ("Included", R_TOTAL if single else R_INC, R_TOTAL)]
+    phases = []
+    for name, low, high in bands:  # a band over the rows this flow reaches
+        present = [r for r in rows if low <= r <= high]
+        if present:
+            phases.append((name, min(present), max(present)))
     band_font = font_size + 0.5
     for name, r0, r1 in phases:  # a phase band at least as tall as its rotated name
         need = _wrap_width(name, band_font) / 72 + 2 * pad
