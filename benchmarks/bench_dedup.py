@@ -67,7 +67,7 @@ import pandas as pd
 import yaml
 
 from mmrs import dedup, io, schema
-from mmrs.dedup import bramer, engine
+from mmrs.dedup import bramer, engine, evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "benchmarks" / "_work"
@@ -105,14 +105,6 @@ def realdata() -> Path | None:
     return folder if folder.is_dir() else None
 
 
-def truth_from_groups(ids: pd.Series, groups_csv: Path) -> pd.Series:
-    truth = pd.Series(list(ids), index=list(ids))
-    for row in pd.read_csv(groups_csv)["merged_ids"]:
-        members = row.split(";")
-        truth.loc[[m for m in members if m in truth.index]] = members[0]
-    return truth
-
-
 #: bib-dedupe's input columns (bib_dedupe.prep: REQUIRED_FIELDS + OPTIONAL_FIELDS of 0.11.0)
 BIB_DEDUPE_COLUMNS = ["ID", "ENTRYTYPE", "title", "author", "year", "journal", "booktitle", "series", "volume",
                       "number", "pages", "abstract", "doi"]
@@ -129,20 +121,8 @@ def native(raw: pd.DataFrame) -> pd.DataFrame:
 
 
 def load_bibdedupe_set(folder: Path) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
-    raw = pd.read_csv(folder / "records_pre_merged.csv", dtype=str, keep_default_na=False)
-    for column in ("title", "author", "journal", "booktitle", "volume", "number", "issue", "pages", "ENTRYTYPE",
-                   "doi", "year", "abstract"):
-        if column not in raw:
-            raw[column] = ""
-    container = raw["journal"].where(raw["journal"] != "", raw["booktitle"])  # a conference paper's proceedings
-    records = schema.to_records(pd.DataFrame({
-        "record_id": raw["ID"], "source_file": folder.name, "line": range(2, len(raw) + 2), "format": "csv",
-        "authors": raw["author"].str.replace(" and ", "; ", regex=False), "title": raw["title"],
-        "journal": container, "year": pd.to_numeric(raw["year"], errors="coerce"),
-        "volume": raw["volume"], "issue": raw["number"].where(raw["number"] != "", raw["issue"]),
-        "pages": raw["pages"], "type": raw["ENTRYTYPE"], "doi": raw["doi"], "abstract": raw["abstract"],
-    }))
-    return records, truth_from_groups(records["record_id"], folder / "merged_record_ids.csv"), native(raw)
+    records, truth = evaluate.read_labelled(folder)
+    return records, truth, native(pd.read_csv(folder / "records_pre_merged.csv", dtype=str, keep_default_na=False))
 
 
 def load_diabetes(base: Path) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
@@ -157,7 +137,8 @@ def load_diabetes(base: Path) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
     }))
     # ASySD writes authors "Surname, G. and ..." already; bib-dedupe reads the same columns
     bib = native(raw.assign(ID=ids.to_numpy()))
-    truth = truth_from_groups(records["record_id"], base / "bib-dedupe" / "diabetes" / "merged_record_ids.csv")
+    groups = base / "bib-dedupe" / "diabetes" / "merged_record_ids.csv"
+    truth = evaluate.truth_from_groups(records["record_id"], groups)
     return records, truth, bib
 
 

@@ -22,12 +22,13 @@ import pandas as pd
 from .. import cache
 from . import bramer, journals, normalize, strict
 from .engine import KEEP_ORDER, DedupResult, Pass, Verdict, read_decisions, run
-from .evaluate import evaluate, evaluate_known, merges_to_check, same_work
+from .evaluate import evaluate, evaluate_known, merges_to_check, read_labelled, same_work
 
 METHODS = ("bramer", "strict")
 
 __all__ = ["DedupResult", "KEEP_ORDER", "METHODS", "Pass", "Verdict", "deduplicate", "evaluate",
-           "evaluate_known", "journals", "merges_to_check", "normalize", "read_decisions", "rules", "same_work"]
+           "evaluate_known", "journals", "merges_to_check", "normalize", "read_decisions", "read_labelled", "rules",
+           "same_work"]
 
 
 def rules(method: str = "strict") -> pd.DataFrame:
