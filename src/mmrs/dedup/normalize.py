@@ -357,7 +357,6 @@ def keys(records: pd.DataFrame) -> pd.DataFrame:
 
     return pd.DataFrame({
         "title": column("title", title_key),
-        "title_words": column("title", lambda t: None if missing(t) else title_words(str(t))),
         "authors": column("authors", authors_key),
         "first_author": column("authors", first_author),
         "surnames": column("authors", surnames),
