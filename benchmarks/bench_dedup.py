@@ -67,7 +67,8 @@ import pandas as pd
 import yaml
 
 from mmrs import dedup, io, schema
-from mmrs.dedup import bramer, engine, evaluate
+from mmrs.dedup import bramer, engine
+from mmrs.dedup.evaluate import read_labelled, truth_from_groups
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "benchmarks" / "_work"
@@ -121,7 +122,7 @@ def native(raw: pd.DataFrame) -> pd.DataFrame:
 
 
 def load_bibdedupe_set(folder: Path) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
-    records, truth = evaluate.read_labelled(folder)
+    records, truth = read_labelled(folder)
     return records, truth, native(pd.read_csv(folder / "records_pre_merged.csv", dtype=str, keep_default_na=False))
 
 
@@ -138,7 +139,7 @@ def load_diabetes(base: Path) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
     # ASySD writes authors "Surname, G. and ..." already; bib-dedupe reads the same columns
     bib = native(raw.assign(ID=ids.to_numpy()))
     groups = base / "bib-dedupe" / "diabetes" / "merged_record_ids.csv"
-    truth = evaluate.truth_from_groups(records["record_id"], groups)
+    truth = truth_from_groups(records["record_id"], groups)
     return records, truth, bib
 
 
