@@ -121,12 +121,13 @@ def native(raw: pd.DataFrame) -> pd.DataFrame:
     return frame[BIB_DEDUPE_COLUMNS]
 
 
-def load_bibdedupe_set(folder: Path) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+def load_bibdedupe_set(folder: Path) -> tuple[pd.DataFrame, pd.Series, Callable[[], pd.DataFrame]]:
     records, truth = read_labelled(folder)
-    return records, truth, native(pd.read_csv(folder / "records_pre_merged.csv", dtype=str, keep_default_na=False))
+    return records, truth, lambda: native(pd.read_csv(folder / "records_pre_merged.csv", dtype=str,
+                                                       keep_default_na=False))
 
 
-def load_diabetes(base: Path) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+def load_diabetes(base: Path) -> tuple[pd.DataFrame, pd.Series, Callable[[], pd.DataFrame]]:
     raw = pd.read_csv(base / "ASySD" / "labelled_test_set.csv", dtype=str, keep_default_na=False, encoding="cp1252")
     raw = raw.replace("NA", "")  # the file was written by R, which spells a missing value NA
     ids = "id_" + raw["record_id"].astype(int).map("{:07d}".format)
@@ -137,16 +138,16 @@ def load_diabetes(base: Path) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
         "pages": raw["pages"], "doi": raw["doi"], "abstract": raw["abstract"],
     }))
     # ASySD writes authors "Surname, G. and ..." already; bib-dedupe reads the same columns
-    bib = native(raw.assign(ID=ids.to_numpy()))
+    bib = partial(native, raw.assign(ID=ids.to_numpy()))
     groups = base / "bib-dedupe" / "diabetes" / "merged_record_ids.csv"
     truth = truth_from_groups(records["record_id"], groups)
     return records, truth, bib
 
 
-def load_reconstruction(data: Path) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+def load_reconstruction(data: Path) -> tuple[pd.DataFrame, pd.Series, Callable[[], pd.DataFrame]]:
     records = io.read_searches(data / "raw" / "search").records
     truth = pd.read_csv(data / "reconstruction" / "truth" / "records.csv", usecols=["record_id", "work_id"])
-    return records, truth.set_index("record_id")["work_id"], to_bibdedupe(records)
+    return records, truth.set_index("record_id")["work_id"], partial(to_bibdedupe, records)
 
 
 def entry_type(kind) -> str:
@@ -348,7 +349,8 @@ def main() -> None:
     args = parser.parse_args()
     # each set is read when its turn comes and let go after, so that a run's peak memory holds its own
     # set only (the runs are forked from this process)
-    sets: dict[str, Callable[[], tuple[pd.DataFrame, pd.Series, pd.DataFrame]]] = {}
+    # (records, truth, bib-dedupe's input made when it runs: not held in the memory our runs are measured in)
+    sets: dict[str, Callable[[], tuple[pd.DataFrame, pd.Series, Callable[[], pd.DataFrame]]]] = {}
     real = realdata()
     if real is None:
         print("real benchmarks skipped: ../shared/realdata not found (set MMRS_REALDATA)")
@@ -386,7 +388,7 @@ def main() -> None:
             if args.misses and method == "strict":
                 misses(name, records, run, truth)
         if not args.skip_bib_dedupe and name != "reconstruction 10x":
-            run = run_bibdedupe(bib_records, name.replace(" ", "_"))
+            run = run_bibdedupe(bib_records(), name.replace(" ", "_"))
             rows.append(row(name, "bib-dedupe 0.11.0", run, truth))
             show(rows[-1])
     load = os.getloadavg() if hasattr(os, "getloadavg") else None

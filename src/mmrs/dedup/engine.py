@@ -379,6 +379,7 @@ def run(records: pd.DataFrame, passes: Iterable[Pass], *, method: str, parameter
     priority = priorities(records)
     guards = (list(keys[list(cluster_guards)].itertuples(index=False, name=None)) if cluster_guards else None)
     link = Linker(priority, guards)
+    del guards  # the linker keeps its own
     rounds_col = pd.to_numeric(records["round"], errors="coerce").fillna(0).to_numpy()
     ids = records["record_id"].astype(str).to_numpy()
     recorded = decisions

@@ -30,6 +30,7 @@ import html
 import re
 import sys
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 from urllib.parse import unquote
 
@@ -328,6 +329,14 @@ def issue_number(issue) -> str | None:
     return str(int(m.group())) if m else None
 
 
+def clear_caches() -> None:
+    """Empty the caches of the functions above (results per title, author list and name). Computing the
+    keys of a large search fills them with hundreds of megabytes that the comparisons after it hardly
+    read again: the keys hold what they need."""
+    for function in (fold, title_words, name_parts, author_key, _author_initials, _split_authors, _words_of_name):
+        function.cache_clear()
+
+
 def per_value(values: pd.Series, function) -> np.ndarray:
     """``function`` of each value of a column, computed once per distinct value (an object array whose
     equal values are one object: records found again in later rounds, or in several exports, repeat
@@ -340,12 +349,33 @@ def per_value(values: pd.Series, function) -> np.ndarray:
     return results[codes]
 
 
-def keys(records: pd.DataFrame) -> pd.DataFrame:
-    """All comparison keys of a records table, one column per key, same index."""
-    year = pd.to_numeric(records["year"], errors="coerce").astype("Int64")
+#: Each comparison key: the records' column it is computed from, and how (per value).
+KEYS: dict[str, tuple[str, Callable | None]] = {
+    "title": ("title", title_key),
+    "authors": ("authors", authors_key),
+    "first_author": ("authors", first_author),
+    "surnames": ("authors", surnames),
+    "name_words": ("authors", name_words),
+    "year": ("year", None),
+    "journal": ("journal", journal_key),
+    "volume": ("volume", plain_key),
+    "volume_number": ("volume", number_key),
+    "issue": ("issue", plain_key),
+    "pages": ("pages", pages_key),
+    "first_page": ("pages", first_page),
+    "doi": ("doi", doi_key),
+}
+
+
+def keys(records: pd.DataFrame, only=None) -> pd.DataFrame:
+    """The comparison keys of a records table, one column per key (all of :data:`KEYS`, or those named in
+    ``only``, in that order), same index; each computed once per distinct value of its column."""
     factors: dict[str, tuple] = {}
 
     def column(name, function):
+        if function is None:  # the year, as a number
+            year = pd.to_numeric(records[name], errors="coerce").astype("Int64")
+            return year.astype(object).where(year.notna(), None)
         if name not in factors:
             codes, uniques = pd.factorize(records[name], use_na_sentinel=True)
             factors[name] = codes, list(uniques) + [None]
@@ -355,18 +385,5 @@ def keys(records: pd.DataFrame) -> pd.DataFrame:
             results[k] = function(value)
         return results[codes]
 
-    return pd.DataFrame({
-        "title": column("title", title_key),
-        "authors": column("authors", authors_key),
-        "first_author": column("authors", first_author),
-        "surnames": column("authors", surnames),
-        "name_words": column("authors", name_words),
-        "year": year.astype(object).where(year.notna(), None),
-        "journal": column("journal", journal_key),
-        "volume": column("volume", plain_key),
-        "volume_number": column("volume", number_key),
-        "issue": column("issue", plain_key),
-        "pages": column("pages", pages_key),
-        "first_page": column("pages", first_page),
-        "doi": column("doi", doi_key),
-    }, index=records.index)
+    names = list(KEYS) if only is None else [k for k in KEYS if k in only]
+    return pd.DataFrame({k: column(*KEYS[k]) for k in names}, index=records.index)

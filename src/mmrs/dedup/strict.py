@@ -119,6 +119,10 @@ special section forum brief briefs glance what new year volume editorship farewe
 #: abstract and a paper (through a third record that shows neither).
 CLUSTER_GUARDS = ("doi", "kind")
 
+#: The comparison keys (:func:`normalize.keys`) the strict method reads; it makes its own title, volume
+#: and first-page keys (:func:`comparison_keys`), and compares journals and author lists as written.
+KEYS = ("first_author", "surnames", "name_words", "year", "issue", "pages", "doi")
+
 
 def part_numbers(words: str | None) -> frozenset[int]:
     """Numbers of the parts a title names: 'Part II', 'study 2', 'part one' -> {2}, {2}, {1}."""
@@ -925,8 +929,9 @@ def event_years(source) -> frozenset[int]:
 def comparison_keys(records: pd.DataFrame, keys: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """A copy of ``keys`` with the strict method's blocking keys: titles without notes and
     correction citations, their start and first letters, first pages as numbers, and what kind of
-    item a record shows itself to be (a meeting abstract, a paper, or unknown: the cluster guard)."""
-    out = keys.copy()
+    item a record shows itself to be (a meeting abstract, a paper, or unknown: the cluster guard).
+    The columns it does not set are shared with ``keys``, not copied (a whole column set is a new array)."""
+    out = keys.copy(deep=False)
     out["title"] = rules.title
     out["title_start"] = out["title"].str.slice(0, 25)
     out["title_head"] = out["title"].str.slice(0, 3)
