@@ -370,20 +370,12 @@ KEYS: dict[str, tuple[str, Callable | None]] = {
 def keys(records: pd.DataFrame, only=None) -> pd.DataFrame:
     """The comparison keys of a records table, one column per key (all of :data:`KEYS`, or those named in
     ``only``, in that order), same index; each computed once per distinct value of its column."""
-    factors: dict[str, tuple] = {}
 
     def column(name, function):
         if function is None:  # the year, as a number
             year = pd.to_numeric(records[name], errors="coerce").astype("Int64")
             return year.astype(object).where(year.notna(), None)
-        if name not in factors:
-            codes, uniques = pd.factorize(records[name], use_na_sentinel=True)
-            factors[name] = codes, list(uniques) + [None]
-        codes, values = factors[name]
-        results = np.empty(len(values), dtype=object)
-        for k, value in enumerate(values):
-            results[k] = function(value)
-        return results[codes]
+        return per_value(records[name], function)
 
     names = list(KEYS) if only is None else [k for k in KEYS if k in only]
     return pd.DataFrame({k: column(*KEYS[k]) for k in names}, index=records.index)
