@@ -136,12 +136,14 @@ def write_search(raw: Path) -> None:
 
 def write_title_abstract(raw: Path) -> None:
     """Title and abstract screening: the team kept works 1, 2, 5, 6, 9, 10 (its library also held a
-    second copy of work 1, a copy of work 11 whose year was typed wrongly, and work 13, which no
-    search export holds); reviewer A kept 1, 2, 3, 5, 6, 9, 10, reviewer B 1, 2, 4, 5, 9, 10, 12."""
+    second copy of work 1, a copy of work 11 with its title and journal alone and its year typed
+    wrongly, which nothing else corroborates, and work 13, which no search export holds); reviewer A
+    kept 1, 2, 3, 5, 6, 9, 10, reviewer B 1, 2, 4, 5, 9, 10, 12."""
     screening = raw / "screening"
     screening.mkdir(parents=True, exist_ok=True)
     (screening / "kept_title_abstract.ris").write_text(
-        ris([1, 2, 5, 6, 9, 10, 11, 13, 1], year_shift={11: 3}, extra_notes=True), encoding="utf-8")
+        ris([1, 2, 5, 6, 9, 10, 11, 13, 1], year_shift={11: 3}, title_only=(11,), extra_notes=True),
+        encoding="utf-8")
     (screening / "reviewer_a.ris").write_text(ris([1, 2, 3, 5, 6, 9, 10]), encoding="utf-8")
     (screening / "reviewer_b.ris").write_text(ris([1, 2, 4, 5, 9, 10, 12]), encoding="utf-8")
 
@@ -161,8 +163,9 @@ def write(raw: Path) -> dict:
     The search found works 1-8 in MEDLINE and 5-12 in Embase: 16 records, 4
     duplicates, 12 unique. The team kept works 1, 2, 5, 6, 9, 10 at title and
     abstract (their library also held a second copy of work 1, a copy of work
-    11 whose year was typed wrongly, and work 13, which no search export
-    holds), and works 1, 5, 9 and 13 after full text. A hand search found work
+    11 with its title and journal alone and its year typed wrongly, which
+    nothing else corroborates, and work 13, which no search export holds), and
+    works 1, 5, 9 and 13 after full text. A hand search found work
     14 and, again, work 2. Reviewer A kept 1, 2, 3, 5, 6, 9, 10; reviewer B
     kept 1, 2, 4, 5, 9, 10, 12.
     """

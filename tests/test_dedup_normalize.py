@@ -76,3 +76,15 @@ def test_keys_of_a_table_handle_missing_values():
     keys = n.keys(frame)
     assert keys.loc[1, "title"] is None and keys.loc[1, "year"] is None and keys.loc[1, "doi"] == "10.1/a"
     assert keys.loc[0, "pages"] == "1-2" and keys.loc[0, "first_author"] == "doe"
+
+
+def test_keys_named_in_only_are_the_same_columns_in_the_same_order():
+    frame = pd.DataFrame({"title": ["A study", "A study"], "authors": ["Doe, J; Roe, K", "Doe J"],
+                          "year": ["2020", "2021"], "journal": ["J", "J"], "volume": ["1", "1"], "issue": ["2", None],
+                          "pages": ["1-12", "1-2"], "doi": [None, "10.1/a"]})
+    every = n.keys(frame)
+    assert list(every.columns) == list(n.KEYS)
+    some = n.keys(frame, only=("doi", "surnames", "year"))
+    assert list(some.columns) == ["surnames", "year", "doi"]
+    pd.testing.assert_frame_equal(some, every[["surnames", "year", "doi"]])
+    assert some.loc[0, "surnames"] == frozenset({"doe", "roe"})

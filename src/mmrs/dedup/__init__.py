@@ -22,12 +22,13 @@ import pandas as pd
 from .. import cache
 from . import bramer, journals, normalize, strict
 from .engine import KEEP_ORDER, DedupResult, Pass, Verdict, read_decisions, run
-from .evaluate import evaluate, evaluate_known, merges_to_check, same_work
+from .evaluate import evaluate, evaluate_known, merges_to_check, read_labelled, same_work
 
 METHODS = ("bramer", "strict")
 
 __all__ = ["DedupResult", "KEEP_ORDER", "METHODS", "Pass", "Verdict", "deduplicate", "evaluate",
-           "evaluate_known", "journals", "merges_to_check", "normalize", "read_decisions", "rules", "same_work"]
+           "evaluate_known", "journals", "merges_to_check", "normalize", "read_decisions", "read_labelled", "rules",
+           "same_work"]
 
 
 def rules(method: str = "strict") -> pd.DataFrame:
@@ -60,7 +61,7 @@ def deduplicate(
     in ``unused_decisions`` under others);
     ``title_threshold`` is the strict method's title similarity.
     """
-    keys = normalize.keys(records.reset_index(drop=True))
+    keys = normalize.keys(records.reset_index(drop=True), only=strict.KEYS if method == "strict" else None)
     if method == "bramer":
         chosen = bramer.passes(passes)
         parameters = {"passes": [str(p) for p in passes], "review_default": review_default}
@@ -69,6 +70,7 @@ def deduplicate(
         parameters = {"title_threshold": title_threshold}
     else:
         raise ValueError(f"unknown method {method!r}; choose one of {METHODS}")
+    normalize.clear_caches()  # the keys are built: less memory for the comparisons
     decided = read_decisions(decisions) if decisions else None
     return run(records, chosen, method=method, parameters=parameters, decisions=decided,
                decisions_file=str(decisions) if decisions else None, review_default=review_default, keys=keys,

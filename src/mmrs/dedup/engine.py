@@ -57,7 +57,7 @@ DEFAULT_RECORDED_UNDER = {"method": "bramer", "passes": ["1", "2", "3", "4", "5"
 @dataclass(frozen=True)
 class Verdict:
     """A pass's decision on one pair: merge or not, the rule that decided, the match rule a
-    guard overruled (for a refusal), and cluster guards the rule lifts (a DOI typo)."""
+    guard overruled (for a refusal), and cluster guards the rule lifts (two DOIs of one article)."""
 
     merge: bool
     rule: str
@@ -86,6 +86,10 @@ class Pass:
     block_on: tuple[tuple[str, ...], ...] | None = None
     #: decides a candidate pair: True/False, a :class:`Verdict`, or None (no rule applies)
     accept: Callable[[int, int], bool | Verdict | None] | None = field(default=None, repr=False)
+    #: for a block of records (their positions) and some of them (``rows``), which pairs of a row's record and
+    #: a block's record ``accept`` could take (a boolean matrix), so that a large block's other pairs are set
+    #: aside at once; it must pass every pair ``accept`` could merge or refuse
+    worth: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -161,18 +165,26 @@ class Linker:
 
     def __init__(self, priority: np.ndarray, guards: list[tuple] | None = None):
         n = len(priority)
-        self.parent = np.arange(n)
-        self.best = np.arange(n)  # per root: the record kept
-        self.priority = priority  # lower is better
-        self.closed = np.zeros(n, dtype=bool)  # per root: formed in an earlier round
-        self.guards = None if guards is None else [tuple({v} if pd.notna(v) else set() for v in g) for g in guards]
+        # Python lists rather than arrays: one element at a time, they are read several times faster
+        self.parent = list(range(n))
+        self.priority = priority.tolist()  # lower is better; a cluster's root is the record it keeps
+        self.closed = [False] * n  # per root: formed in an earlier round
+        self.guards = None
+        if guards is not None:
+            sets: dict = {}  # one frozen set per value, shared by the records that hold it
+            none = frozenset()
+            self.guards = [tuple(sets.setdefault(v, frozenset((v,))) if pd.notna(v) else none for v in g)
+                           for g in guards]
 
     def find(self, i: int) -> int:
-        root = i
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[i] != root:
-            self.parent[i], i = root, self.parent[i]
+        parent = self.parent
+        root = parent[i]
+        if parent[root] == root:
+            return root
+        while parent[root] != root:
+            root = parent[root]
+        while parent[i] != root:
+            parent[i], i = root, parent[i]
         return root
 
     def open_pair(self, i: int, j: int) -> bool:
@@ -197,11 +209,11 @@ class Linker:
         if not self.can_join(i, j, lifted):
             return False
         ri, rj = self.find(i), self.find(j)
-        keep, drop = (ri, rj) if self.priority[self.best[ri]] <= self.priority[self.best[rj]] else (rj, ri)
+        keep, drop = (ri, rj) if self.priority[ri] <= self.priority[rj] else (rj, ri)
         self.parent[drop] = keep
         self.closed[keep] = self.closed[keep] or self.closed[drop]
         if self.guards is not None:
-            self.guards[keep] = tuple(a | b for a, b in zip(self.guards[keep], self.guards[drop]))
+            self.guards[keep] = tuple(a | b if b - a else a for a, b in zip(self.guards[keep], self.guards[drop]))
         return True
 
     def close(self, members: np.ndarray) -> None:
@@ -209,7 +221,7 @@ class Linker:
             self.closed[self.find(i)] = True
 
     def kept(self, i: int) -> int:
-        return int(self.best[self.find(i)])
+        return self.find(i)
 
 
 def priorities(records: pd.DataFrame) -> np.ndarray:
@@ -226,9 +238,18 @@ def priorities(records: pd.DataFrame) -> np.ndarray:
     return rank
 
 
+#: Blocks of at least this many records are sifted by a pass's ``worth`` before their pairs are decided.
+SIFT_FROM = 24
+
+
 def block_pairs(keys: pd.DataFrame, fields: tuple[str, ...], active: np.ndarray, new: np.ndarray,
-                priority: np.ndarray) -> Iterator[tuple[int, int]]:
-    """(new, other) pairs of active records that share every field's key (none missing)."""
+                priority: np.ndarray, worth: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+                link: Linker | None = None) -> Iterator[tuple[int, int]]:
+    """(new, other) pairs of active records that share every field's key (none missing), each new record
+    paired with every other of its block that is not new or ranks before it (:func:`priorities`); in a
+    block of :data:`SIFT_FROM` records or more, only the pairs ``worth`` passes and, given the ``link``,
+    that are not already one cluster or two clusters of earlier rounds when the block is reached. Blocks
+    are taken in the order of their keys' first appearance, pairs in the order of the records' ranks."""
     sub = keys.loc[active, list(fields)].dropna()
     if sub.empty:
         return
@@ -236,15 +257,34 @@ def block_pairs(keys: pd.DataFrame, fields: tuple[str, ...], active: np.ndarray,
     codes = sub.groupby(list(fields), sort=False).ngroup().to_numpy()
     order = np.lexsort((priority[idx], codes))
     idx, codes = idx[order], codes[order]
-    bounds = np.flatnonzero(np.diff(codes)) + 1
-    for group in np.split(idx, bounds):
-        if len(group) < 2:
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    ends = np.r_[starts[1:], len(idx)]
+    fresh = new[idx]
+    with_fresh = np.add.reduceat(fresh.astype(np.int64), starts) > 0
+    keep = ((ends - starts) >= 2) & with_fresh
+    members, is_new = idx.tolist(), fresh.tolist()
+    for s, e in zip(starts[keep].tolist(), ends[keep].tolist()):
+        n = e - s
+        if worth is not None and n >= SIFT_FROM:
+            # within a block the records are in rank order: 'ranks before' is 'comes before'
+            group, f = idx[s:e], fresh[s:e]
+            rows = np.flatnonzero(f)
+            pos = np.arange(n)
+            pairs = worth(group, rows) & (pos[None, :] != rows[:, None]) & (~f[None, :] | (pos[None, :] < rows[:, None]))
+            if link is not None:
+                roots = np.array([link.find(k) for k in members[s:e]])
+                closed = np.array([link.closed[r] for r in roots])
+                pairs &= (roots[None, :] != roots[rows][:, None]) & ~(closed[None, :] & closed[rows][:, None])
+            for a, b in np.argwhere(pairs).tolist():
+                yield members[s + rows[a]], members[s + b]
             continue
-        fresh = group[new[group]]
-        for i in fresh:
-            for j in group:
-                if j != i and (not new[j] or priority[j] < priority[i]):
-                    yield int(i), int(j)
+        group, f = members[s:e], is_new[s:e]
+        for a in range(n):
+            if f[a]:
+                i = group[a]
+                for b in range(n):
+                    if b != a and (b < a or not f[b]):
+                        yield i, group[b]
 
 
 def _header(p: Path, lines: list[str]) -> tuple[dict, int]:
@@ -339,6 +379,7 @@ def run(records: pd.DataFrame, passes: Iterable[Pass], *, method: str, parameter
     priority = priorities(records)
     guards = (list(keys[list(cluster_guards)].itertuples(index=False, name=None)) if cluster_guards else None)
     link = Linker(priority, guards)
+    del guards  # the linker keeps its own
     rounds_col = pd.to_numeric(records["round"], errors="coerce").fillna(0).to_numpy()
     ids = records["record_id"].astype(str).to_numpy()
     recorded = decisions
@@ -358,10 +399,8 @@ def run(records: pd.DataFrame, passes: Iterable[Pass], *, method: str, parameter
                 return
             refused.add(pair)
         rule = verdict.rule if merged or not verdict.overruled else f"{verdict.rule} (overruled: {verdict.overruled})"
-        evidence.append({"round": int(r), "pass": p.name, "record_id": ids[i], "matched": ids[j],
-                         "decision": "merged" if merged else "refused", "rule": rule,
-                         "fields": ", ".join(fields), "values": values(i, fields),
-                         "kept": ids[link.kept(i)] if merged else None})
+        evidence.append((int(r), p.name, ids[i], ids[j], "merged" if merged else "refused", rule,
+                         ", ".join(fields), values(i, fields), ids[link.kept(i)] if merged else None))
 
     for r in sorted(set(rounds_col)):
         link.close(np.flatnonzero(rounds_col < r))
@@ -370,7 +409,7 @@ def run(records: pd.DataFrame, passes: Iterable[Pass], *, method: str, parameter
             count, seen = 0, set()
             blocks = p.block_on or (p.fields,)
             for fields in blocks:
-                for i, j in block_pairs(keys, fields, active, new, priority):
+                for i, j in block_pairs(keys, fields, active, new, priority, p.worth, link):
                     if not link.open_pair(i, j):
                         continue
                     verdict = p.accept(i, j) if p.accept is not None else True

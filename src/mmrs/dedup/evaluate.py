@@ -18,8 +18,11 @@ merges* counts clusters that mix works, and the works lost in them.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
+from .. import schema
 from .normalize import doi_key, plain_key
 
 
@@ -122,3 +125,33 @@ def same_work(truth: pd.Series, ids: pd.Series, matched: pd.Series) -> pd.Series
     first = ids.map(truth)
     second = matched.map(truth)
     return (first == second).astype("boolean").where(known, pd.NA)
+
+
+def truth_from_groups(ids: pd.Series, groups_csv: Path) -> pd.Series:
+    """The true work of each record id (the first id of its group; a record in no group is a work of
+    its own), from a file of duplicate groups: a column ``merged_ids`` of ids joined by ';'."""
+    truth = pd.Series(list(ids), index=list(ids))
+    for row in pd.read_csv(groups_csv, dtype=str)["merged_ids"]:
+        members = row.split(";")
+        truth.loc[[m for m in members if m in truth.index]] = members[0]
+    return truth
+
+
+def read_labelled(folder: Path) -> tuple[pd.DataFrame, pd.Series]:
+    """A labelled set in bib-dedupe's benchmark layout (``records_pre_merged.csv``, BibTeX's field
+    names, and ``merged_record_ids.csv``) as a records table and its truth: a conference paper's
+    booktitle is its journal, an issue written as 'number' or 'issue' its issue."""
+    raw = pd.read_csv(folder / "records_pre_merged.csv", dtype=str, keep_default_na=False)
+    for column in ("title", "author", "journal", "booktitle", "volume", "number", "issue", "pages", "ENTRYTYPE",
+                   "doi", "year", "abstract"):
+        if column not in raw:
+            raw[column] = ""
+    records = schema.to_records(pd.DataFrame({
+        "record_id": raw["ID"], "source_file": folder.name, "line": range(2, len(raw) + 2), "format": "csv",
+        "authors": raw["author"].str.replace(" and ", "; ", regex=False), "title": raw["title"],
+        "journal": raw["journal"].where(raw["journal"] != "", raw["booktitle"]),
+        "year": pd.to_numeric(raw["year"], errors="coerce"), "volume": raw["volume"],
+        "issue": raw["number"].where(raw["number"] != "", raw["issue"]), "pages": raw["pages"],
+        "type": raw["ENTRYTYPE"], "doi": raw["doi"], "abstract": raw["abstract"],
+    }))
+    return records, truth_from_groups(records["record_id"], folder / "merged_record_ids.csv")

@@ -28,10 +28,13 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 from urllib.parse import unquote
 
+import numpy as np
 import pandas as pd
 
 _TAGS = re.compile(r"<[^>]+>")
@@ -44,11 +47,30 @@ _SPECIAL = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d",
                           "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i"})
 
 
+#: The combining marks met so far (code point -> None, for str.translate), and every character classified.
+_COMBINING: dict[int, None] = {}
+_CLASSIFIED: set[str] = set()
+
+
+def _without_marks(text: str) -> str:
+    """``text`` without its combining marks (each character is looked up in the Unicode database once)."""
+    fresh = set(text) - _CLASSIFIED
+    if fresh:
+        _COMBINING.update((ord(c), None) for c in fresh if unicodedata.combining(c))
+        _CLASSIFIED.update(fresh)
+    return text.translate(_COMBINING)
+
+
 @lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Resolve HTML, drop tags and diacritics (ø -> o, é -> e)."""
-    text = _TAGS.sub(" ", html.unescape(html.unescape(text))).translate(_SPECIAL)
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    if "&" in text:
+        text = html.unescape(html.unescape(text))
+    if "<" in text:
+        text = _TAGS.sub(" ", text)
+    if text.isascii():
+        return text
+    return _without_marks(unicodedata.normalize("NFKD", text.translate(_SPECIAL)))
 
 
 def missing(value) -> bool:
@@ -177,24 +199,33 @@ def first_author(authors) -> str | None:
 
 
 def surnames(authors) -> frozenset[str]:
-    return frozenset(k.split(" ")[0] for a in split_authors(authors) if (k := author_key(a)))
+    return frozenset(sys.intern(k.split(" ")[0]) for a in split_authors(authors) if (k := author_key(a)))
 
 
 _MONTH = re.compile(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", re.I)
 
 
-def name_words(authors) -> frozenset[str]:
-    """Every word of every author name (given names included, 'null' left out):
-    lets 'Wu, Ching-yi' and 'Ching-yi, Wu' meet when a database swapped the order."""
+@lru_cache(maxsize=None)
+def _words_of_name(name: str) -> frozenset[str]:
+    folded = fold(name).lower()
     words = set()
-    for name in split_authors(authors):
-        folded = fold(name).lower()
-        pieces = re.split(r"[\s]+", folded) + folded.split(",")  # single words, and each side of the comma
-        for word in pieces:
-            word = _NON_ALNUM.sub("", word)
-            if len(word) >= 2 and word != "null":
-                words.add(word)
-    return frozenset(words) | surnames(authors)
+    for word in folded.split() + folded.split(","):  # single words, and each side of the comma
+        word = _NON_ALNUM.sub("", word)
+        if len(word) >= 2 and word != "null":
+            words.add(sys.intern(word))
+    key = author_key(name)
+    if key:
+        words.add(sys.intern(key.split(" ")[0]))
+    return frozenset(words)
+
+
+def name_words(authors) -> frozenset[str]:
+    """Every word of every author name (given names included, 'null' left out), and the surnames:
+    lets 'Wu, Ching-yi' and 'Ching-yi, Wu' meet when a database swapped the order."""
+    names = split_authors(authors)
+    if len(names) == 1:
+        return _words_of_name(names[0])
+    return frozenset().union(*(_words_of_name(name) for name in names))
 
 
 def pages_key(pages) -> str | None:
@@ -298,22 +329,53 @@ def issue_number(issue) -> str | None:
     return str(int(m.group())) if m else None
 
 
-def keys(records: pd.DataFrame) -> pd.DataFrame:
-    """All comparison keys of a records table, one column per key, same index."""
-    year = pd.to_numeric(records["year"], errors="coerce").astype("Int64")
-    return pd.DataFrame({
-        "title": records["title"].map(title_key),
-        "title_words": records["title"].map(lambda t: None if missing(t) else title_words(str(t))),
-        "authors": records["authors"].map(authors_key),
-        "first_author": records["authors"].map(first_author),
-        "surnames": records["authors"].map(surnames),
-        "name_words": records["authors"].map(name_words),
-        "year": year.astype(object).where(year.notna(), None),
-        "journal": records["journal"].map(journal_key),
-        "volume": records["volume"].map(plain_key),
-        "volume_number": records["volume"].map(number_key),
-        "issue": records["issue"].map(plain_key),
-        "pages": records["pages"].map(pages_key),
-        "first_page": records["pages"].map(first_page),
-        "doi": records["doi"].map(doi_key),
-    }, index=records.index)
+def clear_caches() -> None:
+    """Empty the caches of the functions above (results per title, author list and name). Computing the
+    keys of a large search fills them with hundreds of megabytes that the comparisons after it hardly
+    read again: the keys hold what they need."""
+    for function in (fold, title_words, name_parts, author_key, _author_initials, _split_authors, _words_of_name):
+        function.cache_clear()
+
+
+def per_value(values: pd.Series, function) -> np.ndarray:
+    """``function`` of each value of a column, computed once per distinct value (an object array whose
+    equal values are one object: records found again in later rounds, or in several exports, repeat
+    their fields word for word)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    results = np.empty(len(uniques) + 1, dtype=object)
+    for k, value in enumerate(uniques):
+        results[k] = function(value)
+    results[-1] = function(None)
+    return results[codes]
+
+
+#: Each comparison key: the records' column it is computed from, and how (per value).
+KEYS: dict[str, tuple[str, Callable | None]] = {
+    "title": ("title", title_key),
+    "authors": ("authors", authors_key),
+    "first_author": ("authors", first_author),
+    "surnames": ("authors", surnames),
+    "name_words": ("authors", name_words),
+    "year": ("year", None),
+    "journal": ("journal", journal_key),
+    "volume": ("volume", plain_key),
+    "volume_number": ("volume", number_key),
+    "issue": ("issue", plain_key),
+    "pages": ("pages", pages_key),
+    "first_page": ("pages", first_page),
+    "doi": ("doi", doi_key),
+}
+
+
+def keys(records: pd.DataFrame, only=None) -> pd.DataFrame:
+    """The comparison keys of a records table, one column per key (all of :data:`KEYS`, or those named in
+    ``only``, in that order), same index; each computed once per distinct value of its column."""
+
+    def column(name, function):
+        if function is None:  # the year, as a number
+            year = pd.to_numeric(records[name], errors="coerce").astype("Int64")
+            return year.astype(object).where(year.notna(), None)
+        return per_value(records[name], function)
+
+    names = list(KEYS) if only is None else [k for k in KEYS if k in only]
+    return pd.DataFrame({k: column(*KEYS[k]) for k in names}, index=records.index)
