@@ -165,3 +165,39 @@ def test_a_saved_figure_is_shown_from_the_saved_bytes_until_it_changes(tmp_path)
     changed = outputs._drawn_bytes(fig, "png")
     assert changed != fig._mmrs_drawn["png"] and changed == outputs.figure_bytes(fig, "png")
     plt.close(fig)
+
+
+@pytest.mark.parametrize("n", [3, 8, 11])
+def test_stacked_bars_tell_apart_any_number_of_databases(n):
+    """One series per database: past the palette's eight colours the ninth starts again at the first
+    colour, hatched; every series is in the legend, and each bar ends at its round's total."""
+    import matplotlib.pyplot as plt
+
+    from mmrs import outputs
+
+    table = pd.DataFrame({f"Round {r}": [10 * (i + 1) + r for i in range(n)] for r in (1, 2, 3)},
+                         index=[f"Database {i + 1}" for i in range(n)])
+    fig, ax = plt.subplots()
+    outputs.stacked_bars(table, ax)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == list(table.index)
+    bars = ax.containers
+    assert len(bars) == n
+    for r, column in enumerate(table.columns):  # the last series' bar ends at the column's total
+        last = bars[-1].patches[r]
+        assert last.get_x() + last.get_width() == pytest.approx(table[column].sum())
+    assert [c.patches[0].get_hatch() for c in bars] == [None] * min(n, 8) + ["//"] * (n - 8)
+    assert bars[0].patches[0].get_facecolor() == (bars[8].patches[0].get_facecolor() if n > 8 else
+                                                   bars[0].patches[0].get_facecolor())
+    plt.close(fig)
+
+
+def test_stacked_bars_refuse_more_series_than_patterns_can_part():
+    import matplotlib.pyplot as plt
+
+    from mmrs import outputs
+
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match="49 series: at most 48"):
+        outputs.stacked_bars(pd.DataFrame({"Round 1": range(49)}), ax)
+    plt.close(fig)

@@ -68,6 +68,32 @@ def palette(n: int) -> list:
     return colours[:n]
 
 
+#: Fill patterns that tell apart series beyond the palette's eight colours (one per round of colours).
+HATCHES = ("", "//", "..", "xx", "\\\\", "++")
+
+
+def stacked_bars(table: pd.DataFrame, ax, *, width: float = 0.6) -> None:
+    """Horizontal bars, one per column of ``table``, stacked by its rows, with a legend of the rows
+    above the axes. Each row gets a colour of :func:`palette`; past eight rows the colours repeat with a
+    fill pattern (the ninth row is the first colour hatched), so up to 48 series stay apart; the
+    legend holds up to six entries on a line, else four a line."""
+    n = len(table)
+    rounds = -(-n // len(OKABE_ITO))
+    if rounds > len(HATCHES):
+        raise ValueError(f"{n} series: at most {len(OKABE_ITO) * len(HATCHES)} can be told apart")
+    colours = list(OKABE_ITO.values())
+    left = np.zeros(len(table.columns))
+    for i, (label, row) in enumerate(table.iterrows()):
+        values = row.to_numpy(dtype=float)
+        hatch = HATCHES[i // len(colours)] or None
+        ax.barh([str(c) for c in table.columns], values, left=left, height=width, label=str(label),
+                color=colours[i % len(colours)], hatch=hatch,
+                **({"edgecolor": "#333333", "linewidth": 0.5} if hatch else {"linewidth": 0}))
+        left = left + values
+    ax.invert_yaxis()
+    ax.legend(ncols=n if n <= 6 else 4, frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0))
+
+
 #: Resolution of the raster copy of a figure that a notebook shows (the DOCX takes it; print asks 300 dpi).
 DISPLAY_DPI = 300
 
