@@ -321,3 +321,41 @@ def test_shared_datasets_and_the_note_word_for_word():
     assert votes.table1_note(v[v["dataset"] == "G"]) == (
         "*Note.* n = number of datasets that analysed the covariate (for a domain: that analysed any of its "
         "covariates). " + common)
+
+
+def test_the_direction_plot_draws_each_covariate_in_table_order_with_its_share_on_top(tmp_path):
+    """What the image comparison of tests/test_figure_images.py cannot see at its tolerance: the rows
+    in Table 1's order (domains by the codebook, not by name), a share and interval for every covariate
+    with a direction (norms too, whose directions tie) and none for anger, bars without outlines (so
+    their lengths are the counts), the points unclipped above their intervals, and the grey dashed
+    line at one half."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.colors import to_rgba
+
+    v = _votes2(tmp_path)
+    counts = votes.count(v, BOOK2)
+    fig = votes.direction_plot(counts, votes.direction_test(v, counts))
+    left, right = fig.axes
+    assert [t.get_text() for t in left.get_yticklabels()] == [
+        "Social context", "Peer approval", "Perceived norms", "Individual traits", "Empathy", "Anger"]
+    assert [t.get_fontweight() for t in left.get_yticklabels()] == ["bold", "normal", "normal", "bold", "normal",
+                                                                   "normal"]
+    # bars: one per kind of vote a covariate received, each as long as its count, starting where the last ended
+    bars = [(round(p.get_y() + p.get_height() / 2), p.get_x(), p.get_width()) for p in left.patches]
+    assert bars == [(4, 0, 1), (4, 1, 1), (3, 0, 1), (3, 1, 1), (1, 0, 2), (1, 2, 1), (0, 0, 2)]
+    assert all(p.get_linewidth() == 0 for p in left.patches)
+    points = [line for line in right.lines if line.get_marker() == "o"]
+    assert [(line.get_xdata()[0], line.get_ydata()[0]) for line in points] == [
+        (0.0, 4), (0.5, 3), (pytest.approx(2 / 3), 1)]
+    assert all(not p.get_clip_on() and p.get_zorder() == 3 for p in points)
+    intervals = [line for line in right.lines if line.get_marker() != "o" and len(line.get_xdata()) == 2
+                 and line.get_ydata()[0] == line.get_ydata()[1]]
+    assert [line.get_ydata()[0] for line in intervals] == [4, 3, 1]
+    half = [line for line in right.lines if list(line.get_xdata()) == [0.5, 0.5]]
+    assert len(half) == 1 and half[0].get_linestyle() == "--" and half[0].get_color() == "0.55"
+    assert to_rgba(half[0].get_color()) == to_rgba("0.55")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
