@@ -359,3 +359,11 @@ def test_the_direction_plot_draws_each_covariate_in_table_order_with_its_share_o
     import matplotlib.pyplot as plt
 
     plt.close(fig)
+
+
+def test_a_sheet_with_no_results_yet_gives_empty_frames_with_their_columns(tmp_path):
+    results = votes.read_results(_sheet(tmp_path), codebook=BOOK2)
+    assert results.empty and list(results.columns) == votes.RESULT_COLUMNS + ["note", "line"]
+    v = votes.votes(results)
+    assert v.empty and list(v.columns) == ["domain", "covariate", "dataset", "studies", "vote", "direction",
+                                           "analyses"]
