@@ -282,6 +282,9 @@ def test_a_flow_before_screening_stops_at_the_records_to_screen():
     assert fl.pending and fl.included_total == 0
     table = fl.table()
     assert "Records to screen (decisions not given yet)" in set(table["Box"])
+    assert list(table[table["Stage"] != "Identification"].itertuples(index=False, name=None)) == [
+        ("Rounds 1-2", "Screening", "Records to screen (decisions not given yet)", 3),
+        ("Round 3", "Screening", "Records to screen (decisions not given yet)", 2)]
     assert not table["Box"].str.contains("included|Unique records not screened").any()  # nothing decided to count
     text = _lines(prisma.figure(fl))
     assert "Records to screen (n = 3)" in text and "Records to screen (n = 2)" in text
@@ -299,6 +302,14 @@ def test_a_flow_screened_on_titles_and_abstracts_awaits_the_full_text():
     fl = prisma.flow(boxes, STREAMS, pending={"Rounds 1-2": "full_text", "Round 3": "full_text"})
     first = fl.streams[0]
     assert (first.screened, first.excluded_screening, first.sought, first.awaiting, first.assessed) == (3, 1, 2, 2, 0)
+    assert list(fl.table().query("Stage != 'Identification'").itertuples(index=False, name=None)) == [
+        ("Rounds 1-2", "Screening", "Records screened", 3), ("Rounds 1-2", "Screening", "Records excluded", 1),
+        ("Rounds 1-2", "Screening", "Reports sought for retrieval", 2),
+        ("Rounds 1-2", "Screening", "Reports awaiting full-text assessment", 2),
+        ("Round 3", "Screening", "Records screened", 2), ("Round 3", "Screening", "Records excluded", 1),
+        ("Round 3", "Screening", "Reports sought for retrieval", 1),
+        ("Round 3", "Screening", "Reports awaiting full-text assessment", 1),
+        ("All rounds", "Included", "Studies included in the review so far", 0)]
     text = _lines(prisma.figure(fl))
     assert "Reports awaiting full-text assessment (n = 2)" in text and "Reports assessed" not in text
     # a passed record must have a full-text row unless it awaits one, and cannot have both
@@ -325,6 +336,11 @@ def test_an_update_starts_from_the_previous_version_and_gives_the_total():
     # or the stream that screened the previous version: drawn as that version's box alone
     fl = prisma.flow(boxes, STREAMS, previous_stream="Rounds 1-2")
     assert (fl.previous.studies, fl.new_studies, fl.included_total) == (1, 0, 1)
+    assert [r for r in fl.table().itertuples(index=False, name=None) if r[1] == "Included"] == [
+        ("Rounds 1-2", "Included", "Studies included (previous version)", 1),
+        ("Round 3", "Included", "Studies included", 0), ("All rounds", "Included", "New studies included", 0),
+        ("All rounds", "Included", "Studies included in the review", 1),
+        ("All rounds", "Included", "Quantitative studies", 1)]
     text = _lines(prisma.figure(fl))
     assert "Previous version (Rounds 1-2)" in text and "Round 1" not in text and "Round 3" in text
     with pytest.raises(ValueError, match="not both"):
