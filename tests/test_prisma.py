@@ -282,6 +282,7 @@ def test_a_flow_before_screening_stops_at_the_records_to_screen():
     assert fl.pending and fl.included_total == 0
     table = fl.table()
     assert "Records to screen (decisions not given yet)" in set(table["Box"])
+    assert list(table.columns) == ["Part", "Stage", "Box", "n"]
     assert list(table[table["Stage"] != "Identification"].itertuples(index=False, name=None)) == [
         ("Rounds 1-2", "Screening", "Records to screen (decisions not given yet)", 3),
         ("Round 3", "Screening", "Records to screen (decisions not given yet)", 2)]
