@@ -225,6 +225,24 @@ def test_other_methods_have_their_own_column_and_join_the_total():
     matplotlib.pyplot.close(fig)
 
 
+def test_a_record_of_other_methods_awaiting_its_full_text_has_its_own_row_in_the_table():
+    """The citation-searched record's full text is not decided yet: the other-methods column lists it
+    between the reports sought and those not retrieved, and it is neither assessed nor included."""
+    clusters, ta, ft, other = _single()
+    boxes = prisma.assign_boxes(clusters, ta, ft[ft["record_id"] != "cites.ris#1"], other, awaiting=["cites.ris#1"])
+    fl = prisma.flow(boxes, {"All records": (1,)}, {1: "Search of 1 March 2020"})
+    table = fl.table()
+    assert list(table[table["Part"] == prisma.OTHER].itertuples(index=False, name=None)) == [
+        (prisma.OTHER, "Identification", "Records from Hand search", 2),
+        (prisma.OTHER, "Identification", "Records from Citation searching", 1),
+        (prisma.OTHER, "Identification", "Duplicates of other records", 1),
+        (prisma.OTHER, "Screening", "Reports sought for retrieval", 2),
+        (prisma.OTHER, "Screening", "Reports awaiting full-text assessment", 1),
+        (prisma.OTHER, "Screening", "Reports not retrieved", 0),
+        (prisma.OTHER, "Screening", "Reports assessed for eligibility", 1),
+        (prisma.OTHER, "Included", "Studies included", 1)]
+
+
 def test_other_records_need_a_full_text_decision_and_known_copies():
     clusters, ta, ft, other = _single()
     with pytest.raises(InputError, match=r"cites.ris, line 1 \(record cites.ris#1\): 1 record\(s\) found by other"):
