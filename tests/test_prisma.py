@@ -225,6 +225,24 @@ def test_other_methods_have_their_own_column_and_join_the_total():
     matplotlib.pyplot.close(fig)
 
 
+def test_a_record_of_other_methods_awaiting_its_full_text_has_its_own_row_in_the_table():
+    """The citation-searched record's full text is not decided yet: the other-methods column lists it
+    between the reports sought and those not retrieved, and it is neither assessed nor included."""
+    clusters, ta, ft, other = _single()
+    boxes = prisma.assign_boxes(clusters, ta, ft[ft["record_id"] != "cites.ris#1"], other, awaiting=["cites.ris#1"])
+    fl = prisma.flow(boxes, {"All records": (1,)}, {1: "Search of 1 March 2020"})
+    table = fl.table()
+    assert list(table[table["Part"] == prisma.OTHER].itertuples(index=False, name=None)) == [
+        (prisma.OTHER, "Identification", "Records from Hand search", 2),
+        (prisma.OTHER, "Identification", "Records from Citation searching", 1),
+        (prisma.OTHER, "Identification", "Duplicates of other records", 1),
+        (prisma.OTHER, "Screening", "Reports sought for retrieval", 2),
+        (prisma.OTHER, "Screening", "Reports awaiting full-text assessment", 1),
+        (prisma.OTHER, "Screening", "Reports not retrieved", 0),
+        (prisma.OTHER, "Screening", "Reports assessed for eligibility", 1),
+        (prisma.OTHER, "Included", "Studies included", 1)]
+
+
 def test_other_records_need_a_full_text_decision_and_known_copies():
     clusters, ta, ft, other = _single()
     with pytest.raises(InputError, match=r"cites.ris, line 1 \(record cites.ris#1\): 1 record\(s\) found by other"):
@@ -282,6 +300,10 @@ def test_a_flow_before_screening_stops_at_the_records_to_screen():
     assert fl.pending and fl.included_total == 0
     table = fl.table()
     assert "Records to screen (decisions not given yet)" in set(table["Box"])
+    assert list(table.columns) == ["Part", "Stage", "Box", "n"]
+    assert list(table[table["Stage"] != "Identification"].itertuples(index=False, name=None)) == [
+        ("Rounds 1-2", "Screening", "Records to screen (decisions not given yet)", 3),
+        ("Round 3", "Screening", "Records to screen (decisions not given yet)", 2)]
     assert not table["Box"].str.contains("included|Unique records not screened").any()  # nothing decided to count
     text = _lines(prisma.figure(fl))
     assert "Records to screen (n = 3)" in text and "Records to screen (n = 2)" in text
@@ -299,6 +321,14 @@ def test_a_flow_screened_on_titles_and_abstracts_awaits_the_full_text():
     fl = prisma.flow(boxes, STREAMS, pending={"Rounds 1-2": "full_text", "Round 3": "full_text"})
     first = fl.streams[0]
     assert (first.screened, first.excluded_screening, first.sought, first.awaiting, first.assessed) == (3, 1, 2, 2, 0)
+    assert list(fl.table().query("Stage != 'Identification'").itertuples(index=False, name=None)) == [
+        ("Rounds 1-2", "Screening", "Records screened", 3), ("Rounds 1-2", "Screening", "Records excluded", 1),
+        ("Rounds 1-2", "Screening", "Reports sought for retrieval", 2),
+        ("Rounds 1-2", "Screening", "Reports awaiting full-text assessment", 2),
+        ("Round 3", "Screening", "Records screened", 2), ("Round 3", "Screening", "Records excluded", 1),
+        ("Round 3", "Screening", "Reports sought for retrieval", 1),
+        ("Round 3", "Screening", "Reports awaiting full-text assessment", 1),
+        ("All rounds", "Included", "Studies included in the review so far", 0)]
     text = _lines(prisma.figure(fl))
     assert "Reports awaiting full-text assessment (n = 2)" in text and "Reports assessed" not in text
     # a passed record must have a full-text row unless it awaits one, and cannot have both
@@ -325,6 +355,11 @@ def test_an_update_starts_from_the_previous_version_and_gives_the_total():
     # or the stream that screened the previous version: drawn as that version's box alone
     fl = prisma.flow(boxes, STREAMS, previous_stream="Rounds 1-2")
     assert (fl.previous.studies, fl.new_studies, fl.included_total) == (1, 0, 1)
+    assert [r for r in fl.table().itertuples(index=False, name=None) if r[1] == "Included"] == [
+        ("Rounds 1-2", "Included", "Studies included (previous version)", 1),
+        ("Round 3", "Included", "Studies included", 0), ("All rounds", "Included", "New studies included", 0),
+        ("All rounds", "Included", "Studies included in the review", 1),
+        ("All rounds", "Included", "Quantitative studies", 1)]
     text = _lines(prisma.figure(fl))
     assert "Previous version (Rounds 1-2)" in text and "Round 1" not in text and "Round 3" in text
     with pytest.raises(ValueError, match="not both"):
@@ -459,3 +494,14 @@ def test_many_reasons_with_equal_counts_keep_the_order_of_their_names():
     fl = prisma.flow(_boxes_with_reasons(counts), {"All records": (1,)})
     expected = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     assert list(fl.streams[0].excluded_reasons.items()) == expected
+
+
+def test_an_error_about_a_row_without_line_or_source_names_neither():
+    """A hand-made frame of decisions may lack the importers' ``line`` and ``source`` columns: the
+    error about one of its rows is still an InputError (naming the record), not a Python error."""
+    from mmrs.prisma import counts
+
+    row = next(pd.DataFrame({"record_id": ["r9"]}).itertuples(index=False))
+    err = counts._error(pd.DataFrame({"record_id": ["r9"]}), row, problem="a full-text row for no record")
+    assert isinstance(err, InputError) and err.line is None
+    assert "r9" in str(err) and "a full-text row for no record" in str(err)

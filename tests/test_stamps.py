@@ -249,3 +249,23 @@ def test_a_hash_remembered_within_a_command_is_read_again_when_the_file_changes(
     assert store._HASHED is None
     f.write_text("id\n7\n\n")
     assert store._file_sha(f) == sha(f)
+
+
+def test_a_recorded_stamp_is_read_back_and_a_step_without_uses_is_then_up_to_date(project):
+    """Two steps recorded one after the other into the same stamps folder (which the first creates):
+    each stamp reads back as written, and with nothing changed neither step has a reason to run;
+    a step that uses no results has no ``uses`` on either side, which is no change."""
+    plain = runner.Step("01_x.ipynb", reads=("sheet.csv",))
+    folder = project / "build" / "stamps"
+
+    def stamp(root, step):  # no output of its own yet: the stamps as these runs, which wrote none, take them
+        return runner.make_stamp(NB, step, layout(root), {"n": 1}, root)
+
+    for step in (plain, STEP):
+        runner.record(stamp(project, step), folder / f"{step.name.removesuffix('.ipynb')}.json", step,
+                      layout(project), project, {})
+    for step in (plain, STEP):
+        old = runner._read_stamp(folder / f"{step.name.removesuffix('.ipynb')}.json")
+        assert old == {**stamp(project, step), "outputs": {}}
+        assert runner.reasons_to_run(old, stamp(project, step), project) == []
+    assert "uses" not in runner._read_stamp(folder / "01_x.json")

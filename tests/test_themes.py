@@ -167,9 +167,15 @@ MALFORMED = {
     "text count": ([HEADER, r"1 : Codes\X,yes,0,0"], 2, "bad count"),
     "too few cells": ([HEADER, ROWS[0], r"2 : Codes\X,0,1"], 3, "different number of cells"),
     "too many cells": ([HEADER, r"1 : Codes\X,0,1,0,0"], 2, "different number of cells"),
-    "repeated node": ([HEADER, *ROWS, r"7 : Codes\A targeted attack,1,1,1"], 8, "already appears on line 4"),
+    "repeated node": ([HEADER, *ROWS, r"7 : Codes\A targeted attack,1,1,1"], 8,
+                      "node 'A targeted attack' already appears on line 4"),
+    "repeated subtheme": ([HEADER, *ROWS, r"7 : Codes\A manhood act\Peer status,0,0,1"], 8,
+                          r"node 'A manhood act\\\\Peer status' already appears on line 7"),
+    "unclosed quote": ([HEADER, ROWS[0], '2 : Codes\\X,"1"2,0,0'], 3,
+                       r"line 3: the CSV row is malformed \(',' expected after '\"'\)$"),
     "same node other root": ([HEADER, r"1 : Codes\T,1,0,0", r"2 : Nodes\T,0,0,1"], 3, "already appears"),
-    "repeated source": (['"",A : S1,B : S2,C : S1', r"1 : Codes\T,1,0,0"], 1, "'S1' is named twice"),
+    "repeated source": (['"",A : S1,B : S2,C : S1', r"1 : Codes\T,1,0,0"], 1,
+                        r"'S1' is named twice \(columns A and C\)"),
     "too deep": ([HEADER, r"1 : Codes\T\S\U,1,0,0"], 2, "more than two levels"),
     "empty path part": ([HEADER, r"1 : Codes\T\\S,1,0,0"], 2, "empty part"),
     "no rows": ([HEADER], 1, "no node rows"),
@@ -298,5 +304,86 @@ def test_the_codebook_reader_gives_themes_and_subthemes_in_written_order(tmp_pat
     ("themes:\n  A: [x\n", r"codebook.yaml, line 2: not valid YAML \(expected ',' or '\]'"),
 ])
 def test_a_malformed_codebook_is_refused_with_its_line(tmp_path, text, message):
+    with pytest.raises(InputError, match=message):
+        themes.read_codebook(_book(tmp_path, text))
+
+
+
+# --- exact consequences (mutation testing) ------------------------------------------------------
+
+
+def test_a_node_named_as_the_root_folder_alone_is_a_theme(tmp_path):
+    long = themes.read_matrix(write(tmp_path, ['"",A : One', r"1 : Nodes,1"], encoding="utf-8"))
+    assert (long.theme.item(), long.subtheme.item()) == ("Nodes", "")
+    assert str(long.line.dtype) == "int64" and str(long.references.dtype) == "int64"
+
+
+def test_the_matrix_without_attrs_sorts_sources_regardless_of_case_and_counts_whole_numbers(long):
+    bare = long.copy()
+    bare.attrs = {}
+    bare["source"] = bare["source"].map({"Ringrose et al. 2013": "ringrose 2013", "Hall & Hearn 2019": "Hall 2019",
+                                         "Zhang 2021": "Zhang 2021"})
+    table = themes.matrix(bare)
+    assert list(table.columns) == ["theme", "subtheme", "Hall 2019", "ringrose 2013", "Zhang 2021", "n"]
+    assert str(table["n"].dtype) == "int64" and table.n.tolist() == [2, 2, 1, 1, 1, 1, 0]
+
+
+def test_a_source_listed_twice_or_a_label_named_like_a_column_is_refused(long):
+    with pytest.raises(ValueError, match=r"^sources names 'Zhang 2021' more than once$"):
+        themes.matrix(long, sources=["Zhang 2021", "Ringrose et al. 2013", "Zhang 2021", "Hall & Hearn 2019"])
+    for name in ("theme", "subtheme", "n"):
+        with pytest.raises(ValueError, match=rf"^column name\(s\) '{name}' would repeat in the matrix"):
+            themes.matrix(long, labels={"Zhang 2021": name})
+
+
+def test_a_numbered_matrix_keys_its_numbers_to_the_labels_and_an_unnumbered_one_has_no_key(long):
+    table = themes.matrix(long, labels={"Zhang 2021": "Zhang (2021)"}, numbered=True)
+    assert table.attrs["key"] == {"1": "Hall & Hearn 2019", "2": "Ringrose et al. 2013", "3": "Zhang (2021)"}
+    plain = themes.matrix(long)
+    assert "key" not in plain.attrs
+    assert themes.key_note(plain) == (
+        "*Note.* ✓ = the study contributed to the theme or subtheme (a theme counts a study that contributed to "
+        "any of its subthemes); n = number of studies.")
+
+
+@pytest.mark.parametrize("unknown,more", [
+    (1, ""),
+    (2, "; also theme 'T2' (line 3)"),
+    (4, "; also theme 'T2' (line 3), theme 'T3' (line 4), theme 'T4' (line 5)"),
+    (5, "; also theme 'T2' (line 3), theme 'T3' (line 4), theme 'T4' (line 5) and 1 more"),
+    (6, "; also theme 'T2' (line 3), theme 'T3' (line 4), theme 'T4' (line 5) and 2 more"),
+])
+def test_an_export_with_several_unknown_themes_names_the_first_three_others_and_counts_the_rest(
+        tmp_path, unknown, more):
+    path = write(tmp_path, ['"",A : S1', *(rf"{i} : Codes\T{i},1" for i in range(1, unknown + 1))])
+    with pytest.raises(InputError) as err:
+        themes.check_codebook(themes.read_matrix(path), {"Known": []}, path)
+    assert str(err.value) == f"{path}, line 2: theme 'T1' is not in the codebook{more}"
+
+
+def test_the_hint_prefers_the_same_name_in_other_case_and_stays_silent_for_a_distant_one(tmp_path):
+    path = write(tmp_path, ['"",A : S1', r"1 : Codes\T\BODIES,1", r"2 : Codes\U\Revenge,1"])
+    long = themes.read_matrix(path)
+    with pytest.raises(InputError, match=r"subtheme 'BODIES' of theme 'T' is not in the codebook "
+                                         r"\(did you mean 'Bodies'\?\)$"):
+        themes.check_codebook(long, {"T": ["BODIE", "Bodies"], "U": ["Revenge"]}, path)
+    # "Revenge" and "Revenge porn" match at 0.74, above the 0.5 a hint needs (mmrs.errors.nearest) ...
+    with pytest.raises(InputError, match=r"subtheme 'Revenge' of theme 'U' is not in the codebook "
+                                         r"\(did you mean 'Revenge porn'\?\)$"):
+        themes.check_codebook(long, {"T": ["BODIES"], "U": ["Revenge porn"]}, path)
+    # ... "Revenge" and "Sextortion" at 0.24, under it: no hint
+    with pytest.raises(InputError, match=r"subtheme 'Revenge' of theme 'U' is not in the codebook$"):
+        themes.check_codebook(long, {"T": ["BODIES"], "U": ["Sextortion"]}, path)
+
+
+@pytest.mark.parametrize("text,message", [
+    ("- a\n- b\n", r"codebook.yaml: no 'themes' section; expected a mapping 'themes:'"),
+    ('themes:\n  "  ": []\n', r"codebook.yaml, line 2: '  ' stands where a theme's name belongs$"),
+    ("themes:\n  A:\n  - ~\n", r"codebook.yaml, line 3: '~' stands where a subtheme name of 'A' belongs$"),
+    ("themes:\n  A:\n  - x\n  - null\n", r"codebook.yaml, line 4: 'null' stands where a subtheme name of 'A' belongs$"),
+    ('themes:\n  A:\n  - "  "\n', r"codebook.yaml, line 3: '  ' stands where a subtheme name of 'A' belongs$"),
+    ("themes:\n  A: [\x07]\n", r"codebook.yaml: not valid YAML \(unacceptable character #x0007"),
+])
+def test_a_codebook_with_a_blank_or_null_name_or_no_mapping_is_refused_naming_the_file(tmp_path, text, message):
     with pytest.raises(InputError, match=message):
         themes.read_codebook(_book(tmp_path, text))

@@ -156,3 +156,214 @@ def test_the_direction_plot_prints_at_text_width_with_8_point_text(tmp_path):
     gaps = [sum((x - y) ** 2 for x, y in zip(to_rgb(a), to_rgb(b))) ** 0.5
             for a, b in combinations(votes.VOTE_COLOURS.values(), 2)]
     assert min(gaps) > 0.25  # the two oranges this figure once had were 0.2 apart
+
+
+# --- exact results on a sheet that exercises every rule -------------------------------------------
+# Two domains that ties on their number of datasets (so the codebook's order decides between them,
+# against the alphabet), two covariates of one domain with the same n (codebook order again), a
+# dataset of two articles (C and D), a tie of directions, mixed results without a direction, a
+# covariate no dataset gives a direction for, one analysed by a single dataset, and a codebook
+# entry without a "positive" meaning.
+
+BOOK2 = {"domains": {
+    "social": {"label": "Social context", "covariates": {
+        "peers": {"label": "Peer approval", "positive": "more approval, more sharing"},
+        "norms": {"label": "Perceived norms"},
+        "school": {"label": "School type", "positive": "private school"}}},
+    "individual": {"label": "Individual traits", "covariates": {
+        "empathy": {"label": "Empathy", "positive": "more empathy, more sharing"},
+        "anger": {"label": "Anger", "positive": "angrier, more sharing"}}}}}
+ROWS2 = [
+    "A,social,peers,bivariate,boys,positive,+,first model",  # line 2
+    "A,social,peers,multiple,,ns,-,",                         # A: mixed, directions tie
+    "B,social,peers,bivariate,,negative,-,",
+    "C,social,norms,bivariate,,ns,+,",                        # line 5; C and D: one dataset
+    "D,social,norms,multiple,,mixed,,",
+    "E,social,norms,bivariate,,ns,-,",
+    "A,individual,empathy,bivariate,,positive,+,",
+    "B,individual,empathy,bivariate,,positive,+,",
+    "C,individual,empathy,bivariate,,negative,-,",
+    "E,individual,anger,bivariate,,mixed,,",                  # line 11; anger: no direction at all
+    "A,individual,anger,bivariate,,mixed,,",
+    "B,social,school,bivariate,,ns,+,",                       # line 13: one dataset, left out
+]
+LABELS2 = {"A": "Alpha 2020", "C": "Cee 2019", "D": "Dee 2021"}
+
+
+def _votes2(tmp_path):
+    results = votes.read_results(_sheet(tmp_path, *ROWS2), codebook=BOOK2, studies=list("ABCDE"))
+    return votes.votes(results, {"D": "C"})
+
+
+def test_the_results_sheet_is_read_cell_by_cell_with_notes_and_lines(tmp_path):
+    results = votes.read_results(_sheet(tmp_path, *ROWS2), codebook=BOOK2, studies=list("ABCDE"))
+    assert list(results.columns) == votes.RESULT_COLUMNS + ["note", "line"]
+    assert results.iloc[0].to_dict() == {"study_id": "A", "domain": "social", "covariate": "peers",
+                                         "analysis": "bivariate", "subgroup": "boys", "result": "positive",
+                                         "direction": "+", "note": "first model", "line": 2}
+    assert results.iloc[4].to_dict() == {"study_id": "D", "domain": "social", "covariate": "norms",
+                                         "analysis": "multiple", "subgroup": "", "result": "mixed",
+                                         "direction": "", "note": "", "line": 6}
+    assert results["line"].tolist() == list(range(2, 14))
+    # a sheet without the optional note column: every note is empty
+    path = tmp_path / "no_note.csv"
+    path.write_text("\n".join([HEADER.removesuffix(",note"), *(r.rsplit(",", 1)[0] for r in ROWS2)]) + "\n",
+                    encoding="utf-8")
+    bare = votes.read_results(path, codebook=BOOK2)
+    assert bare["note"].tolist() == [""] * len(ROWS2)
+    assert bare.drop(columns="note").equals(results.drop(columns="note"))
+
+
+def test_only_a_mixed_result_may_lack_a_direction_and_an_error_names_the_study(tmp_path):
+    with pytest.raises(InputError, match=r"results.csv, line 3 \(record B\): direction; expected \+ or -"):
+        votes.read_results(_sheet(tmp_path, ROWS2[0], "B,social,peers,bivariate,,ns,,"), codebook=BOOK2)
+    with pytest.raises(InputError, match=r"line 2 \(record Z\)"):
+        votes.read_results(_sheet(tmp_path, "Z,social,peers,bivariate,,ns,+,"), codebook=BOOK2, studies=["A"])
+
+
+def test_a_codebook_without_domains_is_refused(tmp_path):
+    path = tmp_path / "codebook.yaml"
+    path.write_text("themes:\n  A: []\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"codebook.yaml: expected a mapping with 'domains'"):
+        votes.read_codebook(path)
+
+
+def test_votes_one_row_per_dataset_in_sorted_order_with_direction_by_majority(tmp_path):
+    expected = pd.DataFrame([
+        ("individual", "anger", "A", "A", "mixed", "", 1),
+        ("individual", "anger", "E", "E", "mixed", "", 1),
+        ("individual", "empathy", "A", "A", "positive", "+", 1),
+        ("individual", "empathy", "B", "B", "positive", "+", 1),
+        ("individual", "empathy", "C", "C", "negative", "-", 1),
+        ("social", "norms", "C", "C; D", "mixed", "+", 2),    # ns and mixed; one + against none
+        ("social", "norms", "E", "E", "ns", "-", 1),
+        ("social", "peers", "A", "A", "mixed", "", 2),        # positive and ns; + and - tie
+        ("social", "peers", "B", "B", "negative", "-", 1),
+        ("social", "school", "B", "B", "ns", "+", 1),
+    ], columns=["domain", "covariate", "dataset", "studies", "vote", "direction", "analyses"])
+    pd.testing.assert_frame_equal(_votes2(tmp_path), expected)
+
+
+def test_counts_order_tied_domains_and_covariates_by_the_codebook(tmp_path):
+    v = _votes2(tmp_path)
+    counts = votes.count(v, BOOK2)
+    expected = pd.DataFrame([
+        # both domains have 4 datasets: the codebook's first (social) comes first, though
+        # "individual" comes first by name and empathy has the largest n; peers and norms tie on n
+        ("social", "Social context", "peers", "Peer approval", "more approval, more sharing", 0, 2, 0, 1, 0, 1, 4),
+        ("social", "Social context", "norms", "Perceived norms", "", 1, 2, 0, 0, 1, 1, 4),
+        ("individual", "Individual traits", "empathy", "Empathy", "more empathy, more sharing", 3, 3, 2, 1, 0, 0, 4),
+        ("individual", "Individual traits", "anger", "Anger", "angrier, more sharing", 4, 2, 0, 0, 0, 2, 4),
+    ], columns=["domain", "domain_label", "covariate", "label", "positive_means", "order", "n", "positive",
+                "negative", "ns", "mixed", "domain_n"])
+    pd.testing.assert_frame_equal(counts, expected)
+    # a kind of vote nobody cast is a column of zeros, not missing or empty
+    no_positive = votes.count(v[v["vote"] != "positive"], BOOK2)
+    # (empathy, left with one dataset, drops out)
+    assert no_positive[["covariate", "positive"]].values.tolist() == [["peers", 0], ["norms", 0], ["anger", 0]]
+    assert str(no_positive["positive"].dtype) == "int64"
+    pd.testing.assert_frame_equal(votes.left_out(v), pd.DataFrame({"domain": ["social"], "covariate": ["school"],
+                                                                   "n": [1]}))
+
+
+def test_table1_rows_and_studies_by_label(tmp_path):
+    v = _votes2(tmp_path)
+    table = votes.table1(votes.count(v, BOOK2), v, LABELS2)
+    expected = pd.DataFrame([
+        ("**Social context** (n = 4)", "", "", "", "", "", ""),
+        ("Peer approval", 2, 0, 1, 0, 1, "Alpha 2020; B"),
+        ("Perceived norms", 2, 0, 0, 1, 1, "Cee 2019; Dee 2021; E"),
+        ("**Individual traits** (n = 4)", "", "", "", "", "", ""),
+        ("Empathy", 3, 2, 1, 0, 0, "Alpha 2020; B; Cee 2019"),
+        ("Anger", 2, 0, 0, 0, 2, "Alpha 2020; E"),
+    ], columns=["Domain / covariate", "n", "Positive", "Negative", "NS", "Mixed", "Studies"])
+    assert table.to_dict("records") == expected.to_dict("records")
+    assert list(table.columns) == list(expected.columns)
+
+
+def test_direction_test_exact_rows_and_a_covariate_without_any_direction(tmp_path):
+    v = _votes2(tmp_path)
+    table = votes.direction_test(v, votes.count(v, BOOK2))
+    assert list(table.columns) == ["domain", "covariate", "label", "n", "up", "down", "no_direction", "share_up",
+                                   "wilson_low", "wilson_high", "sign_test_p"]
+    assert table[["domain", "covariate", "label", "n", "up", "down", "no_direction"]].values.tolist() == [
+        ["social", "peers", "Peer approval", 2, 0, 1, 1],
+        ["social", "norms", "Perceived norms", 2, 1, 1, 0],
+        ["individual", "empathy", "Empathy", 3, 2, 1, 0],
+        ["individual", "anger", "Anger", 2, 0, 0, 2],
+    ]
+    assert table["share_up"].tolist()[:3] == [0.0, 0.5, pytest.approx(2 / 3)]
+    # two-sided sign tests: 0 of 1, 1 of 2 and 2 of 3 up are all as likely as chance gets (p = 1)
+    assert table["sign_test_p"].tolist()[:3] == [1.0, 1.0, 1.0]
+
+    def wilson(k, n, z=1.959963984540054):  # the score interval, written out
+        centre, half = (k + z * z / 2) / (n + z * z), z * (k * (n - k) / n + z * z / 4) ** 0.5 / (n + z * z)
+        return centre - half, centre + half
+
+    for (_, r), (k, n) in zip(table.iloc[:3].iterrows(), [(0, 1), (1, 2), (2, 3)]):
+        assert (r["wilson_low"], r["wilson_high"]) == pytest.approx(wilson(k, n), abs=1e-12)
+    # anger: both datasets mixed without a direction, so no share, interval or test
+    assert table.iloc[3][["share_up", "wilson_low", "wilson_high", "sign_test_p"]].isna().all()
+
+
+def test_shared_datasets_and_the_note_word_for_word():
+    v = pd.DataFrame({"dataset": ["C", "E", "G"], "studies": ["C; D", "E; F", "G"]})
+    assert votes.shared_datasets(v) == [["C", "D"], ["E", "F"]]
+    assert votes.shared_datasets(v, {"D": "Dee 2021"}) == [["C", "Dee 2021"], ["E", "F"]]
+    common = ("Positive and negative: the dataset's analyses found a significant association in that direction; "
+              "NS (nonsignificant): none of them did; mixed: its analyses disagree (across models, subgroups, "
+              "forms of sharing or dimensions of a construct). Covariates analysed in fewer than 2 datasets are "
+              "not shown.")
+    assert votes.table1_note(v) == (
+        "*Note.* n = number of datasets that analysed the covariate (for a domain: that analysed any of its "
+        "covariates). Articles that analyse one sample count once (C and D; E and F), so a domain's n can be "
+        "smaller than the number of articles. " + common)
+    assert votes.table1_note(v[v["dataset"] == "G"]) == (
+        "*Note.* n = number of datasets that analysed the covariate (for a domain: that analysed any of its "
+        "covariates). " + common)
+
+
+def test_the_direction_plot_draws_each_covariate_in_table_order_with_its_share_on_top(tmp_path):
+    """What the image comparison of tests/test_figure_images.py cannot see at its tolerance: the rows
+    in Table 1's order (domains by the codebook, not by name), a share and interval for every covariate
+    with a direction (norms too, whose directions tie) and none for anger, bars without outlines (so
+    their lengths are the counts), the points unclipped above their intervals, and the grey dashed
+    line at one half."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.colors import to_rgba
+
+    v = _votes2(tmp_path)
+    counts = votes.count(v, BOOK2)
+    fig = votes.direction_plot(counts, votes.direction_test(v, counts))
+    left, right = fig.axes
+    assert [t.get_text() for t in left.get_yticklabels()] == [
+        "Social context", "Peer approval", "Perceived norms", "Individual traits", "Empathy", "Anger"]
+    assert [t.get_fontweight() for t in left.get_yticklabels()] == ["bold", "normal", "normal", "bold", "normal",
+                                                                   "normal"]
+    # bars: one per kind of vote a covariate received, each as long as its count, starting where the last ended
+    bars = [(round(p.get_y() + p.get_height() / 2), p.get_x(), p.get_width()) for p in left.patches]
+    assert bars == [(4, 0, 1), (4, 1, 1), (3, 0, 1), (3, 1, 1), (1, 0, 2), (1, 2, 1), (0, 0, 2)]
+    assert all(p.get_linewidth() == 0 for p in left.patches)
+    points = [line for line in right.lines if line.get_marker() == "o"]
+    assert [(line.get_xdata()[0], line.get_ydata()[0]) for line in points] == [
+        (0.0, 4), (0.5, 3), (pytest.approx(2 / 3), 1)]
+    assert all(not p.get_clip_on() and p.get_zorder() == 3 for p in points)
+    intervals = [line for line in right.lines if line.get_marker() != "o" and len(line.get_xdata()) == 2
+                 and line.get_ydata()[0] == line.get_ydata()[1]]
+    assert [line.get_ydata()[0] for line in intervals] == [4, 3, 1]
+    half = [line for line in right.lines if list(line.get_xdata()) == [0.5, 0.5]]
+    assert len(half) == 1 and half[0].get_linestyle() == "--" and half[0].get_color() == "0.55"
+    assert to_rgba(half[0].get_color()) == to_rgba("0.55")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+def test_a_sheet_with_no_results_yet_gives_empty_frames_with_their_columns(tmp_path):
+    results = votes.read_results(_sheet(tmp_path), codebook=BOOK2)
+    assert results.empty and list(results.columns) == votes.RESULT_COLUMNS + ["note", "line"]
+    v = votes.votes(results)
+    assert v.empty and list(v.columns) == ["domain", "covariate", "dataset", "studies", "vote", "direction",
+                                           "analyses"]
