@@ -206,10 +206,12 @@ def _import_papermill() -> None:
     """Import papermill without ``rfc3987_syntax``.
 
     nbformat imports jsonschema, which imports every optional checker of
-    string formats it finds installed; ``rfc3987_syntax`` (present because
-    JupyterLab's event schemas want it) compiles a grammar on import, which
-    took longer than everything else the runner imports. Notebook files never
-    use the IRI formats it checks, so the runner's process goes without it:
+    string formats it finds installed; ``rfc3987_syntax`` (pulled in by
+    jsonschema's format extra from 4.24 on, which jupyter-events asks for)
+    compiles a grammar on import, which took longer than everything else the
+    runner imports. The project pins jsonschema 4.23.0, which does not pull
+    it; in an environment that has it anyway, the runner's process goes
+    without it: notebook files never use the IRI formats it checks, and
     jsonschema then leaves those formats unchecked."""
     if "jsonschema" not in sys.modules:
         sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
