@@ -323,3 +323,121 @@ def test_pairwise_gives_every_pair_that_decided_records_in_common():
     both = GAPS["A"].notna() & GAPS["B"].notna()
     assert pairs["A and B"]["n"] == int(both.sum())
     assert pairs["A and B"]["agreed"] == int((GAPS.loc[both, "A"] == GAPS.loc[both, "B"]).sum())
+
+
+# --- what the mutants of agreement.py that survived the tests above would change ------------------
+
+def test_the_crosstab_without_categories_takes_the_values_both_reviewers_used_in_sorted_order():
+    table = agreement.crosstab(["in", "ex", "maybe", "ex"], ["in", "ex", "ex", "in"])
+    assert (table.index.name, table.columns.name) == ("first", "second")
+    assert list(table.index) == list(table.columns) == ["ex", "in", "maybe"]  # maybe: the first reviewer's only
+    assert table.to_numpy().tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 0]]
+
+
+def test_a_decision_left_as_pandas_na_or_a_float_nan_is_undecided():
+    # a reviewers' column read from a CSV gives NaN (or pd.NA with nullable dtypes) where nothing was decided
+    r = agreement.agreement(["include", pd.NA, float("nan"), "exclude", "exclude"],
+                            ["include", "exclude", "exclude", float("nan"), "exclude"],
+                            categories=["include", "exclude"])
+    assert (r["n"], r["missing"], r["agreed"], r["percent"]) == (2, 3, 2, 100.0)
+
+
+def test_categories_of_coded_decisions_sort_as_text_and_keep_a_word_among_numbers():
+    assert agreement.categories_of([1, "maybe", 0, 10, "", None]) == [0, 1, 10, "maybe"]
+    assert agreement.categories_of([1, "maybe", 0], [1, 0]) == [1, 0, "maybe"]
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # statsmodels' z of 0 / 0
+def test_one_reviewer_using_one_category_gives_kappa_zero_not_undefined():
+    # first reviewer excluded all four, the second included one: p_o = p_e = 3/4, kappa = 0 exactly;
+    # AC1 by hand: pi(in) = 1/8, chance = 2 * 1/8 * 7/8 = 0.21875, (0.75 - 0.21875) / 0.78125 = 0.68
+    r = agreement.agreement(["ex"] * 4, ["ex", "ex", "ex", "in"], categories=["in", "ex"])
+    assert r["kappa"] == pytest.approx(0.0, abs=1e-12)
+    assert r["pabak"] == pytest.approx(0.5, abs=1e-12) and r["ac1"] == pytest.approx(0.68, abs=1e-5)
+    assert r["alpha"] == pytest.approx(0.0, abs=1e-12)  # 1 - (7/8) * (1/4) / (1 - 0.78125)
+
+
+def test_one_category_only_gives_every_undefined_coefficient_as_nan_without_a_warning():
+    import warnings
+
+    with warnings.catch_warnings():  # no division by zero inside statsmodels either
+        warnings.simplefilter("error")
+        r = agreement.agreement(["exclude"] * 5, ["exclude"] * 5, categories=["include", "exclude"])
+    assert all(isinstance(r[k], float) and math.isnan(r[k]) for k in ("kappa", "kappa_low", "kappa_high", "alpha"))
+    assert (r["pabak"], r["ac1"]) == (1.0, 1.0)
+
+
+def test_a_named_category_nobody_used_counts_in_gwets_chance_and_in_pabak():
+    # 20 yes-yes, 5 yes-no, 10 no-yes, 15 no-no, with "maybe" possible: q = 3
+    # pi(yes) = 55/100, pi(no) = 45/100; chance = (0.55 * 0.45 + 0.45 * 0.55) / (3 - 1) = 0.2475
+    r = agreement.agreement(*_pairs(20, 5, 10, 15), categories=["yes", "no", "maybe"])
+    assert r["ac1"] == pytest.approx((0.7 - 0.2475) / (1 - 0.2475), abs=1e-5)  # 0.60133; irrCAC: 5 decimals
+    assert r["pabak"] == pytest.approx((3 * 0.7 - 1) / 2, abs=1e-12)
+    assert r["kappa"] == pytest.approx(0.4, abs=1e-12) and r["alpha"] == pytest.approx(_by_hand(20, 5, 10, 15)["alpha"])
+
+
+INEX = pd.DataFrame({  # three reviewers, include and exclude only (the usual screening case), one gap
+    "A": ["include", "include", "exclude", "exclude", "exclude", "exclude", "include"],
+    "B": ["include", "exclude", "exclude", "exclude", "exclude", "include", None],
+    "C": ["include", "include", "exclude", "exclude", "include", "exclude", "include"],
+})
+
+
+def test_several_reviewers_who_used_two_categories_get_every_coefficient():
+    from irrCAC.raw import CAC
+
+    r = agreement.agreement_many(INEX)
+    cats = ["exclude", "include"]
+    assert r["categories"] == cats and (r["n"], r["missing"], r["agreed"]) == (7, 0, 4)
+    for key, value in _many_by_hand(INEX, cats).items():  # irrCAC gives ten decimals
+        assert r[key] == pytest.approx(value, abs=1e-8), key
+    alpha = CAC(INEX.astype(object).where(INEX.notna(), np.nan)).krippendorff()["est"]["coefficient_value"]
+    assert r["alpha"] == pytest.approx(alpha, abs=1e-5)  # irrCAC's five decimals
+
+
+def test_several_reviewers_empty_text_is_undecided_as_none_is():
+    blank = agreement.agreement_many(GAPS.where(GAPS.notna(), ""))
+    assert blank == agreement.agreement_many(GAPS)  # every figure defined, so equal as dicts
+    assert (blank["n"], blank["missing"], blank["categories"]) == (8, 2, ["exclude", "include", "maybe"])
+
+
+FOUR = ["exclude", "include", "maybe", "unsure"]  # "unsure" never used
+
+
+def test_measure_and_pairwise_pass_the_categories_on():
+    hand = _many_by_hand(GAPS, FOUR)
+    assert agreement.measure(GAPS, categories=FOUR)["pabak"] == pytest.approx(hand["pabak"], abs=1e-9)
+    assert agreement.measure(GAPS, categories=FOUR)["ac1"] == pytest.approx(hand["ac1"], abs=1e-9)
+    pairs = agreement.pairwise(GAPS, categories=FOUR)
+    ab = pairs["A and B"]
+    assert ab["categories"] == FOUR and ab["pabak"] == pytest.approx((4 * ab["agreed"] / ab["n"] - 1) / 3, abs=1e-12)
+    assert list(agreement.pairwise(GAPS, ["C", "A"])) == ["C and A"]  # only the reviewers asked for
+
+
+def test_by_group_orders_the_groups_and_gives_each_the_categories_of_all():
+    frame = pd.DataFrame({"a": ["ex", "ex", "in", "ex", "in"], "b": ["ex", "ex", "in", "ex", "ex"],
+                          "round": [2, 2, 1, 1, 1]})  # round 2 first in the file; round 2 used "ex" only
+    rows = agreement.by_group(frame, "a", "b", "round")
+    assert list(rows) == ["1", "2", "pooled", "mean of groups"]
+    two = rows["2"]
+    assert two["categories"] == ["ex", "in"] and (two["n"], two["agreed"], two["pabak"]) == (2, 2, 1.0)
+    assert math.isnan(two["kappa"]) and rows["1"]["pabak"] == pytest.approx(2 * 2 / 3 - 1, abs=1e-12)
+
+
+THREE = {"raters": 3, "n": 20, "agreed": 15, "percent": 75.0, "pairwise": 83.333, "fleiss": 0.41234,
+         "fleiss_low": 0.23456, "fleiss_high": 0.62468, "pabak": 0.6666667, "ac1": 0.8, "alpha": 0.4, "missing": 0,
+         "categories": ["exclude", "include"], "maybe": 0}
+
+
+def test_a_table_of_several_reviewers_alone_has_their_columns_only_rounded():
+    shown = agreement.table({"three": THREE})
+    assert list(shown.columns) == ["Stage", "Reviewers", "Records decided by two or more", "Same decision by all",
+                                   "Agreement (%)", "Pairwise agreement (%)", "Fleiss' kappa",
+                                   "Fleiss' kappa, 95% CI low", "Fleiss' kappa, 95% CI high",
+                                   "PABAK (Brennan-Prediger)", "Gwet's AC1", "Krippendorff's alpha"]
+    assert shown.to_csv(index=False).splitlines()[1] == "three,3,20,15,75.0,83.3,0.412,0.235,0.625,0.667,0.8,0.4"
+    printed = agreement.for_print(shown)
+    assert "Cohen's kappa (95% CI)" not in printed
+    assert printed["Fleiss' kappa (95% CI)"].tolist() == ["0.41 (0.23 to 0.62)"]
+    mixed = agreement.table({"pair": {**TWO, "pabak": 0.6666667}, "three": THREE})
+    assert mixed.to_csv(index=False).splitlines()[1].startswith("pair,2,10,8,80.0,,0.556,0.123,0.988,,,,0.667,")
