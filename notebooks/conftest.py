@@ -20,7 +20,6 @@ record and are not compared.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -82,17 +81,10 @@ def pytest_runtest_setup(item):
         return
     project = _project(item.config)
     item.parent._written_before = _outputs(project)
-    settings = {ENV_ROOT: str(project), ENV_CACHE: str(project / "build" / "cache")}
-    before = {name: os.environ.get(name) for name in settings}
-    os.environ.update(settings)
-    try:
+    with pytest.MonkeyPatch.context() as patch:  # set back when the block ends
+        patch.setenv(ENV_ROOT, str(project))
+        patch.setenv(ENV_CACHE, str(project / "build" / "cache"))
         yield
-    finally:
-        for name, value in before.items():
-            if value is None:
-                del os.environ[name]
-            else:
-                os.environ[name] = value
 
 
 def _ignored(names: list[str]) -> set[str]:

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from _agreement_by_hand import several_raters
+
 from mmrs import agreement
 
 
@@ -137,17 +139,9 @@ def _ratings(rng, n=200, raters=3, missing=0.0):
 
 
 def _fleiss_and_gwet_by_hand(frame):
-    cats = sorted(set(frame.to_numpy().ravel()))
-    counts = np.array([[int((row == c).sum()) for c in cats] for row in frame.to_numpy()])
-    m = counts.sum(axis=1)[0]
-    p_i = ((counts**2).sum(axis=1) - m) / (m * (m - 1))
-    p_o = p_i.mean()
-    p_j = counts.sum(axis=0) / counts.sum()
-    fleiss_chance = (p_j**2).sum()
-    q = len(cats)
-    gwet_chance = (p_j * (1 - p_j)).sum() / (q - 1)
-    return (p_o, (p_o - fleiss_chance) / (1 - fleiss_chance), (p_o - gwet_chance) / (1 - gwet_chance),
-            (p_o - 1 / q) / (1 - 1 / q))
+    """Observed agreement, Fleiss' kappa, Gwet's AC1 and Brennan-Prediger for a frame without gaps."""
+    hand = several_raters(frame, sorted(set(frame.to_numpy().ravel())))
+    return hand["pairwise"] / 100, hand["fleiss"], hand["ac1"], hand["pabak"]
 
 
 def test_several_reviewers_match_the_formulas_of_fleiss_and_gwet():
@@ -198,19 +192,7 @@ def test_the_statistics_are_chosen_from_the_number_of_reviewers():
 
 # --- exact results of the several-reviewer coefficients, the tables and the notes ------------------
 
-def _many_by_hand(frame: pd.DataFrame, categories: list[str]) -> dict:
-    """Gwet's (2014) formulas for several raters with gaps, over the records two or more decided."""
-    used = frame[frame.notna().sum(axis=1) >= 2]
-    counts = np.array([[int((row == c).sum()) for c in categories] for _, row in used.iterrows()], dtype=float)
-    r = counts.sum(axis=1)
-    pa = float(np.mean((counts * (counts - 1)).sum(axis=1) / (r * (r - 1))))
-    pi = (counts / r[:, None]).mean(axis=0)
-    q = len(categories)
-    chance = {"fleiss": float((pi ** 2).sum()), "pabak": 1 / q, "ac1": float((pi * (1 - pi)).sum() / (q - 1))}
-    same = used.apply(lambda row: row.dropna().nunique() == 1, axis=1)
-    return {"n": len(used), "missing": len(frame) - len(used), "agreed": int(same.sum()),
-            "percent": 100 * float(same.mean()), "pairwise": 100 * pa,
-            **{k: (pa - pe) / (1 - pe) for k, pe in chance.items()}}
+_many_by_hand = several_raters  # Gwet's (2014) formulas for several raters with gaps
 
 
 GAPS = pd.DataFrame({  # three reviewers; record 7 decided by one only; Maybe twice

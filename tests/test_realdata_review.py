@@ -13,8 +13,9 @@ import re
 import shutil
 
 import matplotlib
-import numpy as np
 import pytest
+
+from _agreement_by_hand import several_raters
 
 from mmrs import agreement, dedup, io, outputs, paths, prisma, screening, stages
 from mmrs.dedup import normalize
@@ -113,20 +114,10 @@ def test_the_scoping_review_from_its_exports_to_the_flow_diagram(scoping, tmp_pa
 
 
 def _by_hand(blind, categories):
-    """The several-rater coefficients from their definitions (Gwet, *Handbook of Inter-Rater
-    Reliability*, 2014, ch. 2 and 4), for records decided by two or more reviewers: observed agreement
-    ``p_a``, the mean over records of the share of agreeing pairs of its reviewers; each category's share
-    ``pi_k``, the mean over records of the share of its reviewers who chose it; then Fleiss' kappa
-    (chance ``sum pi_k^2``), Brennan-Prediger (chance ``1/q``) and Gwet's AC1 (chance
-    ``sum pi_k (1 - pi_k) / (q - 1)``)."""
-    used = blind[blind.notna().sum(axis=1) >= 2]
-    counts = np.array([[int((row == c).sum()) for c in categories] for _, row in used.iterrows()], dtype=float)
-    r = counts.sum(axis=1)
-    pa = float(np.mean((counts * (counts - 1)).sum(axis=1) / (r * (r - 1))))
-    pi = (counts / r[:, None]).mean(axis=0)
-    q = len(categories)
-    chance = {"fleiss": float((pi ** 2).sum()), "pabak": 1 / q, "ac1": float((pi * (1 - pi)).sum() / (q - 1))}
-    return {"pairwise": 100 * pa, **{k: (pa - pe) / (1 - pe) for k, pe in chance.items()}}
+    """Observed pairwise agreement and the several-rater coefficients from their definitions
+    (tests/_agreement_by_hand.py)."""
+    hand = several_raters(blind, categories)
+    return {k: hand[k] for k in ("pairwise", "fleiss", "pabak", "ac1")}
 
 
 def _cohen_by_hand(a, b):
