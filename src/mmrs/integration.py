@@ -29,7 +29,6 @@ import string
 from collections.abc import Iterator
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import yaml
 
@@ -95,6 +94,8 @@ def resolve(ref: str, layout: Layout, values: dict | None = None):
 def table_labels(layout: Layout) -> dict[str, str]:
     """Table name -> the label of the notebook cell that writes it (``tbl-votes`` for ``table1_votes``),
     from the executed notebooks: how the manuscript cites the table."""
+    import nbformat  # here, not at the top: with its schema checker it takes longer to import than the module
+
     out = {}
     for nb_path in sorted(layout.notebooks.glob("[0-9][0-9]_*.ipynb")):
         for cell in nbformat.read(nb_path, as_version=4).cells:

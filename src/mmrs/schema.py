@@ -12,10 +12,10 @@ order of the export.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pandas as pd
-import pandera.pandas as pa
 
 #: Separator for multi-valued fields.
 SEP = "; "
@@ -111,25 +111,38 @@ COLUMNS: dict[str, str] = {
 
 STRING_COLUMNS = [c for c in COLUMNS if c not in {"line", "round", "year"}]
 
-RECORDS = pa.DataFrameSchema(
-    {
-        "record_id": pa.Column("string", nullable=False, unique=True),
-        "source_file": pa.Column("string", nullable=False),
-        "line": pa.Column("Int64", pa.Check.ge(1), nullable=False),
-        "database": pa.Column(**_str),
-        "round": pa.Column("Int64", pa.Check.ge(1), nullable=True),
-        "format": pa.Column("string", nullable=False),
-        **{c: pa.Column(**_str) for c in ["accession", "type", "authors", "title", "journal", "journal_abbrev"]},
-        "year": pa.Column("Int64", pa.Check.in_range(1000, 2999), nullable=True),
-        **{
-            c: pa.Column(**_str)
-            for c in ["volume", "issue", "pages", "doi", "issn", "pmid", "abstract", "keywords", "language", "url"]
+
+@functools.lru_cache(maxsize=1)
+def _records_schema():
+    """The pandera schema of the records table, built on first use: importing pandera takes longer
+    than the rest of the toolkit, and a notebook whose import comes from the cache never validates."""
+    import pandera.pandas as pa
+
+    return pa.DataFrameSchema(
+        {
+            "record_id": pa.Column("string", nullable=False, unique=True),
+            "source_file": pa.Column("string", nullable=False),
+            "line": pa.Column("Int64", pa.Check.ge(1), nullable=False),
+            "database": pa.Column(**_str),
+            "round": pa.Column("Int64", pa.Check.ge(1), nullable=True),
+            "format": pa.Column("string", nullable=False),
+            **{c: pa.Column(**_str) for c in ["accession", "type", "authors", "title", "journal", "journal_abbrev"]},
+            "year": pa.Column("Int64", pa.Check.in_range(1000, 2999), nullable=True),
+            **{
+                c: pa.Column(**_str)
+                for c in ["volume", "issue", "pages", "doi", "issn", "pmid", "abstract", "keywords", "language", "url"]
+            },
         },
-    },
-    strict=True,
-    ordered=True,
-    name="records",
-)
+        strict=True,
+        ordered=True,
+        name="records",
+    )
+
+
+def __getattr__(name: str):
+    if name == "RECORDS":  # the schema, as ``schema.RECORDS`` (built when first asked for)
+        return _records_schema()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def empty_records() -> pd.DataFrame:
@@ -153,4 +166,4 @@ def to_records(frame: pd.DataFrame) -> pd.DataFrame:
         out[col] = s.mask(s == "")
     for col in ("line", "round", "year"):
         out[col] = pd.to_numeric(out[col], errors="raise").astype("Int64")
-    return RECORDS.validate(out.reset_index(drop=True))
+    return _records_schema().validate(out.reset_index(drop=True))

@@ -228,15 +228,25 @@ def last_decisions(log: pd.DataFrame) -> pd.DataFrame:
     return last.assign(key="rayyan-" + last["article_id"].astype(str))[["key", "user_id", "user_email", "value"]]
 
 
+def _per_key(keys: pd.Series, values: pd.Series, *, unique: bool = False) -> dict:
+    """Each key's values as a sorted tuple (each value once with ``unique``). A loop over the pairs: a
+    pandas group-by calling Python per key takes about ten times as long on a Rayyan export."""
+    found: dict = {}
+    for key, value in zip(keys, values):
+        found.setdefault(key, []).append(value)
+    return {key: tuple(sorted(set(v) if unique else v)) for key, v in found.items()}
+
+
 def check_log(export: RayyanExport, log: pd.DataFrame, log_path: str | os.PathLike) -> None:
     """Check that the log's last decisions are the decisions the export shows.
 
     The log names users by id, the export by display name, so the check
     compares, article by article, the decisions as multisets. Raises
     InputError naming the first article where they differ."""
-    logged = last_decisions(log).groupby("key")["value"].agg(lambda v: tuple(sorted(v)))
-    shown = export.decisions.groupby("key")["decision"].agg(lambda v: tuple(sorted(v)))
-    keys = sorted(set(logged.index) | set(shown.index))
+    last = last_decisions(log)
+    logged = _per_key(last["key"], last["value"])
+    shown = _per_key(export.decisions["key"], export.decisions["decision"])
+    keys = sorted(logged.keys() | shown.keys())
     lines = export.articles.set_index("key")["line"]
     for key in keys:
         a, b = logged.get(key, ()), shown.get(key, ())
@@ -403,7 +413,7 @@ def title_abstract_decisions(export: RayyanExport, *, unresolved: str = "error",
         row = dup.iloc[0]
         raise InputError(export.path, line=int(row["line"]), record=row["key"],
                          problem=f"record {row['record_id']} was uploaded twice")
-    by_key = export.decisions.groupby("key")["decision"].agg(lambda v: sorted(set(v)))
+    by_key = _per_key(export.decisions["key"], export.decisions["decision"], unique=True)
     out = []
     for row in arts.itertuples(index=False):
         decided = by_key.get(row.key)
