@@ -17,11 +17,34 @@ def page_text(page: Path) -> str:
     return " ".join(text.replace("\u00a0", " ").replace("\u2019", "'").split())
 
 
-def var_snippets(source: str, values: dict[str, str]) -> list[tuple[str, str]]:
+CITE = re.compile(r"@([\w:-]+)")
+
+
+def in_text_citations(bib: Path) -> dict[str, str]:
+    """Citation key of a BibTeX file -> how an author-date citation of it reads in running text, as the
+    project's APA style writes it: "Bramer et al. (2016)" for three or more authors, "A & B (2020)" for
+    two, "A (2020)" for one (surnames only, braces of the BibTeX left out)."""
+    import bibtexparser
+
+    from mmrs.io.bibtex import decode_latex
+
+    out = {}
+    for entry in bibtexparser.parse_string(bib.read_text(encoding="utf-8")).entries:
+        names = [decode_latex(n.split(",")[0]).strip() for n in entry.fields_dict["author"].value.split(" and ")]
+        who = names[0] if len(names) == 1 else " & ".join(names) if len(names) == 2 else f"{names[0]} et al."
+        out[entry.key] = f"{who} ({entry.fields_dict['year'].value})"
+    return out
+
+
+def var_snippets(source: str, values: dict[str, str], citations: dict[str, str] | None = None
+                 ) -> list[tuple[str, str]]:
     """For every ``{{< var key >}}`` of a Quarto source: the key, and the text a reader must see there:
     the plain words just before the shortcode (up to three), the value as ``_variables.yml`` holds it
-    (already formatted for its key: counts with separators, years plain), and the plain text just
-    after it (up to two words, or the punctuation before the next shortcode)."""
+    (already formatted for its key: counts with separators, years plain; a citation ``@key`` in it as
+    ``citations`` says it reads), and the plain text just after it (up to two words, or the
+    punctuation before the next shortcode)."""
+    if citations is not None:
+        values = {k: CITE.sub(lambda c: citations[c.group(1)], str(v)) for k, v in values.items()}
     flat = " ".join(source.split())
     out = []
     for m in VAR.finditer(flat):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -88,6 +90,19 @@ def test_the_method_is_described_by_its_settings(invented):
     assert narrative.method_label("strict") == "the strict rules"
     assert "merged" in narrative.dedup_description("bramer", ALL, None, "merge")
     assert "Bramer" not in narrative.dedup_description("strict", ALL, "d.csv", "separate")
+
+
+def test_the_manuscript_cites_the_method_the_run_used():
+    """The article's sentence on deduplication takes this clause from the run: a citation the
+    references resolve for Bramer et al.'s method (and its passes when some were left out), no
+    citation of it for the strict rules."""
+    assert narrative.dedup_method_cited("bramer", ALL) == "with the method of @bramer2016"
+    assert narrative.dedup_method_cited("bramer", ["1", "2", "3", "4", "5"]) == \
+        "with the method of @bramer2016 (passes 1-5)"
+    assert narrative.dedup_method_cited("bramer", ["4"]) == "with the method of @bramer2016 (pass 4)"
+    assert narrative.dedup_method_cited("strict", ALL) == "with the strict rules of the mmrs toolkit"
+    bib = (Path(__file__).resolve().parents[1] / "references.bib").read_text(encoding="utf-8")
+    assert f"{{{narrative.BRAMER_KEY}," in bib
 
 
 def test_captions_and_labels_follow_the_method_and_the_rounds(invented):

@@ -253,7 +253,8 @@ def test_the_html_shows_every_variable_as_formatted_for_its_key(rendered):
         paths.layout().variables_file.read_text(encoding="utf-8"))).items()}
     for name, document in DOCUMENTS.items():
         text = _rendered.page_text(_target(rendered, name).output_dir / "index.html")
-        snippets = _rendered.var_snippets((ROOT / document).read_text(encoding="utf-8"), raw)
+        snippets = _rendered.var_snippets((ROOT / document).read_text(encoding="utf-8"), raw,
+                                           _rendered.in_text_citations(ROOT / "references.bib"))
         missing = [(key, snippet) for key, snippet in snippets if snippet not in text]
         assert not missing, f"{name}: {missing[:5]}"
 

@@ -310,6 +310,23 @@ def dedup_description(method: str, passes: Sequence[str], decisions: str | None,
             f"pair was {'kept apart' if review_default == 'separate' else 'merged'}.")
 
 
+#: The key of Bramer et al. (2016) in the project's references.bib, for text the manuscript cites it in.
+BRAMER_KEY = "bramer2016"
+
+
+def dedup_method_cited(method: str, passes: Sequence[str] | None = None) -> str:
+    """How duplicates were found, as Markdown ending a clause "Duplicates were removed ...": the method
+    of Bramer et al. as a citation the manuscript resolves ("with the method of @bramer2016", with the
+    passes when not all seven ran), or the strict rules."""
+    if method == "strict":
+        return "with the strict rules of the mmrs toolkit"
+    passes = [str(p) for p in (passes or ())]
+    text = f"with the method of @{BRAMER_KEY}"
+    if passes and passes != [str(i) for i in range(1, 8)]:
+        text += " (" + ("pass " if len(passes) == 1 else "passes ") + _passes(passes) + ")"
+    return text
+
+
 def run_line(records: int, result) -> str:
     """One line on what the run did ("25,523 records -> 10,324 unique records (...)")."""
     label = method_label(result.method, result.parameters.get("passes"))
