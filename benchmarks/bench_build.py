@@ -141,6 +141,25 @@ def large_pipeline(folder: Path, scratch: Path) -> Path:
     return file
 
 
+def per_notebook(*logs: str) -> None:
+    """Where a build's time goes: each notebook's wall time (from the build's log), in the main run and
+    summed over the scenarios that ran it, for each of the builds given."""
+    import re
+
+    line = re.compile(r"^(\s*)\[\d+/\d+\] (\S+\.ipynb): done in ([\d.]+) s$")
+    rows: dict[str, list[list[float]]] = {}
+    for i, log in enumerate(logs):
+        for text in log.splitlines():
+            m = line.match(text)
+            if m:
+                cell = rows.setdefault(m.group(2), [[0.0, 0.0] for _ in logs])[i]
+                cell[1 if m.group(1) else 0] += float(m.group(3))  # scenarios' lines are indented
+    print(f"    {'notebook (wall s: main run + scenarios)':40}" + "".join(f" {'build ' + str(i + 1):>16}"
+                                                                        for i in range(len(logs))))
+    for name in sorted(rows):
+        print(f"    {name:40}" + "".join(f" {m:7.1f} + {s:6.1f}" for m, s in rows[name]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, help="scratch folder (default: a temporary folder)")
@@ -160,9 +179,12 @@ def main() -> None:
         print(f"{'':44} {'wall':>9} {'CPU':>10} {'largest':>12} {'all':>12}")
         if not args.skip_small:
             shutil.rmtree(out, ignore_errors=True)
-            show(measure([mmrs, "build", "--out", str(out), *options], "full build, empty output folder"))
-            show(measure([mmrs, "build", "--force", "--out", str(out), *options],
-                         "full rebuild (--force, cache full)"))
+            first = measure([mmrs, "build", "--out", str(out), *options], "full build, empty output folder")
+            show(first)
+            forced = measure([mmrs, "build", "--force", "--out", str(out), *options],
+                             "full rebuild (--force, cache full)")
+            show(forced)
+            per_notebook(first["stdout"], forced["stdout"])
             again = measure([mmrs, "build", "--out", str(out), *options], "rebuild with nothing changed")
             show(again)
             print(f"{'':44} ({again['stdout'].count('unchanged, skipped')} notebooks skipped)")

@@ -88,6 +88,18 @@ def _kernel_manager_class(env: dict[str, str | None], cwd: Path):
             kw["preexec_fn"] = _end_with_parent_hook()
             return await super()._async_pre_start_kernel(**kw)
 
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+            # a kernel forked from the build's zygote, which has imported what notebooks import (see
+            # mmrs.runner.zygote); the usual process where there is none
+            from . import zygote
+
+            forked = zygote.launch(kernel_cmd, kw["env"], kw["cwd"])
+            if forked is None:
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
+            p = self.provisioner
+            p.process, p.pid, p.pgid, p.cwd = forked, forked.pid, forked.pid, kw["cwd"]
+            self._reconcile_connection_info(p.connection_info)
+
         async def _async_interrupt_kernel(self) -> None:
             if self.shutting_down:
                 return

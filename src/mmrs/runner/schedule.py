@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import files, paths
-from . import types as _types
+from . import types as _types, zygote
 from .pipeline import BuildError, PIPELINE_FILE, Pipeline, Step, StepResult
 from .notebook import _source, parameter_cell, parameterized
 from .stamps import STAMP_VERSION, in_output, _output_changes, _read_stamp, _stamp_changes, make_stamp, reasons_to_run, record
@@ -319,6 +319,7 @@ def _build(pipeline: Pipeline, steps: list[Step], layout: paths.Layout, raw_para
                     log(f"{plan.head}: running ({'; '.join(reasons)})")
                     reasons_of[k] = reasons
                     start = time.perf_counter()
+                    zygote.ensure_started(plan.src_nb.parent)  # before the first fork: every worker's kernels come from it
                     if jobs == 1:
                         _run_step(plan, progress_bar)
                         finish(k, time.perf_counter() - start, reasons)

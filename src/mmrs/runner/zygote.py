@@ -1,0 +1,357 @@
+"""Kernels forked from a process that has already imported what the notebooks import.
+
+A notebook runs in a kernel of its own, and a new kernel imports IPython,
+pandas, matplotlib and the toolkit before the notebook's first line does
+anything: about 1.3 s of CPU, against 0.3 s for the bare kernel, paid again
+by every notebook of a build and of each of its scenarios.
+
+The *zygote* pays it once per build. It is a process that the build starts
+(:func:`ensure_started`) when it first runs a notebook; it imports those modules (see
+:data:`PRELOAD`), then waits on a Unix socket. A worker that needs a kernel
+(:func:`launch`) connects and sends the kernel's command line, environment
+and working folder, with its own standard output and error (passed as file
+descriptors). The zygote forks; the child takes those streams, starts a
+session of its own (a signal to its process group reaches it alone, as with a
+kernel started the usual way), moves to the folder, takes the environment,
+and runs ipykernel as ``python -m ipykernel_launcher`` would. The child's
+modules are the zygote's, already imported; nothing else of the zygote's
+state differs from a new process, because the zygote has done nothing but
+import (no thread, no socket but its own, no figure, no notebook code).
+
+Lifetimes. The connection stays open while the kernel lives: the zygote
+writes the kernel's exit status on it when the kernel ends, and kills the
+kernel when the worker's end closes (a worker that stopped or was killed).
+The zygote ends with the build that started it, and each kernel with the
+zygote (``PR_SET_PDEATHSIG``), so a killed build leaves no process behind.
+
+Only on Linux, and only for the command line of the Python kernel the
+zygote itself runs; anything else, and any failure to reach the zygote,
+starts the kernel the usual way. ``MMRS_ZYGOTE=0`` turns it off.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+#: Environment variable with the zygote's socket (set by :func:`start` for the workers it forks), or "0"
+#: to start every kernel the usual way.
+ENV = "MMRS_ZYGOTE"
+#: Modules imported once by the zygote: what a kernel and the notebooks import. matplotlib's inline backend
+#: is left out on purpose: importing it is what hooks it into the kernel's shell, which only the kernel has.
+PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "IPython.display", "numpy", "pandas",
+           "matplotlib", "matplotlib.pyplot", "mmrs.agreement", "mmrs.appraisal", "mmrs.dedup", "mmrs.extraction",
+           "mmrs.integration", "mmrs.io", "mmrs.motives", "mmrs.narrative", "mmrs.outputs", "mmrs.paths",
+           "mmrs.prisma", "mmrs.screening", "mmrs.sensitivity", "mmrs.stages", "mmrs.themes", "mmrs.variables",
+           "mmrs.votes")
+#: The largest request (command line and environment) a worker sends.
+_MESSAGE = 1 << 20
+#: How long a worker waits for its kernel's process (the first one waits for the imports).
+_WAIT = 120.0
+_INLINE = "module://matplotlib_inline.backend_inline"
+
+def supported() -> bool:
+    """Linux (the kernels' end with their parent and the passing of file descriptors), unless
+    ``MMRS_ZYGOTE=0``."""
+    return sys.platform.startswith("linux") and hasattr(socket, "send_fds") and os.environ.get(ENV) != "0"
+
+
+class Zygote:
+    """A running zygote: its process and the socket workers reach it on."""
+
+    def __init__(self, process: subprocess.Popen, folder: Path):
+        self.process, self.folder, self.path = process, folder, folder / "zygote"
+
+    def stop(self) -> None:
+        """End the zygote (its kernels end with it) and remove its socket."""
+        import shutil
+
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def start(cwd: Path) -> Zygote | None:
+    """Start a zygote (None where it is not supported). ``cwd``: the notebooks' folder, where matplotlib
+    looks for a ``matplotlibrc`` when it is imported, as the kernels would. Its socket folder is named
+    after this process, so that one left by a killed build is swept away by the next."""
+    if not supported():
+        return None
+    import tempfile
+
+    from .execute import _SOCKETS, _end_with_parent_hook, _sweep_socket_folders
+
+    _sweep_socket_folders()
+    folder = Path(tempfile.mkdtemp(prefix=f"{_SOCKETS}{os.getpid()}-zygote-"))
+    env = {**os.environ, "MPLBACKEND": os.environ.get("MPLBACKEND", _INLINE)}
+    try:
+        process = subprocess.Popen([sys.executable, "-m", "mmrs.runner.zygote", str(folder / "zygote"),
+                                    str(os.getpid())], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   preexec_fn=_end_with_parent_hook())
+    except OSError:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+    started = Zygote(process, folder)
+    # its socket exists before its imports begin: wait for that (a tenth of a second), not for them
+    import time
+
+    end = time.monotonic() + 10
+    while not started.path.exists():
+        if process.poll() is not None or time.monotonic() > end:
+            started.stop()
+            return None
+        time.sleep(0.01)
+    return started
+
+
+_build: Zygote | None = None
+
+
+def ensure_started(cwd: Path) -> None:
+    """Start the zygote of this build, once, for this process and the workers it forks afterwards
+    (they find it through :data:`ENV`); it is stopped when the build's process exits."""
+    global _build
+    if _build is not None or not supported():
+        return
+    _build = start(cwd)
+    if _build is not None:
+        os.environ[ENV] = str(_build.path)
+        atexit.register(_build.stop)
+
+
+class ForkedKernel:
+    """A kernel process forked by the zygote, with the part of :class:`subprocess.Popen` that
+    jupyter_client's local provisioner uses (``pid``, ``poll``, ``wait``, ``send_signal``, ``kill``,
+    ``terminate``). Its exit status comes over the connection to the zygote."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int, conn: socket.socket):
+        self.pid, self._conn, self.returncode = pid, conn, None
+
+    def _ended(self, timeout: float | None) -> bool:
+        if self.returncode is not None:
+            return True
+        ready, _, _ = select.select([self._conn], [], [], timeout)
+        if not ready:
+            return False
+        try:
+            status = json.loads(self._conn.recv(_MESSAGE) or b'{"exit": -9}')["exit"]
+        except (OSError, ValueError, KeyError):
+            status = -9  # the zygote is gone, and the kernel with it
+        self.returncode = int(status)
+        self._conn.close()
+        return True
+
+    def poll(self) -> int | None:
+        self._ended(0)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if not self._ended(timeout):
+            raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
+        return self.returncode  # type: ignore[return-value]
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+def launch(cmd: list[str], env: dict[str, str], cwd: str | os.PathLike) -> ForkedKernel | None:
+    """Ask the zygote for a kernel running ``cmd`` (the Python kernel's command line) in ``cwd`` with
+    ``env``; None when the zygote cannot give one (then start it the usual way)."""
+    path = os.environ.get(ENV)
+    if not path or path == "0" or not supported() or len(cmd) < 3 or cmd[1:3] != ["-m", "ipykernel_launcher"]:
+        return None
+    if os.path.realpath(cmd[0]) != os.path.realpath(sys.executable):
+        return None
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        conn.settimeout(_WAIT)
+        conn.connect(path)
+        # the worker as the kernel's parent, as jupyter_client tells it (JPY_PARENT_PID); on the command line
+        # too, since ipykernel reads the variable when it is imported, which was in the zygote (a kernel
+        # without a parent prints a banner for a terminal user)
+        env = {**env, "JPY_PARENT_PID": str(os.getpid())}
+        argv = [*cmd[3:], f"--IPKernelApp.parent_handle={os.getpid()}"]
+        request = json.dumps({"argv": argv, "env": env, "cwd": str(cwd)}).encode("utf-8")
+        if len(request) > _MESSAGE:
+            conn.close()
+            return None
+        sys.stdout.flush()
+        sys.stderr.flush()
+        socket.send_fds(conn, [request], [1, 2])
+        pid = int(json.loads(conn.recv(_MESSAGE))["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        conn.close()  # the zygote kills a kernel it may have forked for us
+        return None
+    conn.settimeout(None)
+    return ForkedKernel(pid, conn)
+
+
+# --- the zygote's own process ---------------------------------------------------------------------------
+
+class _Kernel:
+    """What ``get_ipython()`` returns inside a Jupyter kernel, as far as an import-time check looks."""
+
+    kernel = True
+
+
+def _preload() -> None:
+    """Import :data:`PRELOAD` as a kernel would. A module that decides something at import by asking
+    whether it runs in a kernel must get the kernel's answer: pandas picks its default for
+    ``display.max_columns`` that way (``get_ipython().kernel``: 20 columns in a kernel, the terminal's
+    width elsewhere). The kernel's shell does not exist yet, so a stand-in answers during the imports."""
+    import builtins
+    import importlib
+
+    builtins.get_ipython = _Kernel  # type: ignore[attr-defined]
+    try:
+        for name in PRELOAD:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - the kernel imports it again and reports the error there
+                continue
+    finally:
+        del builtins.get_ipython  # type: ignore[attr-defined]
+
+
+def _kernel(request: dict, fds: list[int], own: list[socket.socket], zygote: int, path0: str) -> None:
+    """In the forked child: become the kernel the request asks for. Never returns."""
+    code = 1
+    try:
+        for s in own:
+            s.close()
+        os.setsid()
+        from .execute import _PR_SET_PDEATHSIG
+
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != zygote:
+            os._exit(128 + signal.SIGKILL)
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
+            signal.signal(sig, signal.SIG_DFL)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(fds[0], 1)
+        os.dup2(fds[1], 2)
+        for fd in (null, *fds):
+            os.close(fd)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        if sys.path and sys.path[0] == path0:
+            del sys.path[0]  # the zygote's folder; IPython puts the kernel's own in front (as ipykernel_launcher)
+        import ipykernel_launcher
+
+        sys.argv = [ipykernel_launcher.__file__, *request["argv"]]
+        from ipykernel import kernelapp
+
+        kernelapp.launch_new_instance()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:  # noqa: BLE001
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+def serve(path: str, build: int) -> None:
+    """The zygote: listen on ``path``, import :data:`PRELOAD`, then fork a kernel per request until the
+    build ``build`` ends."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle
+    from .execute import end_with_parent
+
+    end_with_parent(build)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    listener.bind(path)
+    listener.listen(16)
+    _preload()
+    import threading
+
+    if threading.active_count() != 1:  # an import started a thread: forking would be unsafe
+        return
+    zygote, path0 = os.getpid(), sys.path[0] if sys.path else ""
+    kernels: dict[socket.socket, int] = {}  # connection -> kernel pid
+    while True:
+        ready, _, _ = select.select([listener, *kernels], [], [], 0.2)
+        for s in ready:
+            if s is listener:
+                conn, _ = listener.accept()
+                try:
+                    message, fds, _, _ = socket.recv_fds(conn, _MESSAGE, 2)
+                    request = json.loads(message)
+                except (OSError, ValueError):
+                    conn.close()
+                    continue
+                if len(fds) != 2:
+                    for fd in fds:
+                        os.close(fd)
+                    conn.close()
+                    continue
+                pid = os.fork()
+                if pid == 0:
+                    _kernel(request, fds, [listener, conn, *kernels], zygote, path0)
+                for fd in fds:
+                    os.close(fd)
+                kernels[conn] = pid
+                try:
+                    conn.send(json.dumps({"pid": pid}).encode())
+                except OSError:
+                    _kill(pid)
+            elif not s.recv(16):  # the worker's end closed: its kernel goes with it
+                _kill(kernels[s])
+        while True:  # reap the kernels that ended, and tell their workers
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            for conn, kernel in list(kernels.items()):
+                if kernel == pid:
+                    try:
+                        conn.send(json.dumps({"exit": os.waitstatus_to_exitcode(status)}).encode())
+                    except OSError:
+                        pass
+                    conn.close()
+                    del kernels[conn]
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+if __name__ == "__main__":  # pragma: no cover - the zygote's process
+    serve(sys.argv[1], int(sys.argv[2]))
