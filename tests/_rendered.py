@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
+import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
+
+@contextlib.contextmanager
+def restored(path: Path) -> Iterator[None]:
+    """Put ``path`` back as it was (bytes and times, or absent) after the block: for a test that runs
+    what writes the project's run state, such as ``build/colophon.md``, which ``mmrs render`` writes
+    and the documents include."""
+    before = (path.read_bytes(), path.stat()) if path.is_file() else None
+    try:
+        yield
+    finally:
+        if before is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.write_bytes(before[0])
+            os.utime(path, ns=(before[1].st_atime_ns, before[1].st_mtime_ns))
+
 
 VAR = re.compile(r"\{\{<\s*var\s+([\w.]+)\s*>\}\}")
 

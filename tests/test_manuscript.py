@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -32,15 +31,11 @@ def values(layout):
 @pytest.fixture(scope="module")
 def colophon():
     """``build/colophon.md`` written as ``mmrs render`` writes it (the documents include it), then put
-    back as it was, times included: the tests leave the project's run state alone."""
-    path = ROOT / "build" / "colophon.md"
-    before = (path.read_bytes(), path.stat()) if path.is_file() else None
-    yield manuscript.write_colophon()
-    if before is None:
-        path.unlink(missing_ok=True)
-    else:
-        path.write_bytes(before[0])
-        os.utime(path, ns=(before[1].st_atime_ns, before[1].st_mtime_ns))
+    back as it was: the tests leave the project's run state alone."""
+    import _rendered
+
+    with _rendered.restored(ROOT / "build" / "colophon.md"):
+        yield manuscript.write_colophon()
 
 
 @pytest.mark.parametrize("name", manuscript.DOCUMENTS)
