@@ -127,3 +127,26 @@ def test_render_into_an_output_folder_without_results_names_what_is_missing(tmp_
         run = mmrs("render", "--preview", "--out", str(tmp_path))
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert run.stderr.startswith("mmrs render: ")
+
+
+def test_an_interrupt_that_python_reports_as_another_error_is_still_an_interrupt(monkeypatch, capsys):
+    """Ctrl-C while a module is imported can land in a class attribute's ``__set_name__`` (every
+    dataclass field has one), and Python then raises a RuntimeError whose cause is the interrupt: the
+    command still ends with the interrupt's one line and status 130, not as an unexpected error."""
+    import mmrs.cli.audit
+
+    class Field:
+        def __set_name__(self, owner, name):
+            raise KeyboardInterrupt
+
+    def interrupted_while_importing(args):
+        type("Defined", (), {"changes": Field()})  # what the import of a module defining a dataclass does
+
+    monkeypatch.setattr(mmrs.cli.audit, "run", interrupted_while_importing)
+    assert cli.main(["audit"]) == 130
+    err = capsys.readouterr().err
+    assert err == ("mmrs audit was interrupted: files being written were left as they were, and the next run "
+                   "starts again where this one stopped.\n")
+    with pytest.raises(RuntimeError) as wrapped:  # what Python does, which the command sees
+        type("Defined", (), {"changes": Field()})
+    assert isinstance(wrapped.value.__cause__, KeyboardInterrupt)

@@ -116,11 +116,11 @@ def main(argv: list[str] | None = None) -> int:
             _print_traceback(exc)
         return 1
     except KeyboardInterrupt as exc:
-        how = "was asked to stop (SIGTERM)" if isinstance(exc, Terminated) else "was interrupted"
-        print(f"mmrs{' ' + command if command else ''} {how}: files being written were left as they were, "
-              "and the next run starts again where this one stopped.", file=sys.stderr)
-        return 128 + (signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT)
+        return _interrupted(command, exc)
     except Exception as exc:  # a fault of mmrs itself, or of the system (a full disk): one line, or all of it
+        interrupt = _interrupt_behind(exc)
+        if interrupt is not None:
+            return _interrupted(command, interrupt)
         print(f"mmrs {command}: {type(exc).__name__}: {exc}"
               + ("" if show_traceback else " (an unexpected error; --traceback shows where it happened)"),
               file=sys.stderr)
@@ -129,6 +129,26 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         interrupts.restore()
+
+
+def _interrupted(command: str | None, exc: KeyboardInterrupt) -> int:
+    how = "was asked to stop (SIGTERM)" if isinstance(exc, Terminated) else "was interrupted"
+    print(f"mmrs{' ' + command if command else ''} {how}: files being written were left as they were, "
+          "and the next run starts again where this one stopped.", file=sys.stderr)
+    return 128 + (signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT)
+
+
+def _interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl-C or SIGTERM that an error stands for, if any: Python turns an exception raised while it
+    sets up a class attribute (``__set_name__``, as every dataclass field has, while a module is
+    imported) into a ``RuntimeError`` whose cause is the interrupt."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 def _print_traceback(exc: BaseException) -> None:
