@@ -505,3 +505,25 @@ def test_an_error_about_a_row_without_line_or_source_names_neither():
     err = counts._error(pd.DataFrame({"record_id": ["r9"]}), row, problem="a full-text row for no record")
     assert isinstance(err, InputError) and err.line is None
     assert "r9" in str(err) and "a full-text row for no record" in str(err)
+
+
+def test_records_of_other_methods_given_without_label_file_or_line_are_all_counted():
+    """A hand-made frame of other records with only ``record_id`` and ``duplicate_of``: the three records
+    are counted under an empty method label (none dropped: 3 identified - 1 copy = 2 sought; hand.ris#1
+    included, cites.ris#1 not retrieved), and an error about one of them is an InputError naming the
+    record, not a Python error about a missing line."""
+    clusters, ta, ft, other = _single()
+    bare = other[["record_id", "duplicate_of"]]
+    fl = prisma.flow(prisma.assign_boxes(clusters, ta, ft, bare), {"All records": (1,)})
+    assert fl.other.identified == {"": 3}
+    assert (fl.other.duplicates, fl.other.sought, fl.other.not_retrieved, fl.other.assessed, fl.other.included) \
+        == (1, 2, 1, 1, 1)
+    with pytest.raises(InputError, match=r"\(record hand.ris#2\): duplicate_of names no known record") as err:
+        prisma.assign_boxes(clusters, ta, ft, bare.assign(duplicate_of=["", "r9/x/1", ""]))
+    assert err.value.line is None
+    # an empty cell read as missing (None, NaN) in duplicate_of means "copies no record", as "" does
+    for empty in (None, float("nan")):
+        fl = prisma.flow(prisma.assign_boxes(clusters, ta, ft, other.assign(duplicate_of=[empty, "r1/scopus/3", empty])),
+                         {"All records": (1,)})
+        assert (fl.other.identified, fl.other.duplicates, fl.other.sought, fl.other.included) == (
+            {"Hand search": 2, "Citation searching": 1}, 1, 2, 1)
