@@ -1,4 +1,5 @@
-"""The importers on real exports, written by the databases and tools themselves."""
+"""The importers on real exports, written by the databases and tools themselves (marked ``realdata``), and the
+RIS reader on small records written by hand, each field and line known (unmarked: they need no real file)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from mmrs import io, schema
 from mmrs.errors import InputError
 
-pytestmark = pytest.mark.realdata
+on_real_exports = pytest.mark.realdata
 
 # file -> (format, database shown by the content, records). Record counts were
 # taken from the files (TY/PMID/PT/<n. > lines, data rows, <record> tags).
@@ -82,6 +83,7 @@ CASES = {
 }
 
 
+@on_real_exports
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_real_export_is_read_completely(realdata, name):
     fmt, database, count = CASES[name]
@@ -106,6 +108,7 @@ OTHER_TESTS = {
 }
 
 
+@on_real_exports
 def test_every_real_file_in_a_known_format_is_listed_and_no_file_gives_a_traceback(realdata):
     """Files the format detection recognises are all in CASES or read by the tests of their format (so each is
     read by a test); every other file (JSON, Rayyan's and other CSV, Markdown) is refused with an InputError
@@ -125,6 +128,7 @@ def test_every_real_file_in_a_known_format_is_listed_and_no_file_gives_a_traceba
     assert "JSON" in refused["colrev/eric_api_blockchain.json"]
 
 
+@on_real_exports
 def test_wos_plaintext_fields(realdata):
     frame = io.read_export(realdata / "revtools/restoration_WoS.ciw", base=realdata)
     first = frame.iloc[0]
@@ -135,6 +139,7 @@ def test_wos_plaintext_fields(realdata):
     assert first["accession"].startswith("WOS:")
 
 
+@on_real_exports
 def test_wos_plaintext_and_tabdelimited_agree(realdata):
     plain = io.read_export(realdata / "wosfile/wos_plaintext.txt")
     tab16 = io.read_export(realdata / "wosfile/wos_tab_delimited_win_utf16.txt")
@@ -147,6 +152,7 @@ def test_wos_plaintext_and_tabdelimited_agree(realdata):
     assert (merged["year_p"] == merged["year_t"]).all()
 
 
+@on_real_exports
 def test_scopus_csv_and_ris_of_the_same_records_agree(realdata):
     csv = io.read_export(realdata / "merge-systematic-review/scopus.csv")
     ris = io.read_export(realdata / "merge-systematic-review/scopus.ris")
@@ -156,6 +162,7 @@ def test_scopus_csv_and_ris_of_the_same_records_agree(realdata):
     assert csv["authors"].str.contains("; ").any()  # author lists split and rejoined
 
 
+@on_real_exports
 def test_medline_fields(realdata):
     frame = io.read_export(realdata / "nbib/pubmed.nbib")
     first = frame.iloc[0]
@@ -166,6 +173,7 @@ def test_medline_fields(realdata):
     assert first["abstract"].startswith("BACKGROUND: Ibrutinib") and "  " not in first["abstract"]
 
 
+@on_real_exports
 def test_ovid_ris_quirks(realdata):
     frame = io.read_export(realdata / "asreview/ovid_psycinfo.ris")
     first = frame.iloc[0]
@@ -174,6 +182,7 @@ def test_ovid_ris_quirks(realdata):
     assert first["doi"] == "http://dx.doi.org/10.1002/cpp.2398"  # as exported; normalised later
 
 
+@on_real_exports
 def test_eric_via_ovid_in_two_formats_agree(realdata):
     ris = io.read_export(realdata / "makegroupworknotsuck/ERIC.ris")
     tagged = io.read_export(realdata / "makegroupworknotsuck/ERIC.cgi")
@@ -184,6 +193,7 @@ def test_eric_via_ovid_in_two_formats_agree(realdata):
     assert (first["volume"], first["issue"], first["pages"]) == ("13", "1", "92-112")
 
 
+@on_real_exports
 def test_endnote_xml_fields(realdata):
     frame = io.read_export(realdata / "bib-dedupe/respiratory/Respiratory.xml")
     first = frame.iloc[0]
@@ -192,9 +202,129 @@ def test_endnote_xml_fields(realdata):
     assert (first["volume"], first["issue"], first["year"]) == ("20", "1112", 1996)
 
 
+@on_real_exports
 def test_rayyan_ris_keeps_notes_for_the_screening_reader(realdata):
     text = io.read_text(realdata / "rayyanR/example_inputs/tinea_update.ris")
     records = list(io.ris.iter_ris(text))
     assert len(records) == 14
     notes = [v for r in records for _, tag, v in r.fields if tag == "N1"]
     assert any("RAYYAN-INCLUSION" in n for n in notes)
+
+
+# The RIS reader on records written by hand.
+
+def test_the_database_a_ris_record_names_in_any_of_its_provider_fields():
+    """``DB`` and ``DP`` are read together (joined by a space: EBSCOhost writes ``DB  - eric`` beside
+    ``DP  - EBSCOhost``, and ERIC is a whole word there), and so are the links ``L2`` and ``UR``; either
+    field alone is enough."""
+    of = io.ris.database_of
+    assert of({"DB": ["ERIC"], "DP": ["EBSCOhost"]}) == "ERIC"
+    assert of({"DP": ["Scopus"]}) == "Scopus"
+    assert of({"UR": ["https://www.scopus.com/inward/record.uri?eid=2-s2.0-85&partnerID=40"]}) == "Scopus"
+    assert of({"L2": ["https://www.scopus.com/inward/record.uri?eid=2-s2.0-85"]}) == "Scopus"
+    assert of({"DB": ["EBSCOhost"]}) is None
+
+
+def test_only_ovids_no_pagination_pair_empties_the_pages():
+    """``SP  - No`` with ``EP  - Specified`` is Ovid's "No pagination specified": no pages. Either half
+    alone is kept as the export wrote it (nothing is dropped on a guess)."""
+    def pages(**tags):
+        return io.ris.to_record(io.ris.RisRecord(1, [(1, "TY", "JOUR")] + [(2, t, v) for t, v in tags.items()]))["pages"]
+    assert pages(SP="No", EP="Specified") is None
+    assert pages(SP="No") == "No"
+    assert pages(SP="12", EP="Specified") == "12-Specified"
+    assert pages(SP="12", EP="19") == "12-19"
+
+
+RIS_TWO = """TY  - JOUR
+TI  - A first title
+DB  - Scopus
+ER  - 
+
+TY  - 
+TI  - A record without a type
+ER  - 
+
+TY  - BOOK
+TI  - A third title
+ER  - 
+"""
+
+
+def test_each_ris_record_keeps_its_type_and_the_file_its_database_with_where_it_shows_it(tmp_path):
+    """Record types as written (an empty ``TY`` gives none); the one record that names a database names
+    the file's, and the evidence quotes its line (3) as the search log's check shows it."""
+    path = tmp_path / "two.ris"
+    path.write_text(RIS_TWO)
+    parsed = io.ris.parse(io.read_text(path))
+    assert [(r["line"], r["type"], r["title"]) for r in parsed.records] == [
+        (1, "JOUR", "A first title"), (6, None, "A record without a type"), (10, "BOOK", "A third title")]
+    assert (parsed.format, parsed.database, parsed.evidence) == ("ris", "Scopus", "line 3: DB  - Scopus")
+
+
+@pytest.mark.parametrize("broken, line, record", [
+    (RIS_TWO.replace("TI  - A third title\nER  - \n", "TI  - A third title\n"), 10, 3),  # the last left open
+    (RIS_TWO.replace("TI  - A record without a type\nER  - \n", "TI  - A record without a type\n"), 9, 2),  # TY in record 2
+    (RIS_TWO.replace("\nTY  - BOOK", "\nstray text\nTY  - BOOK"), 10, 3),  # text between records
+    (RIS_TWO.replace("ER  - \n", "ER  - \nER  - \n", 1), 5, 2),  # an ER with no record open
+])
+def test_a_ris_error_names_the_record_by_its_number_in_the_file(tmp_path, broken, line, record):
+    """Records are counted from 1 in file order: the third record left open at the end is named at its
+    TY (line 10); the second left open is named at the line of the TY that starts the third (9); text
+    outside any record names the record it comes before (the third, line 10), and so does a second
+    ``ER`` after the first record (the second, line 5): only other tags may follow an ``ER`` (Ovid's ``NL``)."""
+    path = tmp_path / "bad.ris"
+    path.write_text(broken)
+    with pytest.raises(InputError) as caught:
+        io.ris.parse(io.read_text(path))
+    assert (caught.value.line, caught.value.record) == (line, record)
+
+
+def test_ris_continuation_lines_empty_fields_and_fields_written_after_the_end_of_a_record(tmp_path):
+    """A line without a tag continues the value before it (a blank line between is skipped); a tag
+    with no value gives no value (not an empty DOI or abstract); a field written after ``ER`` (as
+    Ovid writes its ``NL``) belongs to the record that just ended, with its tag and value."""
+    path = tmp_path / "wrapped.ris"
+    path.write_text("TY  - JOUR\nTI  - A title that wraps\n  onto a second line\n\n  and a third after a blank line\n"
+                    "DO  - \nER  - \nUR  - http://example.org/1\nAB  - \n\n"
+                    "TY  - JOUR\nTI  - Second\nER  - \nAB  - \n")
+    records = io.ris.parse(io.read_text(path)).records
+    assert [(r["title"], r["doi"], r["url"], r["abstract"]) for r in records] == [
+        ("A title that wraps onto a second line and a third after a blank line", None, "http://example.org/1", None),
+        ("Second", None, None, None)]
+
+
+@pytest.mark.parametrize("fields, database", [
+    ({"DB": ["PubPsych"]}, "PubPsych"),
+    ({"DB": ["PSYNDEX"]}, "PubPsych"),
+    ({"DB": ["APA PsycInfo"]}, "PsycInfo"),
+    ({"UR": ["http://ovidsp.ovid.com/ovidweb.cgi?T=JS&PAGE=reference&D=eric&NEWS=N&AN=EJ1"]}, "ERIC"),
+    ({"ID": ["WOS:000123456700001"]}, "Web of Science"),
+    ({"AN": ["WOS:000123456700001"]}, "Web of Science"),
+    ({"DB": ["Web of Science"]}, "Web of Science"),
+    ({"DB": ["PubMed"]}, "PubMed"),
+    ({"DB": ["Ovid MEDLINE(R) <2022>"]}, "PubMed"),
+    ({"UR": ["http://ovidsp.ovid.com/ovidweb.cgi?T=JS&PAGE=reference&D=medl&NEWS=N&AN=31234567"]}, "PubMed"),
+    ({"L2": ["http://ovidsp.ovid.com/ovidweb.cgi?T=JS&PAGE=reference&D=prem&NEWS=N&AN=31234568"]}, "PubMed"),
+    ({"DB": ["Embase", "Ovid MEDLINE(R)"]}, None),  # Embase records name Medline too: not a database of the review
+])
+def test_each_database_of_the_review_is_recognised_by_the_field_that_names_it(fields, database):
+    assert io.ris.database_of(fields) == database
+
+
+SCOPUS_LINK = "https://www.scopus.com/inward/record.uri?eid=2-s2.0-85012345678&partnerID=40&md5=abc"
+
+
+@pytest.mark.parametrize("fields, evidence", [
+    # the first field that shows the database, not the first field of the kinds that may
+    (f"AN  - 2-s2.0-85012345678\nUR  - {SCOPUS_LINK}", f"line 4: UR  - {SCOPUS_LINK[:60]}"),
+    ("DP  - Scopus", "line 3: DP  - Scopus"),
+    (f"L2  - {SCOPUS_LINK}", f"line 3: L2  - {SCOPUS_LINK[:60]}"),
+    ("AN  - WOS:000123456700001", "line 3: AN  - WOS:000123456700001"),
+    ("ID  - WOS:000123456700001", "line 3: ID  - WOS:000123456700001"),
+])
+def test_the_evidence_of_a_files_database_quotes_the_field_that_shows_it(tmp_path, fields, evidence):
+    """Quoted with its line, cut to 60 characters (the Scopus link has 85)."""
+    path = tmp_path / "one.ris"
+    path.write_text(f"TY  - JOUR\nTI  - t\n{fields}\nER  - \n")
+    assert io.ris.parse(io.read_text(path)).evidence == evidence

@@ -505,3 +505,70 @@ def test_an_error_about_a_row_without_line_or_source_names_neither():
     err = counts._error(pd.DataFrame({"record_id": ["r9"]}), row, problem="a full-text row for no record")
     assert isinstance(err, InputError) and err.line is None
     assert "r9" in str(err) and "a full-text row for no record" in str(err)
+
+
+def test_records_of_other_methods_given_without_label_file_or_line_are_all_counted():
+    """A hand-made frame of other records with only ``record_id`` and ``duplicate_of``: the three records
+    are counted under an empty method label (none dropped: 3 identified - 1 copy = 2 sought; hand.ris#1
+    included, cites.ris#1 not retrieved), and an error about one of them is an InputError naming the
+    record, not a Python error about a missing line."""
+    clusters, ta, ft, other = _single()
+    bare = other[["record_id", "duplicate_of"]]
+    fl = prisma.flow(prisma.assign_boxes(clusters, ta, ft, bare), {"All records": (1,)})
+    assert fl.other.identified == {"": 3}
+    assert (fl.other.duplicates, fl.other.sought, fl.other.not_retrieved, fl.other.assessed, fl.other.included) \
+        == (1, 2, 1, 1, 1)
+    with pytest.raises(InputError, match=r"\(record hand.ris#2\): duplicate_of names no known record") as err:
+        prisma.assign_boxes(clusters, ta, ft, bare.assign(duplicate_of=["", "r9/x/1", ""]))
+    assert err.value.line is None
+    # an empty cell read as missing (None, NaN) in duplicate_of means "copies no record", as "" does
+    for empty in (None, float("nan")):
+        fl = prisma.flow(prisma.assign_boxes(clusters, ta, ft, other.assign(duplicate_of=[empty, "r1/scopus/3", empty])),
+                         {"All records": (1,)})
+        assert (fl.other.identified, fl.other.duplicates, fl.other.sought, fl.other.included) == (
+            {"Hand search": 2, "Citation searching": 1}, 1, 2, 1)
+
+
+def test_the_check_refuses_each_count_a_pending_or_previous_stream_cannot_have():
+    """Counts by hand from _clusters: Rounds 1-2 screened 3 and included 1; Round 3 screened 2 and
+    included 0. Each change below breaks one rule of the check, which names it."""
+    def checked(**change):
+        fl = prisma.flow(prisma.assign_boxes(_clusters(), _screening(), _fulltext()), STREAMS)
+        for key, value in change.items():
+            setattr(fl.streams[0], key, value)
+        return fl
+
+    with pytest.raises(prisma.FlowError, match="Rounds 1-2: 3 screened although its screening is pending"):
+        checked(pending="title_abstract").check()
+    with pytest.raises(prisma.FlowError, match="Rounds 1-2: 0 screened although its screening is pending"):
+        checked(pending="title_abstract", screened=0).check()  # included 1 is enough
+    with pytest.raises(prisma.FlowError, match="Rounds 1-2: 1 included although its full-text decisions are pending"):
+        checked(pending="full_text").check()
+    # the previous version names a stream of the flow that is not marked as previous (Round 3, 0 studies)
+    fl = checked()
+    fl.previous = prisma.Previous(0, stream="Round 3")
+    with pytest.raises(prisma.FlowError, match="names the stream 'Round 3', which is not one stream of the flow marked"):
+        fl.check()
+
+
+def test_the_check_refuses_other_methods_that_do_not_add_up_naming_the_column():
+    """The other-methods column of _single: 1 assessed, none excluded, so 1 included, not 2."""
+    clusters, ta, ft, other = _single()
+    fl = prisma.flow(prisma.assign_boxes(clusters, ta, ft, other), {"All records": (1,)})
+    fl.other.included += 1
+    with pytest.raises(prisma.FlowError, match=f"{prisma.OTHER}: 1 - 0 excluded != 2 included"):
+        fl.check()
+
+
+def test_the_check_of_a_flow_built_by_hand_with_a_round_that_found_nothing_or_one_it_lacks():
+    """A round with no records has no row of databases (0 = 0: nothing to refuse); a stream that names
+    a round the search does not have is refused for that alone (its unique records: 2 + 0 = 2)."""
+    identified = pd.DataFrame({"round": [1], "database": ["Scopus"], "records": [2]})
+    rounds = pd.DataFrame({"round": [1, 2], "label": ["Round 1", "Round 2"], "records": [2, 0],
+                           "duplicates_removed": [0, 0], "new_unique": [2, 0]})
+    stream = prisma.Stream("All", (1, 2), 2, 1, 1, 0, 1, {}, 1)
+    prisma.Flow(identified, rounds, [stream], 1).check()
+    stray = prisma.Stream("All", (1, 4), 2, 1, 1, 0, 1, {}, 1)
+    with pytest.raises(prisma.FlowError) as err:
+        prisma.Flow(identified, rounds[rounds["round"] == 1], [stray], 1).check()
+    assert str(err.value) == "the flow does not add up: streams cover rounds [1, 4], the search has [1]"

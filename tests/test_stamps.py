@@ -269,3 +269,231 @@ def test_a_recorded_stamp_is_read_back_and_a_step_without_uses_is_then_up_to_dat
         assert old == {**stamp(project, step), "outputs": {}}
         assert runner.reasons_to_run(old, stamp(project, step), project) == []
     assert "uses" not in runner._read_stamp(folder / "01_x.json")
+
+
+# Parameters that name files (declared path types): the stamp's ``files``, what changes in them mean for
+# the decision, and what recording a run keeps of them. The output folder is apart from the project here,
+# so that each of the three bases (raw, project, output) shows in the labels.
+
+def typed_project(tmp_path):
+    """proj/ (the project: notebooks/rows.yaml, notebooks/other.yaml) with proj/raw/ (sheet.csv,
+    extraction/mmat.csv, decisions.csv, decisions2.csv), out/ (results/sheets/a.csv, b.csv, own.csv: the
+    last written by the notebook itself) and elsewhere.csv beside them."""
+    root, out = tmp_path / "proj", tmp_path / "out"
+    files = {root / "raw" / "sheet.csv": "id\n1\n", root / "raw" / "extraction" / "mmat.csv": "study,item\n",
+             root / "raw" / "decisions.csv": "key,decision\n", root / "raw" / "decisions2.csv": "key,decision\nx,y\n",
+             root / "notebooks" / "rows.yaml": "- row\n", root / "notebooks" / "other.yaml": "- other\n",
+             out / "results" / "sheets" / "a.csv": "a\n", out / "results" / "sheets" / "b.csv": "b\n",
+             out / "results" / "sheets" / "own.csv": "own\n", tmp_path / "elsewhere.csv": "far\n"}
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root, paths.Layout(raw=root / "raw", out=out)
+
+
+TYPES = {"ratings": "raw file", "rows": {"list of": "project file"}, "sheets": "output folder",
+         "dedup": {"keys": {"decisions": "raw file or null", "label": "text"}}, "extra": "raw file or null",
+         "outside": "raw file", "n": "whole number"}
+TYPED = runner.Step("05_t.ipynb", reads=("sheet.csv",), parameters={"n": 1},
+                    types={k: runner.pipeline._types.parse(v) for k, v in TYPES.items()})
+
+
+def typed_parameters(tmp_path, **changes) -> dict:
+    return {"n": 1, "ratings": "extraction/mmat.csv", "rows": ["notebooks/rows.yaml"], "sheets": "results/sheets",
+            "dedup": {"decisions": "decisions.csv", "label": "strict"}, "extra": "extra.csv",
+            "outside": str(tmp_path / "elsewhere.csv"), **changes}
+
+
+def typed_stamp(tmp_path, nb: dict = NB, own=("results/sheets/own.csv",), **changes) -> dict:
+    root, lay = tmp_path / "proj", paths.Layout(raw=tmp_path / "proj" / "raw", out=tmp_path / "out")
+    return runner.make_stamp(nb, TYPED, lay, typed_parameters(tmp_path, **changes), root, own_outputs=own)
+
+
+def test_a_stamp_holds_the_hash_of_every_file_a_typed_parameter_names_by_where_it_is(tmp_path):
+    """Each path is taken from its type's base (raw, project, output; an absolute path as it is) and
+    labelled relative to the raw folder, else the output folder, else the project, else absolute. A
+    folder gives every file under it but the notebook's own outputs; a path that does not exist is
+    recorded as missing; a parameter without a path type (``n``, ``dedup.label``) names no file. The
+    parameters passed are those of the run, not the step's defaults (which name no file here)."""
+    root, lay = typed_project(tmp_path)
+    s = typed_stamp(tmp_path)
+    out = tmp_path / "out"
+    assert s["files"] == {
+        "dedup.decisions": {"decisions.csv": sha(root / "raw" / "decisions.csv")},
+        "extra": {"extra.csv": "missing"},
+        "outside": {(tmp_path / "elsewhere.csv").resolve().as_posix(): sha(tmp_path / "elsewhere.csv")},
+        "ratings": {"extraction/mmat.csv": sha(root / "raw" / "extraction" / "mmat.csv")},
+        "rows[0]": {"notebooks/rows.yaml": sha(root / "notebooks" / "rows.yaml")},
+        "sheets": {"results/sheets/a.csv": sha(out / "results" / "sheets" / "a.csv"),
+                   "results/sheets/b.csv": sha(out / "results" / "sheets" / "b.csv")},
+    }
+    assert list(s["files"]) == sorted(s["files"])
+    assert runner.reasons_to_run(s, typed_stamp(tmp_path), out) == []
+
+
+def test_a_file_a_parameter_names_edited_is_a_reason_to_run_named_with_the_other_data(tmp_path):
+    """The parameters' values unchanged: an edited raw input and two edited files named by parameters
+    (a list item and a folder's file) are named together, in the order of the stamp (inputs first,
+    then the parameters' files by parameter)."""
+    root, lay = typed_project(tmp_path)
+    old = typed_stamp(tmp_path)
+    (root / "raw" / "sheet.csv").write_text("id\n2\n")
+    (root / "notebooks" / "rows.yaml").write_text("- edited\n")
+    (tmp_path / "out" / "results" / "sheets" / "a.csv").write_text("a edited\n")
+    assert runner.reasons_to_run(old, typed_stamp(tmp_path), tmp_path / "out") == [
+        "data changed: sheet.csv, notebooks/rows.yaml, results/sheets/a.csv"]
+    # the file a parameter names as missing arrives: that too is a change of data
+    before = typed_stamp(tmp_path)
+    (root / "raw" / "extra.csv").write_text("x\n")
+    assert runner.reasons_to_run(before, typed_stamp(tmp_path), tmp_path / "out") == ["data changed: extra.csv"]
+
+
+def test_a_parameter_whose_value_changed_is_named_once_and_its_files_not_as_data(tmp_path):
+    """Two parameters given new values (a key of a mapping, an item of a list): the reason names the
+    two parameters, in the plural, and not the files they named before and name now; a file of another
+    parameter edited at the same time (sorted after both) is still named as data."""
+    typed_project(tmp_path)
+    old = typed_stamp(tmp_path)
+    (tmp_path / "out" / "results" / "sheets" / "b.csv").write_text("b edited\n")
+    new = typed_stamp(tmp_path, dedup={"decisions": "decisions2.csv", "label": "strict"},
+                      rows=["notebooks/other.yaml"])
+    assert runner.reasons_to_run(old, new, tmp_path / "out") == [
+        "parameters `dedup`, `rows` changed", "data changed: results/sheets/b.csv"]
+
+
+def test_files_missing_from_one_side_of_a_stamp_are_changes_of_data(tmp_path):
+    """A stamp cut by hand or written before a parameter had a path type: a stamp without ``files``
+    makes every named file a change (7 files: three named, then the count); a parameter's entry
+    only in the old stamp (its type since removed) or only in the new one names its files."""
+    typed_project(tmp_path)
+    new = typed_stamp(tmp_path)
+    far = (tmp_path / "elsewhere.csv").resolve().as_posix()
+    assert runner.reasons_to_run({k: v for k, v in new.items() if k != "files"}, new, tmp_path / "out") == [
+        f"data changed: decisions.csv, extra.csv, {far} and 4 more"]
+    old_files = {k: v for k, v in new["files"].items() if k != "ratings"} | {"old_type": {"x.csv": "abc"}}
+    # sorted by parameter: old_type (x.csv) comes before ratings (extraction/mmat.csv)
+    assert runner.reasons_to_run({**new, "files": old_files}, new, tmp_path / "out") == [
+        "data changed: x.csv, extraction/mmat.csv"]
+
+
+PARAMETERS_NB = {"cells": [
+    {"cell_type": "code", "source": "n = 1", "metadata": {"tags": ["parameters"]}},
+    {"cell_type": "code", "source": "print(n)", "metadata": {}}], "metadata": {}}
+
+
+def with_sources(parameters_cell: str, code: str = "print(n)") -> dict:
+    return {**PARAMETERS_NB, "cells": [{**PARAMETERS_NB["cells"][0], "source": parameters_cell},
+                                       {**PARAMETERS_NB["cells"][1], "source": code}]}
+
+
+def test_new_values_in_the_parameters_cell_are_a_parameter_change_not_a_notebook_change(project):
+    """The notebook as run carries the run's values in its parameters cell: new values change its hash
+    but not the hash of its code, so only the parameter is named; an edit of the parameters cell
+    itself (a comment) with the same values is a change of the notebook; so is an edit of its code
+    together with new values (both are named)."""
+    old = stamp(project, nb=with_sources("n = 1"))
+    assert old["notebook"] != old["notebook_code"]
+    assert runner.reasons_to_run(old, stamp(project, parameters={"n": 2}, nb=with_sources("n = 2")), project) == [
+        "parameter `n` changed"]
+    assert runner.reasons_to_run(old, stamp(project, nb=with_sources("n = 1  # rows")), project) == [
+        "notebook changed"]
+    assert runner.reasons_to_run(old, stamp(project, parameters={"n": 2}, nb=with_sources("n = 2", "print(n, n)")),
+                                 project) == ["notebook changed", "parameter `n` changed"]
+
+
+def test_a_stamp_without_its_parameters_names_each_parameter_as_changed(project):
+    new = stamp(project)
+    assert runner.reasons_to_run({k: v for k, v in new.items() if k != "parameters"}, new, project) == [
+        "parameter `n` changed"]
+
+
+def test_four_changed_files_are_three_named_and_one_more(project):
+    old = stamp(project)
+    for name in ("c.ris", "d.ris", "e.ris", "f.ris"):
+        (project / "raw" / "search" / name).write_text(name)
+    assert runner.reasons_to_run(old, stamp(project), project) == [
+        "data changed: search/c.ris, search/d.ris, search/e.ris and 1 more"]
+
+
+def test_used_files_with_a_colon_in_their_names_are_named_whole(project):
+    """The kind of a used file (``project:``, ``out:``) is cut off at the first colon only."""
+    (project / "notebooks" / "a:b.yaml").write_text("1\n")
+    (project / "results" / "tables" / "c:d.csv").write_text("1\n")
+    step = runner.Step("07_x.ipynb", reads=("sheet.csv",), uses=("notebooks/a:b.yaml", "results/tables/c:d.csv"))
+    old = stamp(project, step)
+    (project / "notebooks" / "a:b.yaml").write_text("2\n")
+    (project / "results" / "tables" / "c:d.csv").write_text("2\n")
+    assert runner.reasons_to_run(old, stamp(project, step), project) == [
+        "data changed: notebooks/a:b.yaml", "results changed: results/tables/c:d.csv"]
+
+
+def test_a_used_executed_notebook_is_read_from_the_output_folder(tmp_path):
+    """``notebooks/*.ipynb`` under ``uses`` is a run's executed notebook: hashed in the output folder
+    (``out:``), not in the project, which holds none here."""
+    root, lay = typed_project(tmp_path)
+    (tmp_path / "out" / "notebooks").mkdir()
+    (tmp_path / "out" / "notebooks" / "01_a.ipynb").write_text("{}")
+    step = runner.Step("02_b.ipynb", reads=("sheet.csv",), uses=("notebooks/01_a.ipynb",))
+    s = runner.make_stamp(NB, step, lay, {}, root)
+    assert s["uses"] == {"out:notebooks/01_a.ipynb": sha(tmp_path / "out" / "notebooks" / "01_a.ipynb")}
+
+
+def test_the_cell_that_wrote_each_output_is_found_by_its_execution_count(tmp_path):
+    """The log gives each written file with the execution count of the cell that wrote it (a blank
+    line in the log is skipped, not the end); the executed notebook maps counts to cell ids. Only an
+    executed code cell with an id names a writer: a markdown cell, a code cell never run and a code
+    cell without an id do not, and a file logged without a count has no cell."""
+    out = tmp_path / "out"
+    (out / "results").mkdir(parents=True)
+    for name in ("a.csv", "b.csv", "c.csv"):
+        (out / "results" / name).write_text(name)
+    notebook = out / "notebooks" / "01_x.ipynb"
+    notebook.parent.mkdir()
+    notebook.write_text(json.dumps({"cells": [
+        {"cell_type": "markdown", "id": "md", "source": "text"},
+        {"cell_type": "code", "id": "not-run", "execution_count": None, "source": ""},
+        {"cell_type": "code", "id": "cell-a", "execution_count": 3, "source": ""},
+        {"cell_type": "code", "execution_count": 5, "source": ""}]}))
+    log = tmp_path / "written.txt"
+    log.write_text(f"{out / 'results' / 'a.csv'}\t3\n\n{out / 'results' / 'b.csv'}\t5\n{out / 'results' / 'c.csv'}\n")
+    recorded, cells = runner._outputs(log, out, notebook)
+    assert list(recorded) == ["notebooks/01_x.ipynb", "results/a.csv", "results/b.csv", "results/c.csv"]
+    assert cells == {"results/a.csv": "cell-a"}
+
+
+def test_record_keeps_the_cells_and_drops_the_files_the_run_wrote_from_the_parameters_files(tmp_path):
+    """A first run (no outputs of its own known before it) wrote results/sheets/own.csv into the folder
+    a parameter names, and elsewhere.csv, which another parameter names by its absolute path: the
+    recorded stamp keeps the cell that wrote each output and leaves both files out of ``files``; the
+    next build, which knows the outputs, then has nothing to run."""
+    root, lay = typed_project(tmp_path)
+    out = tmp_path / "out"
+    before = typed_stamp(tmp_path, own=())
+    assert "results/sheets/own.csv" in before["files"]["sheets"]
+    far = (tmp_path / "elsewhere.csv").resolve().as_posix()
+    outputs = {"results/sheets/own.csv": sha(out / "results" / "sheets" / "own.csv"), far: sha(tmp_path / "elsewhere.csv")}
+    stamp_file = out / "build" / "stamps" / "05_t.json"
+    runner.record(before, stamp_file, TYPED, lay, root, outputs, {"results/sheets/own.csv": "c2", far: "c1"})
+    written = json.loads(stamp_file.read_text(encoding="utf-8"))
+    assert written["cells"] == {far: "c1", "results/sheets/own.csv": "c2"}
+    assert list(written["cells"]) == sorted(written["cells"])
+    assert written["files"]["sheets"] == {"results/sheets/a.csv": sha(out / "results" / "sheets" / "a.csv"),
+                                          "results/sheets/b.csv": sha(out / "results" / "sheets" / "b.csv")}
+    assert written["files"]["outside"] == {}
+    assert {k: v for k, v in written["files"].items() if k not in ("sheets", "outside")} == {
+        k: v for k, v in before["files"].items() if k not in ("sheets", "outside")}
+    # a file named by a parameter and written by the run is left out of the next stamp too (as a folder's
+    # file is), so the next build does not take the run's own write for a change of its data
+    assert runner.reasons_to_run(written, typed_stamp(tmp_path, own=list(outputs)), out) == []
+
+
+def test_a_project_folder_and_a_missing_project_file_are_labelled_relative_to_the_project(tmp_path):
+    """Files outside the raw and output folders, named by project-relative parameters: a folder's
+    files and a path that does not exist (yet) are labelled from the project root."""
+    root, lay = typed_project(tmp_path)
+    types = {"templates": "project folder", "later": "project file or null"}
+    step = runner.Step("05_t.ipynb", types={k: runner.pipeline._types.parse(v) for k, v in types.items()})
+    s = runner.make_stamp(NB, step, lay, {"templates": "notebooks", "later": "notebooks/later.yaml"}, root)
+    assert s["files"] == {"later": {"notebooks/later.yaml": "missing"},
+                          "templates": {"notebooks/other.yaml": sha(root / "notebooks" / "other.yaml"),
+                                        "notebooks/rows.yaml": sha(root / "notebooks" / "rows.yaml")}}

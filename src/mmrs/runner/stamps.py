@@ -95,7 +95,8 @@ def parameter_files(step: Step, parameters: dict[str, Any], layout: paths.Layout
                 if p.resolve() not in own_files:
                     digests[_file_label(p, layout, root)] = _file_sha(p)
         elif target.is_file():
-            digests[_file_label(target, layout, root)] = _file_sha(target)
+            if target.resolve() not in own_files:
+                digests[_file_label(target, layout, root)] = _file_sha(target)
         else:
             digests[_file_label(target, layout, root)] = MISSING
         found[value.where] = dict(sorted(digests.items()))
