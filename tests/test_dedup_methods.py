@@ -324,3 +324,83 @@ def test_sifting_a_large_block_changes_no_decision(realdata, monkeypatch):
     pd.testing.assert_frame_equal(sifted.clusters, whole.clusters)
     pd.testing.assert_frame_equal(sifted.evidence, whole.evidence)
     assert len(sifted.merges) > 100
+
+
+# -- the result's tables, as the notebooks report them -------------------------------------------------
+
+def _two_rounds():
+    """Round 1: one work found by Scopus and PubMed, and another work; round 2: the first work again
+    (Web of Science) and the online-first copy Bramer's pass 6 flags for a person."""
+    return table(rec("a"), rec("b", **COPY_PUBMED),
+                 rec("x", authors="Other, Author", title="A different study of sexting", doi="10.5555/x",
+                     pages="1-9"),
+                 rec("c", round=2, **COPY_WOS),
+                 rec("e", round=2, year=2020, volume=None, issue=None, pages=None, database="PsycInfo"))
+
+
+def test_the_result_tables_count_each_round_and_pass():
+    res = dedup.deduplicate(_two_rounds(), method="bramer")
+    assert res.per_round().to_dict("records") == [
+        {"round": 1, "records": 3, "duplicates_removed": 1, "new_unique": 2, "unique_to_date": 2},
+        {"round": 2, "records": 2, "duplicates_removed": 1, "new_unique": 1, "unique_to_date": 3}]
+    removed = res.pass_table().set_index("Pass")
+    assert list(removed.columns) == ["Round 1", "Round 2", "Total"]
+    assert removed.loc["1 author+year+title+journal"].tolist() == [1, 1, 2]
+    assert removed["Total"].sum() == 2 and removed.loc["6 title (review)"].tolist() == [0, 0, 0]
+    kept = res.kept_records()
+    assert kept["record_id"].tolist() == ["b", "x", "e"] and kept["kept"].all()
+    # the flagged pair: e against the round-1 cluster (b is kept for it), left apart by default
+    assert res.review_summary().to_dict("records") == [
+        {"round": 2, "pass": "6 title (review)", "decision": "not duplicate", "decided_by": "default (separate)",
+         "pairs": 1}]
+    assert res.overlap().to_dict() == {("PsycInfo",): 1, ("PubMed", "Scopus", "Web of Science"): 1,
+                                       ("Scopus",): 1}
+
+
+def test_the_pass_table_keeps_the_order_the_passes_ran_in():
+    res = dedup.deduplicate(_two_rounds(), method="strict")
+    removed = res.pass_table()
+    assert removed["Pass"].tolist() == ["doi", "bibliographic", "title"]
+    # round 1: b (no DOI) joins a by volume and first page; round 2: c and e carry a's DOI
+    assert removed.set_index("Pass").values.tolist() == [[0, 2, 2], [1, 0, 1], [0, 0, 0]]
+    assert res.review_summary().empty and list(res.review_summary().columns) == [
+        "round", "pass", "decision", "decided_by", "pairs"]
+
+
+def test_a_cluster_keeps_its_best_record_whichever_pair_joins_it():
+    """A Web of Science record joins the PubMed copy by DOI, then a Scopus record joins the Web of
+    Science one by volume and page: the cluster keeps PubMed's record (earlier in the keep order than
+    Scopus's), though the last pair joined was Web of Science's with Scopus's."""
+    records = table(rec("p", database="PubMed", volume=None, issue=None, pages=None),
+                    rec("w", database="Web of Science"),
+                    rec("s", doi=None, title=BASE["title"] + " in Spain"))
+    res = dedup.deduplicate(records, method="strict")
+    assert res.clusters["kept_record_id"].tolist() == ["p", "p", "p"]
+    assert res.merges[["pass", "record_id", "matched", "kept"]].values.tolist() == [
+        ["doi", "w", "p", "p"], ["bibliographic", "w", "s", "p"]]
+
+
+def test_a_decisions_header_is_read_however_its_comment_lines_are_spaced(tmp_path):
+    path = tmp_path / "decisions.csv"
+    path.write_text("#method: bramer\n#\n#passes: 1 2 3\nrecord_id_1,record_id_2,decision,reviewer,note\n"
+                    "a,e,duplicate,R1,\n")
+    decisions = dedup.read_decisions(path)
+    assert decisions.recorded_under == {"method": "bramer", "passes": ["1", "2", "3"]}
+    assert decisions == {frozenset(("a", "e")): (True, 5)}
+    path.write_text("# method: strict\n# recorded by: R1\nrecord_id_1,record_id_2,decision,reviewer,note\n")
+    with pytest.raises(InputError, match=r"decisions\.csv, line 2: expected a header line"):
+        dedup.read_decisions(path)
+
+
+def test_an_empty_decisions_file_names_its_first_line(tmp_path):
+    path = tmp_path / "decisions.csv"
+    path.write_text("")
+    with pytest.raises(InputError, match=r"decisions\.csv, line 1: expected the columns record_id_1,"):
+        dedup.read_decisions(path)
+
+
+def test_decisions_are_a_mapping_of_pairs():
+    pair = frozenset(("a", "e"))
+    decisions = dedup.engine.Decisions({pair: (False, 2)}, recorded_under={"method": "strict"})
+    assert dict(decisions) == {pair: (False, 2)} and decisions.recorded_under == {"method": "strict"}
+    assert dedup.engine.Decisions().recorded_under == dedup.engine.DEFAULT_RECORDED_UNDER
