@@ -315,6 +315,9 @@ def test_sifting_a_large_block_changes_no_decision(realdata, monkeypatch):
     its rules; sifting every block and sifting none give the same clusters and the same evidence."""
     from mmrs.dedup import engine
 
+    # computed each time: the cache's key holds the arguments, not the block size, so with the test
+    # session's cache the second call would return the first one's result and compare it with itself
+    monkeypatch.delenv("MMRS_CACHE_DIR", raising=False)
     records, _ = dedup.read_labelled(realdata / "bib-dedupe" / "haematology")
     results = []
     for start in (2, 10**9):
@@ -404,3 +407,49 @@ def test_decisions_are_a_mapping_of_pairs():
     decisions = dedup.engine.Decisions({pair: (False, 2)}, recorded_under={"method": "strict"})
     assert dict(decisions) == {pair: (False, 2)} and decisions.recorded_under == {"method": "strict"}
     assert dedup.engine.Decisions().recorded_under == dedup.engine.DEFAULT_RECORDED_UNDER
+
+
+def test_a_cluster_without_a_doi_takes_on_the_doi_of_a_record_it_joins():
+    """The PubMed record (kept, no DOI) joins the Scopus copy that carries DOI Y; the Web of Science record
+    with DOI X (and another issue, so not one article with two DOIs) matches the PubMed record by volume
+    and page too, but the cluster now holds Y, so it stays apart."""
+    records = table(rec("p", database="PubMed", doi=None), rec("s", doi="10.5555/y"),
+                    rec("w", database="Web of Science", doi="10.5555/x", issue="8"))
+    groups, res = clusters(records, method="strict")
+    assert groups == [("p", "s"), ("w",)]
+    assert res.refusals[["record_id", "matched", "rule"]].values.tolist() == [
+        ["w", "p", "one cluster would hold two doi values (overruled: same volume and first page)"],
+        ["w", "s", "different DOIs (overruled: same volume and first page)"]]
+
+
+def test_blocks_are_taken_in_the_order_their_records_come():
+    zebra = dict(title="Zebra crossings and sexting", doi=None)
+    alpha = dict(title="Alpha males and sexting", doi=None)
+    records = table(rec("z1", **zebra), rec("a1", **alpha), rec("z2", **zebra), rec("a2", **alpha))
+    res = dedup.deduplicate(records, method="bramer", passes=["1"])
+    assert res.merges[["record_id", "matched"]].values.tolist() == [["z2", "z1"], ["a2", "a1"]]
+
+
+def test_a_record_without_a_round_counts_as_found_first():
+    """A record without a round is taken to come before the first round: it is the one kept."""
+    records = table(rec("w", round=None, database="Web of Science"), rec("p", database="PubMed"))
+    res = dedup.deduplicate(records, method="strict")
+    assert res.clusters["kept_record_id"].tolist() == ["w", "w"]
+
+
+def test_a_block_of_many_records_gives_every_pair_to_its_pass(monkeypatch):
+    """Twenty-six editorials of one title, one a year in different journals: a block of 26 records
+    (large blocks are sifted by the title pass's test of titles): Bramer's pass 6 flags each of the
+    325 pairs, and the strict method merges none (recurring column, years apart)."""
+    monkeypatch.delenv("MMRS_CACHE_DIR", raising=False)  # each call computes (the block size is no argument)
+    editorials = [rec(f"e{k:02d}", title="Editorial", authors="Berg, Anne", year=1990 + k, journal=f"Journal {k}",
+                      volume=str(k + 1), issue="1", pages="1", doi=None) for k in range(26)]
+    records = table(*editorials)
+    res = dedup.deduplicate(records, method="bramer", passes=["6"])
+    assert len(res.flagged) == 26 * 25 // 2 and res.unique == 26
+    assert set(res.flagged["decided_by"]) == {"default (separate)"}
+    from mmrs.dedup import engine
+    for start in (engine.SIFT_FROM, 10**9):
+        monkeypatch.setattr(engine, "SIFT_FROM", start)
+        strict = dedup.deduplicate(records, method="strict")
+        assert strict.unique == 26 and strict.merges.empty
