@@ -453,3 +453,33 @@ def test_a_block_of_many_records_gives_every_pair_to_its_pass(monkeypatch):
         monkeypatch.setattr(engine, "SIFT_FROM", start)
         strict = dedup.deduplicate(records, method="strict")
         assert strict.unique == 26 and strict.merges.empty
+
+
+TOPICS = ("loneliness", "gaming", "alcohol", "sleep", "religion", "athletics", "music", "poverty", "migration",
+          "disability", "parenting", "school climate", "workplace")
+
+
+def test_a_large_block_merges_the_same_pairs_sifted_or_not(monkeypatch):
+    """Thirteen works by one author in one year, each found twice (the second copy with a typo early
+    in its title, no volume, pages or DOI): the only block that holds both copies of a work is the
+    first author, year and title's first letters, 26 records, which the title pass sifts. Sifted or
+    not, the same 13 pairs merge, each new record matched with the one before it."""
+    monkeypatch.delenv("MMRS_CACHE_DIR", raising=False)  # each call computes (the block size is no argument)
+    rows = []
+    for k, topic in enumerate(TOPICS):
+        title = f"Image-based abuse and {topic} in young adults"
+        rows += [rec(f"w{k:02d}", title=title, doi=None, volume=None, issue=None, pages=None),
+                 rec(f"x{k:02d}", title=title.replace("abuse", "abuze"), doi=None, volume=None, issue=None,
+                     pages=None, database="Web of Science")]
+    records = table(*rows)
+    from mmrs.dedup import engine
+    results = []
+    for start in (engine.SIFT_FROM, 10**9):
+        monkeypatch.setattr(engine, "SIFT_FROM", start)
+        results.append(dedup.deduplicate(records, method="strict"))
+    sifted, whole = results
+    pd.testing.assert_frame_equal(sifted.evidence, whole.evidence)
+    assert sorted(sifted.clusters.groupby("cluster")["record_id"].apply(tuple)) == [
+        (f"w{k:02d}", f"x{k:02d}") for k in range(13)]
+    assert sorted(sifted.merges[["record_id", "matched", "rule"]].values.tolist()) == [
+        [f"x{k:02d}", f"w{k:02d}", "near-identical title"] for k in range(13)]
