@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from mmrs import dedup, io, schema
-from mmrs.dedup import journals, normalize, strict
+from mmrs.dedup import engine, journals, normalize, strict
 
 BASE = dict(authors="Haugen, Ingrid; Solberg, Tor", year=2019, type="Article",
             title="Image-based sexual abuse among young adults: prevalence and correlates",
@@ -232,3 +232,18 @@ def test_no_function_changes_its_callers_frames():
     assert "title_start" in blocking and "title_start" not in keys
     dedup.deduplicate(records, method="strict")
     assert records.equals(before)
+
+
+def test_a_pair_decided_by_named_rules():
+    """``Rules.decide``: the first of the given match rules that holds and that no guard stops; a refusal
+    naming the guard and the first rule it overruled; or None when none of the rules holds."""
+    records = table(rec("a", doi="10.1/x"), rec("b", doi="10.1/x", database="PubMed"),
+                    rec("c", issue="1", **COLUMN), rec("d", issue="2", **COLUMN), rec("e", doi="10.1/y"))
+    rules = strict.Rules(records, normalize.keys(records))
+    assert rules.decide(0, 1, strict.MATCHES) == engine.Verdict(True, "same DOI")
+    assert rules.decide(1, 0, strict.MATCHES[1:]) == engine.Verdict(True, "near-identical title")
+    assert rules.decide(2, 3, strict.MATCHES) == engine.Verdict(False, "different issues",
+                                                                overruled="near-identical title")
+    assert rules.decide(0, 4, strict.MATCHES[:1]) is None
+    assert rules.decide(0, 4, strict.MATCHES) == engine.Verdict(True, "two DOIs, one article (answers: different "
+                                                                     "DOIs)", lifts=("doi",))
