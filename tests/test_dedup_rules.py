@@ -247,3 +247,16 @@ def test_a_pair_decided_by_named_rules():
     assert rules.decide(0, 4, strict.MATCHES[:1]) is None
     assert rules.decide(0, 4, strict.MATCHES) == engine.Verdict(True, "two DOIs, one article (answers: different "
                                                                      "DOIs)", lifts=("doi",))
+
+
+def test_titles_exactly_as_alike_as_the_floor_reach_the_title_rules():
+    """A renamed journal's record with the same volume and page range and a title exactly 80 % alike
+    (the bibliographic floor, the least the title pass takes) is merged; one character further apart is not."""
+    renamed = dict(journal="Nordisk tidsskrift for vold", database="PsycInfo")
+    motives = BASE["title"].replace("prevalence and correlates", "motives")
+    words = [normalize.title_words(t) for t in (BASE["title"], motives)]
+    assert strict.fuzz.ratio(*words) == 80.0
+    _, res = strict_groups(rec("a"), rec("b", title=motives, **renamed))
+    assert res.merges[["record_id", "matched", "rule"]].values.tolist() == [
+        ["b", "a", "renamed journal (answers: different journals)"]]
+    assert not together(rec("a"), rec("b", title=motives.replace("motives", "motivez"), **renamed))
