@@ -260,3 +260,13 @@ def test_titles_exactly_as_alike_as_the_floor_reach_the_title_rules():
     assert res.merges[["record_id", "matched", "rule"]].values.tolist() == [
         ["b", "a", "renamed journal (answers: different journals)"]]
     assert not together(rec("a"), rec("b", title=motives.replace("motives", "motivez"), **renamed))
+
+
+def test_a_doi_typo_on_records_without_authors():
+    """Neither record names an author: the rule for two DOIs of one article takes them (the title
+    pass gives it such pairs), and the different DOIs keep the rule for records without authors out."""
+    anonymous = dict(authors=None, title="Image-based sexual abuse: a statement of the board")
+    _, res = strict_groups(rec("a", doi="10.1177/0886260517698951", **anonymous),
+                           rec("b", doi="10.1177/0886260517968951", database="PubMed", **anonymous))
+    assert res.merges[["record_id", "matched", "rule"]].values.tolist() == [
+        ["a", "b", "two DOIs, one article (answers: different DOIs)"]]
