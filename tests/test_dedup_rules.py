@@ -270,3 +270,25 @@ def test_a_doi_typo_on_records_without_authors():
                            rec("b", doi="10.1177/0886260517968951", database="PubMed", **anonymous))
     assert res.merges[["record_id", "matched", "rule"]].values.tolist() == [
         ["a", "b", "two DOIs, one article (answers: different DOIs)"]]
+
+
+def test_the_recurring_column_guard_on_one_side_and_its_exceptions():
+    """The guard for recurring columns and front-matter items objects when either record is one, and
+    yields only to a DOI in common, the same volume and first page, or the same volume and issue with no
+    pages on either record."""
+    # a column title on one side only (the other title begins with it), one issue unknown, no pages
+    column = dict(COLUMN, title="From the editor: in this issue")
+    longer = dict(COLUMN, title="From the editor: in this issue of the journal, sexting")
+    for first, second in ((column, longer), (longer, column)):
+        assert not together(rec("a", issue="1", **first), rec("b", issue=None, database="PsycInfo", **second))
+    # an item on a front-matter page on one side only, the other without pages
+    lead = dict(COLUMN, title="Sexting research comes of age")
+    _, res = strict_groups(rec("a", issue="3", **{**lead, "pages": "v"}),
+                           rec("b", issue=None, database="PsycInfo", **lead))
+    assert res.merges.empty and res.refusals["rule"].str.startswith("recurring column").all()
+    # a page on one side only, in the same volume and issue: no place in common
+    assert not together(rec("a", issue="2", **{**COLUMN, "pages": "5"}), rec("b", issue="2", database="PsycInfo",
+                                                                             **COLUMN))
+    # the same DOI: one item, though the issues are written differently
+    assert together(rec("a", issue="1", **{**COLUMN, "doi": "10.1/ed.1"}),
+                    rec("b", issue="2", database="PsycInfo", **{**COLUMN, "doi": "10.1/ed.1"}))
