@@ -292,3 +292,14 @@ def test_the_recurring_column_guard_on_one_side_and_its_exceptions():
     # the same DOI: one item, though the issues are written differently
     assert together(rec("a", issue="1", **{**COLUMN, "doi": "10.1/ed.1"}),
                     rec("b", issue="2", database="PsycInfo", **{**COLUMN, "doi": "10.1/ed.1"}))
+
+
+def test_one_doi_on_records_of_another_volume_and_page():
+    """A DOI on two records whose volume and first page both differ names two works (a DOI copied onto
+    the wrong record): the guard for different volumes and pages refuses the same-DOI rule; with the
+    first page the same, the volume alone is a typo and the DOI merges them."""
+    doi = dict(doi="10.1177/0886260517698951")
+    _, res = strict_groups(rec("a", **doi), rec("b", volume="35", pages="2001-2020", database="PubMed", **doi))
+    assert res.merges.empty
+    assert res.refusals["rule"].tolist()[0] == "different volumes and pages (overruled: same DOI)"
+    assert together(rec("a", **doi), rec("b", volume="35", database="PubMed", **doi))
