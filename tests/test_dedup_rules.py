@@ -56,6 +56,8 @@ def test_different_issue_numbers_yield_to_the_same_first_page():
     """An 'issue' that is a record number differs between databases; the same page shows one work."""
     assert together(rec("a", issue="1112"), rec("b", issue="1113", database="PsycInfo"))
     assert not together(rec("a", issue="3", pages=None), rec("b", issue="4", pages=None, database="PsycInfo"))
+    # a page on one side only is no evidence either: both pages are needed to set the issues aside
+    assert not together(rec("a", issue="3"), rec("b", issue="4", pages=None, database="PsycInfo"))
 
 
 def test_a_recurring_title_needs_a_doi_a_page_or_the_same_issue():
