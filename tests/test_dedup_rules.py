@@ -58,6 +58,10 @@ def test_different_issue_numbers_yield_to_the_same_first_page():
     assert not together(rec("a", issue="3", pages=None), rec("b", issue="4", pages=None, database="PsycInfo"))
     # a page on one side only is no evidence either: both pages are needed to set the issues aside
     assert not together(rec("a", issue="3"), rec("b", issue="4", pages=None, database="PsycInfo"))
+    # nor is a front-matter page beside an arabic one: the issues set the records aside
+    _, res = strict_groups(rec("a", issue="3", pages="v"), rec("b", issue="4", pages="5", database="PsycInfo"))
+    assert res.merges.empty and res.refusals["rule"].tolist() == [
+        "different issues (overruled: identical title, same volume)"]
 
 
 def test_a_recurring_title_needs_a_doi_a_page_or_the_same_issue():
