@@ -309,3 +309,14 @@ def test_one_doi_on_records_of_another_volume_and_page():
     assert res.merges.empty
     assert res.refusals["rule"].tolist()[0] == "different volumes and pages (overruled: same DOI)"
     assert together(rec("a", **doi), rec("b", volume="35", database="PubMed", **doi))
+
+
+def test_a_supplement_page_is_not_the_same_page_of_an_issue():
+    """A meeting abstract on page S191 of a supplement and the paper on pages 191-209 of an issue: two
+    works (the page numbers match only once the supplement's 'S' is dropped), whichever record comes first."""
+    abstract = dict(type="Meeting Abstract", issue="Suppl 1", pages="S191", doi=None)
+    paper = dict(pages="191-209")
+    for first, second in (("Scopus", "Web of Science"), ("Web of Science", "Scopus")):
+        _, res = strict_groups(rec("abstract", database=first, **abstract), rec("paper", database=second, **paper))
+        assert res.merges.empty
+        assert len(res.refusals) and res.refusals["rule"].str.startswith("meeting abstract beside a paper").all()
