@@ -320,3 +320,12 @@ def test_a_supplement_page_is_not_the_same_page_of_an_issue():
         _, res = strict_groups(rec("abstract", database=first, **abstract), rec("paper", database=second, **paper))
         assert res.merges.empty
         assert len(res.refusals) and res.refusals["rule"].str.startswith("meeting abstract beside a paper").all()
+
+
+def test_years_two_apart_need_the_mistyped_year_rule():
+    """Years two apart set records aside unless the rule for a mistyped year holds (the same volume and
+    page range, or the same DOI): with the page range it merges them and says so; with only the
+    same first page, they stay apart."""
+    _, res = strict_groups(rec("a"), rec("b", year=2021, database="PubMed"))
+    assert res.merges["rule"].tolist() == ["mistyped year (answers: years more than one apart)"]
+    assert not together(rec("a", pages="1401"), rec("b", year=2021, pages="1401", database="PubMed"))
