@@ -440,19 +440,24 @@ def test_a_record_without_a_round_counts_as_found_first():
 def test_a_block_of_many_records_gives_every_pair_to_its_pass(monkeypatch):
     """Twenty-six editorials of one title, one a year in different journals: a block of 26 records
     (large blocks are sifted by the title pass's test of titles): Bramer's pass 6 flags each of the
-    325 pairs, and the strict method merges none (recurring column, years apart)."""
+    325 pairs, and the strict method merges none of them (recurring column, years apart)."""
     monkeypatch.delenv("MMRS_CACHE_DIR", raising=False)  # each call computes (the block size is no argument)
     editorials = [rec(f"e{k:02d}", title="Editorial", authors="Berg, Anne", year=1990 + k, journal=f"Journal {k}",
                       volume=str(k + 1), issue="1", pages="1", doi=None) for k in range(26)]
-    records = table(*editorials)
-    res = dedup.deduplicate(records, method="bramer", passes=["6"])
+    # after them, one work found twice, online a year before its issue: it shares only the title's
+    # blocks with the other copy, each found after the editorials' block of the same fields
+    online = dict(title="Sexting among adolescents in Norway", authors="Holm, Kari", doi=None)
+    records = table(*editorials, rec("p", year=2020, volume="12", issue="1", pages="1-10", **online),
+                    rec("q", year=2019, volume=None, issue=None, pages=None, database="PsycInfo", **online))
+    res = dedup.deduplicate(records.iloc[:26], method="bramer", passes=["6"])
     assert len(res.flagged) == 26 * 25 // 2 and res.unique == 26
     assert set(res.flagged["decided_by"]) == {"default (separate)"}
     from mmrs.dedup import engine
     for start in (engine.SIFT_FROM, 10**9):
         monkeypatch.setattr(engine, "SIFT_FROM", start)
         strict = dedup.deduplicate(records, method="strict")
-        assert strict.unique == 26 and strict.merges.empty
+        assert strict.unique == 27 and strict.merges[["record_id", "matched", "rule"]].values.tolist() == [
+            ["q", "p", "online first"]]
 
 
 TOPICS = ("loneliness", "gaming", "alcohol", "sleep", "religion", "athletics", "music", "poverty", "migration",
@@ -486,3 +491,23 @@ def test_a_large_block_merges_the_same_pairs_sifted_or_not(monkeypatch, again):
         (f"w{k:02d}", f"x{k:02d}") for k in range(13)]
     assert sorted(sifted.merges[["record_id", "matched", "rule"]].values.tolist()) == [
         [f"x{k:02d}", f"w{k:02d}", "near-identical title"] for k in range(13)]
+
+
+def test_decisions_recorded_under_settings_run_does_not_name(tmp_path):
+    """``run`` called directly: settings without passes, or decisions whose settings name none beside
+    settings that do, are not the settings the decisions were recorded under (a decision about a pair
+    not flagged is listed); decisions recorded under the strict method are an error under it."""
+    from mmrs.dedup import engine
+
+    records = table(rec("a"), rec("e", year=2020, volume=None, issue=None, pages=None))
+    pair = frozenset(("a", "zz"))
+    for decisions, parameters in (({pair: (True, 2)}, {}),
+                                  (engine.Decisions({pair: (True, 2)}, recorded_under={"method": "bramer"}),
+                                   {"passes": ["1", "2"]})):
+        res = engine.run(records, dedup.bramer.passes(), method="bramer", parameters=parameters,
+                         decisions=decisions)
+        assert res.unused_decisions.values.tolist() == [["a", "zz", "duplicate", 2]]
+    path = tmp_path / "decisions.csv"
+    path.write_text("# method: strict\nrecord_id_1,record_id_2,decision,reviewer,note\na,zz,duplicate,R1,\n")
+    with pytest.raises(InputError, match="line 3: a decision about a and zz, a pair the method did not flag"):
+        dedup.deduplicate(records, method="strict", decisions=path)
