@@ -315,6 +315,9 @@ def test_sifting_a_large_block_changes_no_decision(realdata, monkeypatch):
     its rules; sifting every block and sifting none give the same clusters and the same evidence."""
     from mmrs.dedup import engine
 
+    # computed each time: the cache's key holds the arguments, not the block size, so with the test
+    # session's cache the second call would return the first one's result and compare it with itself
+    monkeypatch.delenv("MMRS_CACHE_DIR", raising=False)
     records, _ = dedup.read_labelled(realdata / "bib-dedupe" / "haematology")
     results = []
     for start in (2, 10**9):
@@ -324,3 +327,187 @@ def test_sifting_a_large_block_changes_no_decision(realdata, monkeypatch):
     pd.testing.assert_frame_equal(sifted.clusters, whole.clusters)
     pd.testing.assert_frame_equal(sifted.evidence, whole.evidence)
     assert len(sifted.merges) > 100
+
+
+# -- the result's tables, as the notebooks report them -------------------------------------------------
+
+def _two_rounds():
+    """Round 1: one work found by Scopus and PubMed, and another work; round 2: the first work again
+    (Web of Science) and the online-first copy Bramer's pass 6 flags for a person."""
+    return table(rec("a"), rec("b", **COPY_PUBMED),
+                 rec("x", authors="Other, Author", title="A different study of sexting", doi="10.5555/x",
+                     pages="1-9"),
+                 rec("c", round=2, **COPY_WOS),
+                 rec("e", round=2, year=2020, volume=None, issue=None, pages=None, database="PsycInfo"))
+
+
+def test_the_result_tables_count_each_round_and_pass():
+    res = dedup.deduplicate(_two_rounds(), method="bramer")
+    assert res.per_round().to_dict("records") == [
+        {"round": 1, "records": 3, "duplicates_removed": 1, "new_unique": 2, "unique_to_date": 2},
+        {"round": 2, "records": 2, "duplicates_removed": 1, "new_unique": 1, "unique_to_date": 3}]
+    removed = res.pass_table().set_index("Pass")
+    assert list(removed.columns) == ["Round 1", "Round 2", "Total"]
+    assert removed.loc["1 author+year+title+journal"].tolist() == [1, 1, 2]
+    assert removed["Total"].sum() == 2 and removed.loc["6 title (review)"].tolist() == [0, 0, 0]
+    kept = res.kept_records()
+    assert kept["record_id"].tolist() == ["b", "x", "e"] and kept["kept"].all()
+    # the flagged pair: e against the round-1 cluster (b is kept for it), left apart by default
+    assert res.review_summary().to_dict("records") == [
+        {"round": 2, "pass": "6 title (review)", "decision": "not duplicate", "decided_by": "default (separate)",
+         "pairs": 1}]
+    assert res.overlap().to_dict() == {("PsycInfo",): 1, ("PubMed", "Scopus", "Web of Science"): 1,
+                                       ("Scopus",): 1}
+
+
+def test_the_pass_table_keeps_the_order_the_passes_ran_in():
+    res = dedup.deduplicate(_two_rounds(), method="strict")
+    removed = res.pass_table()
+    assert removed["Pass"].tolist() == ["doi", "bibliographic", "title"]
+    # round 1: b (no DOI) joins a by volume and first page; round 2: c and e carry a's DOI
+    assert removed.set_index("Pass").values.tolist() == [[0, 2, 2], [1, 0, 1], [0, 0, 0]]
+    assert res.review_summary().empty and list(res.review_summary().columns) == [
+        "round", "pass", "decision", "decided_by", "pairs"]
+
+
+def test_a_cluster_keeps_its_best_record_whichever_pair_joins_it():
+    """A Web of Science record joins the PubMed copy by DOI, then a Scopus record joins the Web of
+    Science one by volume and page: the cluster keeps PubMed's record (earlier in the keep order than
+    Scopus's), though the last pair joined was Web of Science's with Scopus's."""
+    records = table(rec("p", database="PubMed", volume=None, issue=None, pages=None),
+                    rec("w", database="Web of Science"),
+                    rec("s", doi=None, title=BASE["title"] + " in Spain"))
+    res = dedup.deduplicate(records, method="strict")
+    assert res.clusters["kept_record_id"].tolist() == ["p", "p", "p"]
+    assert res.merges[["pass", "record_id", "matched", "kept"]].values.tolist() == [
+        ["doi", "w", "p", "p"], ["bibliographic", "w", "s", "p"]]
+
+
+def test_a_decisions_header_is_read_however_its_comment_lines_are_spaced(tmp_path):
+    path = tmp_path / "decisions.csv"
+    path.write_text("#method: bramer\n#\n#passes: 1 2 3\nrecord_id_1,record_id_2,decision,reviewer,note\n"
+                    "a,e,duplicate,R1,\n")
+    decisions = dedup.read_decisions(path)
+    assert decisions.recorded_under == {"method": "bramer", "passes": ["1", "2", "3"]}
+    assert decisions == {frozenset(("a", "e")): (True, 5)}
+    path.write_text("# method: strict\n# recorded by: R1\nrecord_id_1,record_id_2,decision,reviewer,note\n")
+    with pytest.raises(InputError, match=r"decisions\.csv, line 2: expected a header line"):
+        dedup.read_decisions(path)
+
+
+def test_an_empty_decisions_file_names_its_first_line(tmp_path):
+    path = tmp_path / "decisions.csv"
+    path.write_text("")
+    with pytest.raises(InputError, match=r"decisions\.csv, line 1: expected the columns record_id_1,"):
+        dedup.read_decisions(path)
+
+
+def test_decisions_are_a_mapping_of_pairs():
+    pair = frozenset(("a", "e"))
+    decisions = dedup.engine.Decisions({pair: (False, 2)}, recorded_under={"method": "strict"})
+    assert dict(decisions) == {pair: (False, 2)} and decisions.recorded_under == {"method": "strict"}
+    assert dedup.engine.Decisions().recorded_under == dedup.engine.DEFAULT_RECORDED_UNDER
+
+
+def test_a_cluster_without_a_doi_takes_on_the_doi_of_a_record_it_joins():
+    """The PubMed record (kept, no DOI) joins the Scopus copy that carries DOI Y; the Web of Science record
+    with DOI X (and another issue, so not one article with two DOIs) matches the PubMed record by volume
+    and page too, but the cluster now holds Y, so it stays apart."""
+    records = table(rec("p", database="PubMed", doi=None), rec("s", doi="10.5555/y"),
+                    rec("w", database="Web of Science", doi="10.5555/x", issue="8"))
+    groups, res = clusters(records, method="strict")
+    assert groups == [("p", "s"), ("w",)]
+    assert res.refusals[["record_id", "matched", "rule"]].values.tolist() == [
+        ["w", "p", "one cluster would hold two doi values (overruled: same volume and first page)"],
+        ["w", "s", "different DOIs (overruled: same volume and first page)"]]
+
+
+def test_blocks_are_taken_in_the_order_their_records_come():
+    zebra = dict(title="Zebra crossings and sexting", doi=None)
+    alpha = dict(title="Alpha males and sexting", doi=None)
+    records = table(rec("z1", **zebra), rec("a1", **alpha), rec("z2", **zebra), rec("a2", **alpha))
+    res = dedup.deduplicate(records, method="bramer", passes=["1"])
+    assert res.merges[["record_id", "matched"]].values.tolist() == [["z2", "z1"], ["a2", "a1"]]
+
+
+def test_a_record_without_a_round_counts_as_found_first():
+    """A record without a round is taken to come before the first round: it is the one kept."""
+    records = table(rec("w", round=None, database="Web of Science"), rec("p", database="PubMed"))
+    res = dedup.deduplicate(records, method="strict")
+    assert res.clusters["kept_record_id"].tolist() == ["w", "w"]
+
+
+def test_a_block_of_many_records_gives_every_pair_to_its_pass(monkeypatch):
+    """Twenty-six editorials of one title, one a year in different journals: a block of 26 records
+    (large blocks are sifted by the title pass's test of titles): Bramer's pass 6 flags each of the
+    325 pairs, and the strict method merges none of them (recurring column, years apart)."""
+    monkeypatch.delenv("MMRS_CACHE_DIR", raising=False)  # each call computes (the block size is no argument)
+    editorials = [rec(f"e{k:02d}", title="Editorial", authors="Berg, Anne", year=1990 + k, journal=f"Journal {k}",
+                      volume=str(k + 1), issue="1", pages="1", doi=None) for k in range(26)]
+    # after them, one work found twice, online a year before its issue: it shares only the title's
+    # blocks with the other copy, each found after the editorials' block of the same fields
+    online = dict(title="Sexting among adolescents in Norway", authors="Holm, Kari", doi=None)
+    records = table(*editorials, rec("p", year=2020, volume="12", issue="1", pages="1-10", **online),
+                    rec("q", year=2019, volume=None, issue=None, pages=None, database="PsycInfo", **online))
+    res = dedup.deduplicate(records.iloc[:26], method="bramer", passes=["6"])
+    assert len(res.flagged) == 26 * 25 // 2 and res.unique == 26
+    assert set(res.flagged["decided_by"]) == {"default (separate)"}
+    from mmrs.dedup import engine
+    for start in (engine.SIFT_FROM, 10**9):
+        monkeypatch.setattr(engine, "SIFT_FROM", start)
+        strict = dedup.deduplicate(records, method="strict")
+        assert strict.unique == 27 and strict.merges[["record_id", "matched", "rule"]].values.tolist() == [
+            ["q", "p", "online first"]]
+
+
+TOPICS = ("loneliness", "gaming", "alcohol", "sleep", "religion", "athletics", "music", "poverty", "migration",
+          "disability", "parenting", "school climate", "workplace")
+
+
+@pytest.mark.parametrize("again", [1, 2])
+def test_a_large_block_merges_the_same_pairs_sifted_or_not(monkeypatch, again):
+    """Thirteen works by one author in one year, each found in round 1 and again in round 1 or 2 (the
+    second copy with a typo early in its title; no volume, pages or DOI): the only block that holds both
+    copies of a work is the first author, year and title's first letters, 26 records, which the title
+    pass sifts. Sifted or not, the same 13 pairs merge, each second copy matched with the first (in
+    one round, the copy ranks after it: Web of Science after Scopus; in round 2, the first copy's
+    cluster is closed but open to the new record)."""
+    monkeypatch.delenv("MMRS_CACHE_DIR", raising=False)  # each call computes (the block size is no argument)
+    rows = []
+    for k, topic in enumerate(TOPICS):
+        title = f"Image-based abuse and {topic} in young adults"
+        rows += [rec(f"w{k:02d}", title=title, doi=None, volume=None, issue=None, pages=None),
+                 rec(f"x{k:02d}", round=again, title=title.replace("abuse", "abuze"), doi=None, volume=None,
+                     issue=None, pages=None, database="Web of Science")]
+    records = table(*rows)
+    from mmrs.dedup import engine
+    results = []
+    for start in (engine.SIFT_FROM, 10**9):
+        monkeypatch.setattr(engine, "SIFT_FROM", start)
+        results.append(dedup.deduplicate(records, method="strict"))
+    sifted, whole = results
+    pd.testing.assert_frame_equal(sifted.evidence, whole.evidence)
+    assert sorted(sifted.clusters.groupby("cluster")["record_id"].apply(tuple)) == [
+        (f"w{k:02d}", f"x{k:02d}") for k in range(13)]
+    assert sorted(sifted.merges[["record_id", "matched", "rule"]].values.tolist()) == [
+        [f"x{k:02d}", f"w{k:02d}", "near-identical title"] for k in range(13)]
+
+
+def test_decisions_recorded_under_settings_run_does_not_name(tmp_path):
+    """``run`` called directly: settings without passes, or decisions whose settings name none beside
+    settings that do, are not the settings the decisions were recorded under (a decision about a pair
+    not flagged is listed); decisions recorded under the strict method are an error under it."""
+    from mmrs.dedup import engine
+
+    records = table(rec("a"), rec("e", year=2020, volume=None, issue=None, pages=None))
+    pair = frozenset(("a", "zz"))
+    for decisions, parameters in (({pair: (True, 2)}, {}),
+                                  (engine.Decisions({pair: (True, 2)}, recorded_under={"method": "bramer"}),
+                                   {"passes": ["1", "2"]})):
+        res = engine.run(records, dedup.bramer.passes(), method="bramer", parameters=parameters,
+                         decisions=decisions)
+        assert res.unused_decisions.values.tolist() == [["a", "zz", "duplicate", 2]]
+    path = tmp_path / "decisions.csv"
+    path.write_text("# method: strict\nrecord_id_1,record_id_2,decision,reviewer,note\na,zz,duplicate,R1,\n")
+    with pytest.raises(InputError, match="line 3: a decision about a and zz, a pair the method did not flag"):
+        dedup.deduplicate(records, method="strict", decisions=path)

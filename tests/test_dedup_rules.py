@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from mmrs import dedup, io, schema
-from mmrs.dedup import journals, normalize, strict
+from mmrs.dedup import engine, journals, normalize, strict
 
 BASE = dict(authors="Haugen, Ingrid; Solberg, Tor", year=2019, type="Article",
             title="Image-based sexual abuse among young adults: prevalence and correlates",
@@ -56,6 +56,12 @@ def test_different_issue_numbers_yield_to_the_same_first_page():
     """An 'issue' that is a record number differs between databases; the same page shows one work."""
     assert together(rec("a", issue="1112"), rec("b", issue="1113", database="PsycInfo"))
     assert not together(rec("a", issue="3", pages=None), rec("b", issue="4", pages=None, database="PsycInfo"))
+    # a page on one side only is no evidence either: both pages are needed to set the issues aside
+    assert not together(rec("a", issue="3"), rec("b", issue="4", pages=None, database="PsycInfo"))
+    # nor is a front-matter page beside an arabic one: the issues set the records aside
+    _, res = strict_groups(rec("a", issue="3", pages="v"), rec("b", issue="4", pages="5", database="PsycInfo"))
+    assert res.merges.empty and res.refusals["rule"].tolist() == [
+        "different issues (overruled: identical title, same volume)"]
 
 
 def test_a_recurring_title_needs_a_doi_a_page_or_the_same_issue():
@@ -232,3 +238,94 @@ def test_no_function_changes_its_callers_frames():
     assert "title_start" in blocking and "title_start" not in keys
     dedup.deduplicate(records, method="strict")
     assert records.equals(before)
+
+
+def test_a_pair_decided_by_named_rules():
+    """``Rules.decide``: the first of the given match rules that holds and that no guard stops; a refusal
+    naming the guard and the first rule it overruled; or None when none of the rules holds."""
+    records = table(rec("a", doi="10.1/x"), rec("b", doi="10.1/x", database="PubMed"),
+                    rec("c", issue="1", **COLUMN), rec("d", issue="2", **COLUMN), rec("e", doi="10.1/y"))
+    rules = strict.Rules(records, normalize.keys(records))
+    assert rules.decide(0, 1, strict.MATCHES) == engine.Verdict(True, "same DOI")
+    assert rules.decide(1, 0, strict.MATCHES[1:]) == engine.Verdict(True, "near-identical title")
+    assert rules.decide(2, 3, strict.MATCHES) == engine.Verdict(False, "different issues",
+                                                                overruled="near-identical title")
+    assert rules.decide(0, 4, strict.MATCHES[:1]) is None
+    assert rules.decide(0, 4, strict.MATCHES) == engine.Verdict(True, "two DOIs, one article (answers: different "
+                                                                     "DOIs)", lifts=("doi",))
+
+
+def test_titles_exactly_as_alike_as_the_floor_reach_the_title_rules():
+    """A renamed journal's record with the same volume and page range and a title exactly 80 % alike
+    (the bibliographic floor, the least the title pass takes) is merged; one character further apart is not."""
+    renamed = dict(journal="Nordisk tidsskrift for vold", database="PsycInfo")
+    motives = BASE["title"].replace("prevalence and correlates", "motives")
+    words = [normalize.title_words(t) for t in (BASE["title"], motives)]
+    assert strict.fuzz.ratio(*words) == 80.0
+    _, res = strict_groups(rec("a"), rec("b", title=motives, **renamed))
+    assert res.merges[["record_id", "matched", "rule"]].values.tolist() == [
+        ["b", "a", "renamed journal (answers: different journals)"]]
+    assert not together(rec("a"), rec("b", title=motives.replace("motives", "motivez"), **renamed))
+
+
+def test_a_doi_typo_on_records_without_authors():
+    """Neither record names an author: the rule for two DOIs of one article takes them (the title
+    pass gives it such pairs), and the different DOIs keep the rule for records without authors out."""
+    anonymous = dict(authors=None, title="Image-based sexual abuse: a statement of the board")
+    _, res = strict_groups(rec("a", doi="10.1177/0886260517698951", **anonymous),
+                           rec("b", doi="10.1177/0886260517968951", database="PubMed", **anonymous))
+    assert res.merges[["record_id", "matched", "rule"]].values.tolist() == [
+        ["a", "b", "two DOIs, one article (answers: different DOIs)"]]
+
+
+def test_the_recurring_column_guard_on_one_side_and_its_exceptions():
+    """The guard for recurring columns and front-matter items objects when either record is one, and
+    yields only to a DOI in common, the same volume and first page, or the same volume and issue with no
+    pages on either record."""
+    # a column title on one side only (the other title begins with it), one issue unknown, no pages
+    column = dict(COLUMN, title="From the editor: in this issue")
+    longer = dict(COLUMN, title="From the editor: in this issue of the journal, sexting")
+    for first, second in ((column, longer), (longer, column)):
+        assert not together(rec("a", issue="1", **first), rec("b", issue=None, database="PsycInfo", **second))
+    # an item on a front-matter page on one side only, the other without pages
+    lead = dict(COLUMN, title="Sexting research comes of age")
+    _, res = strict_groups(rec("a", issue="3", **{**lead, "pages": "v"}),
+                           rec("b", issue=None, database="PsycInfo", **lead))
+    assert res.merges.empty and res.refusals["rule"].str.startswith("recurring column").all()
+    # a page on one side only, in the same volume and issue: no place in common
+    assert not together(rec("a", issue="2", **{**COLUMN, "pages": "5"}), rec("b", issue="2", database="PsycInfo",
+                                                                             **COLUMN))
+    # the same DOI: one item, though the issues are written differently
+    assert together(rec("a", issue="1", **{**COLUMN, "doi": "10.1/ed.1"}),
+                    rec("b", issue="2", database="PsycInfo", **{**COLUMN, "doi": "10.1/ed.1"}))
+
+
+def test_one_doi_on_records_of_another_volume_and_page():
+    """A DOI on two records whose volume and first page both differ names two works (a DOI copied onto
+    the wrong record): the guard for different volumes and pages refuses the same-DOI rule; with the
+    first page the same, the volume alone is a typo and the DOI merges them."""
+    doi = dict(doi="10.1177/0886260517698951")
+    _, res = strict_groups(rec("a", **doi), rec("b", volume="35", pages="2001-2020", database="PubMed", **doi))
+    assert res.merges.empty
+    assert res.refusals["rule"].tolist()[0] == "different volumes and pages (overruled: same DOI)"
+    assert together(rec("a", **doi), rec("b", volume="35", database="PubMed", **doi))
+
+
+def test_a_supplement_page_is_not_the_same_page_of_an_issue():
+    """A meeting abstract on page S191 of a supplement and the paper on pages 191-209 of an issue: two
+    works (the page numbers match only once the supplement's 'S' is dropped), whichever record comes first."""
+    abstract = dict(type="Meeting Abstract", issue="Suppl 1", pages="S191", doi=None)
+    paper = dict(pages="191-209")
+    for first, second in (("Scopus", "Web of Science"), ("Web of Science", "Scopus")):
+        _, res = strict_groups(rec("abstract", database=first, **abstract), rec("paper", database=second, **paper))
+        assert res.merges.empty
+        assert len(res.refusals) and res.refusals["rule"].str.startswith("meeting abstract beside a paper").all()
+
+
+def test_years_two_apart_need_the_mistyped_year_rule():
+    """Years two apart set records aside unless the rule for a mistyped year holds (the same volume and
+    page range, or the same DOI): with the page range it merges them and says so; with only the
+    same first page, they stay apart."""
+    _, res = strict_groups(rec("a"), rec("b", year=2021, database="PubMed"))
+    assert res.merges["rule"].tolist() == ["mistyped year (answers: years more than one apart)"]
+    assert not together(rec("a", pages="1401"), rec("b", year=2021, pages="1401", database="PubMed"))
