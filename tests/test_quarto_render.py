@@ -13,6 +13,7 @@ be rendered) is tested with a stand-in ``quarto`` in ``test_quarto_failures``.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -46,13 +47,36 @@ def _status(root: Path) -> str:
                           check=True).stdout
 
 
+def _copy_of_project(folder: Path) -> Path:
+    """The project's working tree (tracked files and untracked ones git does not ignore, as they are now)
+    copied into ``folder``, committed to a repository of its own: the render runs there, as ``mmrs
+    render`` runs in a project, and writes nothing into this one."""
+    listed = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            capture_output=True, check=True).stdout.decode("utf-8").split("\0")
+    for rel in filter(None, listed):
+        source = ROOT / rel
+        if source.is_file():
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, folder / rel)
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "copy"]):
+        subprocess.run(["git", "-C", str(folder), *args], capture_output=True, check=True)
+    return folder
+
+
+def _mmrs_render(project: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "MMRS_PROJECT_ROOT"}
+    return subprocess.run([sys.executable, "-m", "mmrs.cli", "render"], cwd=project, capture_output=True, text=True,
+                          env=env)
+
+
 @pytest.fixture(scope="module")
-def rendered():
-    before, status = _untracked(ROOT), _status(ROOT)
-    run = subprocess.run([sys.executable, "-m", "mmrs.cli", "render"], cwd=ROOT, capture_output=True, text=True)
+def rendered(tmp_path_factory):
+    project = _copy_of_project(tmp_path_factory.mktemp("render") / "project")
+    before, status = _untracked(project), _status(project)
+    run = _mmrs_render(project)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    return {"before": before, "status": status, "after": _untracked(ROOT), "after_status": _status(ROOT),
-            "targets": mq.targets(ROOT), "stdout": run.stdout}
+    return {"before": before, "status": status, "after": _untracked(project), "after_status": _status(project),
+            "targets": mq.targets(project), "stdout": run.stdout, "project": project}
 
 
 def _embeds(document: str) -> list[str]:
@@ -88,17 +112,19 @@ def test_every_format_of_article_and_supplement_is_written(rendered):
     for t in rendered["targets"]:
         for path in t.outputs():
             assert path.is_file() and path.stat().st_size > 5_000, path
-            assert paths.display(path) in rendered["stdout"], f"mmrs render did not list {path}"
+            assert path.relative_to(rendered["project"]).as_posix() in rendered["stdout"], \
+                f"mmrs render did not list {path}"
 
 
 def test_render_leaves_the_working_tree_as_it_found_it(rendered):
     assert rendered["after_status"] == rendered["status"], "the render changed tracked files (e.g. .gitignore)"
     new = rendered["after"] - rendered["before"]
     assert new <= {"_manuscript/", ".quarto/", "build/"}, f"stray files after the render: {sorted(new)}"
-    stray = [p for p in ROOT.rglob("*.quarto_ipynb")] + [ROOT / n for n in ("index.tex", "index.typ",
-                                                                              "supplement.tex", "supplement.typ")]
+    project = rendered["project"]
+    stray = [p for p in project.rglob("*.quarto_ipynb")] + [project / n for n in ("index.tex", "index.typ",
+                                                                                    "supplement.tex", "supplement.typ")]
     assert not [p for p in stray if p.exists()]
-    assert not [p for p in ROOT.glob("*_files") if p.is_dir()], "a *_files folder was left beside the sources"
+    assert not [p for p in project.glob("*_files") if p.is_dir()], "a *_files folder was left beside the sources"
 
 
 def _own_text_of(path: Path) -> str:
@@ -535,7 +561,7 @@ def test_notebook_pages_carry_the_manuscripts_numbers(rendered):
 
 
 def test_a_second_render_with_nothing_changed_is_skipped(rendered):
-    run = subprocess.run([sys.executable, "-m", "mmrs.cli", "render"], cwd=ROOT, capture_output=True, text=True)
+    run = _mmrs_render(rendered["project"])
     assert run.returncode == 0, run.stderr[-2000:]
     assert "unchanged since their last render" in run.stdout
     assert "CPU time" in rendered["stdout"], "the render reports its CPU time per document"
