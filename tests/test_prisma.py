@@ -729,3 +729,31 @@ def test_a_previous_stream_that_names_no_stream_is_refused_in_one_message():
     boxes = prisma.assign_boxes(_clusters(), _screening(), _fulltext())
     with pytest.raises(ValueError, match="previous_stream names no stream: 'Round 9'"):
         prisma.flow(boxes, STREAMS, previous_stream="Round 9")
+
+
+def test_records_of_other_methods_that_copy_one_another_in_a_cycle_make_one_cluster():
+    """hand.ris#1 and hand.ris#2 each name the other as the record they copy, and hand.ris#3 copies
+    hand.ris#2: the three are one cluster, named by its smallest record (hand.ris#1, whose full text
+    was included); the two others are its duplicates. Other methods: 4 identified (3 hand search,
+    1 citation) - 2 duplicates = 2 sought, 1 not retrieved (cites.ris#1), 1 assessed, 1 included;
+    with the search's r1/pubmed/1, 2 studies. A cycle none of whose records has a full-text row is
+    refused, naming the cycle (the assignment ends either way)."""
+    clusters, ta, ft, other = _single()
+    other = pd.concat([other.assign(duplicate_of=["hand.ris#2", "hand.ris#1", ""]),
+                       pd.DataFrame({"record_id": ["hand.ris#3"], "database": ["Hand search"],
+                                     "duplicate_of": ["hand.ris#2"], "source": ["hand.ris"], "line": [20]})],
+                      ignore_index=True)
+    ft = ft[ft["record_id"] != "hand.ris#2"]
+    boxes = prisma.assign_boxes(clusters, ta, ft, other)
+    by = boxes.set_index("record_id")
+    assert by.loc[["hand.ris#1", "hand.ris#2", "hand.ris#3", "cites.ris#1"], "box"].tolist() == [
+        "included", "duplicate", "duplicate", "not_retrieved"]
+    assert by.loc["hand.ris#1", "decided_by"] == "hand.ris#1" and (boxes["conflict"] == "").all()
+    fl = prisma.flow(boxes, {"All records": (1,)})
+    o = fl.other
+    assert o.identified == {"Hand search": 3, "Citation searching": 1}
+    assert (o.duplicates, o.sought, o.not_retrieved, o.assessed, o.included) == (2, 2, 1, 1, 1)
+    assert fl.included_total == 2
+    with pytest.raises(InputError, match=r"hand.ris, line 1 \(record hand.ris#1\): records found by other methods "
+                                         r"copy one another in a cycle \(hand.ris#1 -> hand.ris#2 -> hand.ris#1\)"):
+        prisma.assign_boxes(clusters, ta, ft[ft["record_id"] != "hand.ris#1"], other)
