@@ -182,7 +182,6 @@ def assign_boxes(clusters: pd.DataFrame, screening: pd.DataFrame, fulltext: pd.D
                       "method": "other", "cluster": [cluster_of(r) for r in o.index]}),
     ], ignore_index=True)
     out["round"] = out["round"].astype("Int64")
-    out["representative"] = out["record_id"] == out["cluster"]
 
     # what each decided record reached
     reached: dict[str, tuple[str, str, str, str]] = {}  # record -> (box, reason, study_id, strand)
