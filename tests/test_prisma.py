@@ -572,3 +572,188 @@ def test_the_check_of_a_flow_built_by_hand_with_a_round_that_found_nothing_or_on
     with pytest.raises(prisma.FlowError) as err:
         prisma.Flow(identified, rounds[rounds["round"] == 1], [stray], 1).check()
     assert str(err.value) == "the flow does not add up: streams cover rounds [1, 4], the search has [1]"
+
+
+def test_each_record_carries_only_what_its_box_shows():
+    """Every column of every record, for records excluded on title and abstract (no study, no strand), not
+    retrieved (a reason given in the full-text sheet is not shown: only exclusions at full text have one),
+    excluded at full text, included (its study and strand) and awaiting the full text; the frame has one
+    row per record under a plain 0..n-1 index and an integer round (missing for other methods)."""
+    ft = _fulltext()
+    ft.loc[ft["record_id"] == "r2/eric/d", "final_reason"] = "No access"
+    boxes = prisma.assign_boxes(_clusters(), _screening(), ft)
+    assert boxes.index.equals(pd.RangeIndex(7)) and str(boxes["round"].dtype) == "Int64"
+    cols = ["record_id", "round", "box", "reason", "study_id", "strand", "method", "decided_by", "conflict"]
+    assert list(boxes[cols].itertuples(index=False, name=None)) == [
+        ("r1/wos/a", 1, "included", "", "S1", "quantitative", "databases", "r1/wos/a", ""),
+        ("r1/scopus/b", 1, "duplicate", "", "", "", "databases", "", ""),
+        ("r1/wos/c", 1, "excluded_screening", "", "", "", "databases", "r1/wos/c", ""),
+        ("r2/eric/d", 2, "not_retrieved", "", "", "", "databases", "r2/eric/d", ""),
+        ("r2/scopus/e", 2, "duplicate", "", "", "", "databases", "", ""),
+        ("r3/wos/f", 3, "excluded_fulltext", "Not in English", "", "", "databases", "r3/wos/f", ""),
+        ("r3/pubmed/g", 3, "excluded_screening", "", "", "", "databases", "r3/pubmed/g", "")]
+    waiting = prisma.assign_boxes(_clusters(), _screening(), ft[ft["record_id"] != "r2/eric/d"], awaiting=["r2/eric/d"])
+    assert list(waiting.loc[3, cols]) == ["r2/eric/d", 2, "awaiting_fulltext", "", "", "", "databases", "r2/eric/d", ""]
+    clusters, ta, ft, other = _single()
+    boxes = prisma.assign_boxes(clusters, ta, ft, other)
+    assert boxes.index.equals(pd.RangeIndex(7)) and str(boxes["round"].dtype) == "Int64"
+    assert boxes.loc[4, "record_id"] == "hand.ris#1" and boxes["round"].isna().tolist() == [False] * 4 + [True] * 3
+
+
+def test_copies_without_a_decision_join_the_cluster_of_the_record_they_copy():
+    """Two hand-searched records copy search records and have no full-text row of their own: hand.ris#2
+    copies r1/scopus/3 (excluded on title and abstract), hand.ris#3 copies r1/scopus/2, itself a removed
+    copy of r1/pubmed/1 (included). Each joins its record's cluster as a duplicate and changes nothing:
+    r1/scopus/3 stays excluded without conflict, r1/pubmed/1 stays included, r1/scopus/2 a duplicate.
+    Search: 4 records - 1 duplicate = 3 screened, 1 excluded, 2 sought, 2 assessed, 1 excluded (Wrong
+    population), 1 included. Other methods: 4 identified (3 hand search, 1 citation) - 2 duplicates =
+    2 sought, 1 not retrieved, 1 assessed, 1 included (hand.ris#1). In all 1 + 1 = 2 studies."""
+    clusters, ta, ft, other = _single()
+    other = pd.concat([other, pd.DataFrame({"record_id": ["hand.ris#3"], "database": ["Hand search"],
+                                            "duplicate_of": ["r1/scopus/2"], "source": ["hand.ris"], "line": [20]})],
+                      ignore_index=True)
+    boxes = prisma.assign_boxes(clusters, ta, ft[ft["record_id"] != "hand.ris#2"], other)
+    by = boxes.set_index("record_id")
+    assert by["box"].to_dict() == {
+        "r1/pubmed/1": "included", "r1/scopus/2": "duplicate", "r1/scopus/3": "excluded_screening",
+        "r1/central/4": "excluded_fulltext", "hand.ris#1": "included", "hand.ris#2": "duplicate",
+        "cites.ris#1": "not_retrieved", "hand.ris#3": "duplicate"}
+    assert (boxes["conflict"] == "").all()
+    assert by.loc["r1/scopus/3", "decided_by"] == "r1/scopus/3" and by.loc["r1/pubmed/1", "decided_by"] == "r1/pubmed/1"
+    fl = prisma.flow(boxes, {"All records": (1,)})
+    s, o = fl.streams[0], fl.other
+    assert (s.screened, s.excluded_screening, s.sought, s.not_retrieved, s.assessed, s.included) == (3, 1, 2, 0, 2, 1)
+    assert s.excluded_reasons == {"Wrong population": 1}
+    assert o.identified == {"Hand search": 3, "Citation searching": 1}
+    assert (o.duplicates, o.sought, o.not_retrieved, o.assessed, o.included) == (2, 2, 1, 1, 1)
+    assert fl.included_total == 2
+
+
+def test_a_cluster_decided_twice_at_the_same_stage_keeps_its_own_record_and_names_both_reasons():
+    """r1/wos/a and its removed copy r1/scopus/b were both excluded at full text, for different reasons:
+    the cluster keeps the decision of its own record (a's reason, decided by a) and the conflict names both
+    records with their reasons, in the order of the records. Rounds 1-2: 5 records - 2 duplicates = 3
+    screened, 1 excluded (c), 2 sought, 1 not retrieved (d), 1 assessed, 1 excluded (Not in English)."""
+    decisions = {"r1/wos/a": "include", "r1/scopus/b": "include", "r1/wos/c": "exclude", "r2/eric/d": "include",
+                 "r3/wos/f": "include", "r3/pubmed/g": "exclude"}
+    ft = _fulltext([("r1/wos/a", True, "exclude", "Not in English", "", ""),
+                    ("r1/scopus/b", True, "exclude", "Wrong design", "", ""),
+                    ("r2/eric/d", False, "", "", "", ""),
+                    ("r3/wos/f", True, "include", "", "qualitative", "S2")])
+    boxes = prisma.assign_boxes(_clusters(), _screening(decisions), ft)
+    row = boxes.set_index("record_id").loc["r1/wos/a"]
+    assert (row["box"], row["reason"], row["decided_by"]) == ("excluded_fulltext", "Not in English", "r1/wos/a")
+    assert row["conflict"] == ("r1/wos/a: excluded at full text (Not in English); "
+                               "r1/scopus/b: excluded at full text (Wrong design)")
+    assert prisma.conflicts(boxes)["record_id"].tolist() == ["r1/wos/a"]
+    first = prisma.flow(boxes, STREAMS).streams[0]
+    assert (first.screened, first.excluded_screening, first.sought, first.not_retrieved, first.assessed,
+            first.included) == (3, 1, 2, 1, 1, 0)
+    assert first.excluded_reasons == {"Not in English": 1}
+
+
+def test_a_second_decision_that_differs_from_the_first_is_refused_naming_its_line():
+    """The same record decided twice (include on line 2, exclude on line 7) is refused even though the two
+    rows differ; so is a second full-text row with another decision."""
+    twice = pd.concat([_screening(), _screening().iloc[[0]].assign(decision="exclude", line=7)], ignore_index=True)
+    with pytest.raises(InputError, match="second title/abstract decision") as err:
+        prisma.assign_boxes(_clusters(), twice, _fulltext())
+    assert "ta.csv, line 7" in str(err.value)
+    ft = _fulltext()
+    ft = pd.concat([ft, ft.iloc[[0]].assign(final_decision="exclude", final_reason="Wrong design", line=5)],
+                   ignore_index=True)
+    with pytest.raises(InputError, match="second full-text row") as err:
+        prisma.assign_boxes(_clusters(), _screening(), ft)
+    assert "ft.csv, line 5" in str(err.value)
+
+
+def test_a_flow_counted_from_boxes_made_by_hand_without_method_or_strand_in_any_row_order():
+    """Boxes built by hand, listed round 2 first and with databases out of order, without ``method`` (all
+    from the databases) or ``strand`` columns: the identified records are listed by round, then database;
+    the rounds in order under the labels given. Round 1: 3 records - 1 duplicate = 2 screened, 1 excluded,
+    1 included; round 2: 2 - 1 = 1 screened, 1 included; 2 studies, no strands."""
+    rows = [("r2/eric/1", 2, "ERIC", "included"), ("r2/scopus/2", 2, "Scopus", "duplicate"),
+            ("r1/wos/3", 1, "Web of Science", "excluded_screening"), ("r1/scopus/4", 1, "Scopus", "included"),
+            ("r1/wos/5", 1, "Web of Science", "duplicate")]
+    boxes = pd.DataFrame(rows, columns=["record_id", "round", "database", "box"]).assign(reason="")
+    labels = {1: "Search of 1 May 2020", 2: "Update of 1 May 2021"}
+    fl = prisma.flow(boxes, {"Round 1": (1,), "Round 2": (2,)}, labels)
+    assert list(fl.identified.itertuples(index=False, name=None)) == [
+        (1, "Scopus", 1), (1, "Web of Science", 2), (2, "ERIC", 1), (2, "Scopus", 1)]
+    assert list(fl.rounds.itertuples(index=False, name=None)) == [
+        (1, "Search of 1 May 2020", 3, 1, 2, 0), (2, "Update of 1 May 2021", 2, 1, 1, 0)]
+    one, two = fl.streams
+    assert (one.screened, one.excluded_screening, one.sought, one.assessed, one.included) == (2, 1, 1, 1, 1)
+    assert (two.screened, two.excluded_screening, two.sought, two.assessed, two.included) == (1, 0, 1, 1, 1)
+    assert (fl.included_total, fl.included_by, fl.other) == (2, {}, None)
+
+
+def test_other_methods_without_copies_or_inclusions_list_their_reasons_in_the_order_given():
+    """Two records of other methods, neither a copy, both excluded at full text (hand.ris#1 for B reason,
+    cites.ris#1 for A reason): 2 identified - 0 duplicates = 2 sought, 0 not retrieved, 2 assessed,
+    0 included, the reasons in the order given (B before A, not by name). The search includes r1/pubmed/1
+    alone: 1 study in all."""
+    clusters, ta, ft, other = _single()
+    other = other[other["record_id"] != "hand.ris#2"]
+    ft = ft[ft["record_id"] != "hand.ris#2"].copy()
+    ft.loc[ft["record_id"] == "hand.ris#1", ["final_decision", "final_reason", "study_id"]] = ["exclude", "B reason", ""]
+    ft.loc[ft["record_id"] == "cites.ris#1", ["retrieved", "final_decision", "final_reason"]] = [True, "exclude",
+                                                                                                   "A reason"]
+    fl = prisma.flow(prisma.assign_boxes(clusters, ta, ft, other), {"All records": (1,)},
+                     reason_order=["B reason", "A reason"])
+    o = fl.other
+    assert o.identified == {"Hand search": 1, "Citation searching": 1}
+    assert (o.duplicates, o.sought, o.not_retrieved, o.assessed, o.included) == (0, 2, 0, 2, 0)
+    assert list(o.excluded_reasons.items()) == [("B reason", 1), ("A reason", 1)]
+    assert list(fl.streams[0].excluded_reasons.items()) == [("Wrong population", 1)]
+    assert fl.included_total == 1
+
+
+def test_strands_are_listed_by_decreasing_count_then_name():
+    """Included studies by strand: 2 quantitative before 1 qualitative (most first); and forty strands with
+    three counts keep their names' order among equal counts (a sort that is not stable would mix them)."""
+    rows = [("r1/x/1", "qualitative"), ("r1/x/2", "quantitative"), ("r1/x/3", "quantitative")]
+    boxes = pd.DataFrame(rows, columns=["record_id", "strand"]).assign(
+        box="included", reason="", round=1, database="Scopus", method="databases")
+    assert list(prisma.flow(boxes, {"All records": (1,)}).included_by.items()) == [("quantitative", 2),
+                                                                                  ("qualitative", 1)]
+    counts = {f"strand {i:02d}": (i * 7) % 3 + 1 for i in range(40)}
+    rows = [(f"r1/x/{name}-{k}", name) for name, n in counts.items() for k in range(n)]
+    boxes = pd.DataFrame(rows, columns=["record_id", "strand"]).assign(
+        box="included", reason="", round=1, database="Scopus", method="databases")
+    fl = prisma.flow(boxes, {"All records": (1,)})
+    assert list(fl.included_by.items()) == sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def test_a_previous_stream_that_names_no_stream_is_refused_in_one_message():
+    boxes = prisma.assign_boxes(_clusters(), _screening(), _fulltext())
+    with pytest.raises(ValueError, match="previous_stream names no stream: 'Round 9'"):
+        prisma.flow(boxes, STREAMS, previous_stream="Round 9")
+
+
+def test_records_of_other_methods_that_copy_one_another_in_a_cycle_make_one_cluster():
+    """hand.ris#1 and hand.ris#2 each name the other as the record they copy, and hand.ris#3 copies
+    hand.ris#2: the three are one cluster, named by its smallest record (hand.ris#1, whose full text
+    was included); the two others are its duplicates. Other methods: 4 identified (3 hand search,
+    1 citation) - 2 duplicates = 2 sought, 1 not retrieved (cites.ris#1), 1 assessed, 1 included;
+    with the search's r1/pubmed/1, 2 studies. A cycle none of whose records has a full-text row is
+    refused, naming the cycle (the assignment ends either way)."""
+    clusters, ta, ft, other = _single()
+    other = pd.concat([other.assign(duplicate_of=["hand.ris#2", "hand.ris#1", ""]),
+                       pd.DataFrame({"record_id": ["hand.ris#3"], "database": ["Hand search"],
+                                     "duplicate_of": ["hand.ris#2"], "source": ["hand.ris"], "line": [20]})],
+                      ignore_index=True)
+    ft = ft[ft["record_id"] != "hand.ris#2"]
+    boxes = prisma.assign_boxes(clusters, ta, ft, other)
+    by = boxes.set_index("record_id")
+    assert by.loc[["hand.ris#1", "hand.ris#2", "hand.ris#3", "cites.ris#1"], "box"].tolist() == [
+        "included", "duplicate", "duplicate", "not_retrieved"]
+    assert by.loc["hand.ris#1", "decided_by"] == "hand.ris#1" and (boxes["conflict"] == "").all()
+    fl = prisma.flow(boxes, {"All records": (1,)})
+    o = fl.other
+    assert o.identified == {"Hand search": 3, "Citation searching": 1}
+    assert (o.duplicates, o.sought, o.not_retrieved, o.assessed, o.included) == (2, 2, 1, 1, 1)
+    assert fl.included_total == 2
+    with pytest.raises(InputError, match=r"hand.ris, line 1 \(record hand.ris#1\): records found by other methods "
+                                         r"copy one another in a cycle \(hand.ris#1 -> hand.ris#2 -> hand.ris#1\)"):
+        prisma.assign_boxes(clusters, ta, ft[ft["record_id"] != "hand.ris#1"], other)

@@ -103,7 +103,9 @@ def assign_boxes(clusters: pd.DataFrame, screening: pd.DataFrame, fulltext: pd.D
     (``record_id``, ``database`` - the method's label, ``duplicate_of`` - the
     record it copies, a search record or another of ``other``, or empty -
     ``source``, ``line``); they skip title/abstract screening, as PRISMA 2020
-    draws them, and need a full-text row unless they copy another record.
+    draws them, and need a full-text row unless they copy another record;
+    records that copy one another in a cycle make one cluster (named by its
+    smallest ``record_id``), which needs a full-text row for one of them.
     ``awaiting``: records that passed title/abstract screening whose
     full-text decision is not given yet (a stream screened so far on titles
     and abstracts only); they need no full-text row and go to the box
@@ -156,11 +158,20 @@ def assign_boxes(clusters: pd.DataFrame, screening: pd.DataFrame, fulltext: pd.D
 
     # every record, with the cluster it belongs to (its representative's id)
     rep = c["kept_record_id"].astype(str)
+    decided_ids = set(fulltext["record_id"]) | awaiting
 
     def cluster_of(rid: str) -> str:
-        seen = set()
-        while rid in o.index and o.at[rid, "duplicate_of"] and rid not in seen:
-            seen.add(rid)
+        seen: list[str] = []
+        while rid in o.index and o.at[rid, "duplicate_of"]:
+            if rid in seen:  # copies that copy one another: one cluster, named by its smallest record
+                cycle = seen[seen.index(rid):]
+                if not any(r in decided_ids for r in cycle):
+                    raise _error(other, other[other["record_id"] == min(cycle)].iloc[0],
+                                 problem=f"records found by other methods copy one another in a cycle "
+                                         f"({' -> '.join([*cycle, rid])}) and none has a full-text row",
+                                 expected="a full-text decision for one of them")
+                return min(cycle)
+            seen.append(rid)
             rid = o.at[rid, "duplicate_of"]
         return rep.get(rid, rid)
 
@@ -171,7 +182,6 @@ def assign_boxes(clusters: pd.DataFrame, screening: pd.DataFrame, fulltext: pd.D
                       "method": "other", "cluster": [cluster_of(r) for r in o.index]}),
     ], ignore_index=True)
     out["round"] = out["round"].astype("Int64")
-    out["representative"] = out["record_id"] == out["cluster"]
 
     # what each decided record reached
     reached: dict[str, tuple[str, str, str, str]] = {}  # record -> (box, reason, study_id, strand)
