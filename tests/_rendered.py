@@ -10,19 +10,25 @@ from collections.abc import Iterator
 from pathlib import Path
 
 @contextlib.contextmanager
-def restored(path: Path) -> Iterator[None]:
-    """Put ``path`` back as it was (bytes and times, or absent) after the block: for a test that runs
-    what writes the project's run state, such as ``build/colophon.md``, which ``mmrs render`` writes
-    and the documents include."""
-    before = (path.read_bytes(), path.stat()) if path.is_file() else None
+def restored(*paths: Path) -> Iterator[None]:
+    """Put each of ``paths`` back as it was after the block: a file with its bytes and times, or absent;
+    a folder the block created is removed again when it is left empty. For a test that runs what writes
+    the project's run state, such as ``build/colophon.md`` and the ``_preview/`` folder, which
+    ``mmrs render`` writes."""
+    files = {p: ((p.read_bytes(), p.stat()) if p.is_file() else None) for p in paths}
+    new_folders = {q for p in paths for q in (p, *p.parents) if not q.exists()}
     try:
         yield
     finally:
-        if before is None:
-            path.unlink(missing_ok=True)
-        else:
-            path.write_bytes(before[0])
-            os.utime(path, ns=(before[1].st_atime_ns, before[1].st_mtime_ns))
+        for path, before in files.items():
+            if before is not None:
+                path.write_bytes(before[0])
+                os.utime(path, ns=(before[1].st_atime_ns, before[1].st_mtime_ns))
+            elif path.is_file():
+                path.unlink()
+        for folder in sorted(new_folders, key=lambda q: len(q.parts), reverse=True):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
 
 
 VAR = re.compile(r"\{\{<\s*var\s+([\w.]+)\s*>\}\}")

@@ -123,7 +123,7 @@ def test_init_into_a_file_is_refused(tmp_path):
 def test_render_into_an_output_folder_without_results_names_what_is_missing(tmp_path):
     import _rendered
 
-    with _rendered.restored(ROOT / "build" / "colophon.md"):  # written by every render, for the documents
+    with _rendered.restored(ROOT / "build" / "colophon.md", ROOT / "_preview"):  # what every render writes first
         run = mmrs("render", "--preview", "--out", str(tmp_path))
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert run.stderr.startswith("mmrs render: ")
