@@ -135,3 +135,24 @@ def test_other_kernels_and_a_missing_zygote_start_the_usual_way(tmp_path, monkey
     assert zygote.launch(cmd, dict(os.environ), tmp_path) is None  # no zygote started
     monkeypatch.setenv(zygote.ENV, str(tmp_path / "zygote"))
     assert zygote.launch(["/usr/bin/env", "python3", "-m", "ipykernel_launcher"], {}, tmp_path) is None
+
+
+def test_a_process_that_builds_again_gets_a_new_zygote_once_the_toolkit_changed(tmp_path, monkeypatch):
+    """The zygote holds the toolkit as it was when it imported it: a second build in the same process
+    (a script or a notebook calling the runner) reuses it only while no module of the toolkit changed."""
+    files = [(("a.py", 1, 1),)]
+    monkeypatch.setattr(zygote, "_toolkit_files", lambda: files[-1])
+    monkeypatch.setattr(zygote, "_build", None)
+    monkeypatch.delenv(zygote.ENV, raising=False)
+    try:
+        zygote.ensure_started(tmp_path)
+        first = zygote._build
+        zygote.ensure_started(tmp_path)
+        assert zygote._build is first, "nothing changed: the same zygote"
+        files.append((("a.py", 1, 2),))  # a module saved again
+        zygote.ensure_started(tmp_path)
+        assert zygote._build is not first and os.environ[zygote.ENV] == str(zygote._build.path)
+        assert first.process.poll() is not None, "the old zygote was not stopped"
+    finally:
+        if zygote._build is not None:
+            zygote._build.stop()

@@ -116,15 +116,33 @@ def start(cwd: Path) -> Zygote | None:
 
 
 _build: Zygote | None = None
+_built_from: tuple = ()
+
+
+def _toolkit_files() -> tuple:
+    """Path, size and modification time of every module of the toolkit: what the zygote imported."""
+    import mmrs
+
+    return tuple(sorted((str(p), st.st_size, st.st_mtime_ns)
+                        for p in Path(mmrs.__file__).parent.rglob("*.py") for st in (p.stat(),)))
 
 
 def ensure_started(cwd: Path) -> None:
-    """Start the zygote of this build, once, for this process and the workers it forks afterwards
-    (they find it through :data:`ENV`); it is stopped when the build's process exits."""
-    global _build
-    if _build is not None or not supported():
+    """Start the zygote of this build for this process and the workers it forks afterwards (they find
+    it through :data:`ENV`); it is stopped when the process exits. A process that builds again (a
+    script or a notebook calling the runner) keeps its zygote, unless a module of the toolkit changed
+    since the zygote imported it: then a new one imports the new code, so that no kernel runs the old."""
+    global _build, _built_from
+    if not supported():
         return
-    _build = start(cwd)
+    current = _toolkit_files()
+    if _build is not None:
+        if current == _built_from and _build.process.poll() is None:
+            return
+        _build.stop()
+        os.environ.pop(ENV, None)
+        _build = None
+    _build, _built_from = start(cwd), current
     if _build is not None:
         os.environ[ENV] = str(_build.path)
         atexit.register(_build.stop)
