@@ -93,10 +93,9 @@ def start(cwd: Path) -> Zygote | None:
     folder = Path(tempfile.mkdtemp(prefix=f"{_SOCKETS}{os.getpid()}-zygote-"))
     env = {**os.environ, "MPLBACKEND": os.environ.get("MPLBACKEND", _INLINE)}
     try:
-        process = subprocess.Popen([sys.executable, "-m", "mmrs.runner.zygote", str(folder / "zygote"),
-                                    str(os.getpid())], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   preexec_fn=_end_with_parent_hook())
+        process = subprocess.Popen([sys.executable, "-m", "mmrs.runner.zygote", str(folder / "zygote")], cwd=cwd,
+                                   env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, preexec_fn=_end_with_parent_hook())
     except OSError:
         import shutil
 
@@ -258,13 +257,9 @@ def _kernel(request: dict, fds: list[int], own: list[socket.socket], zygote: int
         for s in own:
             s.close()
         os.setsid()
-        from .execute import _PR_SET_PDEATHSIG
+        from .execute import end_with_parent
 
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() != zygote:
-            os._exit(128 + signal.SIGKILL)
+        end_with_parent(zygote)
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
             signal.signal(sig, signal.SIG_DFL)
         null = os.open(os.devnull, os.O_RDONLY)
@@ -299,13 +294,11 @@ def _kernel(request: dict, fds: list[int], own: list[socket.socket], zygote: int
             os._exit(code)
 
 
-def serve(path: str, build: int) -> None:
+def serve(path: str) -> None:
     """The zygote: listen on ``path``, import :data:`PRELOAD`, then fork a kernel per request until the
-    build ``build`` ends."""
+    build that started it ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle
-    from .execute import end_with_parent
-
-    end_with_parent(build)
+    # (the zygote ends with the build through the preexec_fn that start() gives it)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     listener.bind(path)
     listener.listen(16)
@@ -372,4 +365,4 @@ def _kill(pid: int) -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover - the zygote's process
-    serve(sys.argv[1], int(sys.argv[2]))
+    serve(sys.argv[1])
