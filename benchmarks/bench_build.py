@@ -146,7 +146,7 @@ def per_notebook(*logs: str) -> None:
     summed over the scenarios that ran it, for each of the builds given."""
     import re
 
-    line = re.compile(r"^(\s*)\[\d+/\d+\] (\S+\.ipynb): done in ([\d.]+) s$")
+    line = re.compile(r"^(\s*)(?:[\w-]+: )?\[\d+/\d+\] (\S+\.ipynb): done in ([\d.]+) s$")  # a scenario run side by side names itself
     rows: dict[str, list[list[float]]] = {}
     for i, log in enumerate(logs):
         for text in log.splitlines():

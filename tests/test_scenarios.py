@@ -233,6 +233,43 @@ def test_a_failing_scenario_names_itself_and_its_notebook_and_leaves_no_record(p
     assert (project / "notebooks" / "02_count.ipynb").read_bytes() == main_nb  # the main run's outputs stay
 
 
+def test_scenarios_run_side_by_side_give_what_they_give_one_after_another(project):
+    """With two jobs, scenarios run in forked workers two at a time: the same results and records as one
+    after another, each log line naming its scenario, and a failed scenario leaves the others whole."""
+    pipeline = project / "pipeline.yml"
+    pipeline.write_text(pipeline.read_text()
+                        + "  seven: {label: Seven, varies: the second count times seven, set: {02_count: {factor: 7}}}\n"
+                        + "  bad: {label: Bad, varies: a factor it refuses, set: {02_count: {factor: -1}}}\n"
+                        + "  three: {label: Three, varies: the second count times three, set: {02_count: {factor: 3}}}\n")
+    with pytest.raises(runner.BuildError) as err:
+        _build(jobs=2)
+    msg = str(err.value)
+    assert msg.startswith("scenario 'bad' (Bad) failed; its run is in build/scenarios/bad")
+    assert "factor must not be negative" in msg and "five" not in msg
+    records = {p.stem: yaml.safe_load(p.read_text()) for p in (project / "results" / "scenarios").glob("*.yml")}
+    assert {name: r["variables"]["02_count"]["factor"] for name, r in records.items()} == \
+        {"five": 5, "seven": 7, "three": 3}
+    assert [r["position"] for r in (records["five"], records["seven"], records["three"])] == [1, 2, 4]
+
+    # the failed one removed: every scenario runs, in the order of pipeline.yml in the outcome
+    pipeline.write_text(re.sub(r"\n *bad: .*", "", pipeline.read_text()))
+    for p in (project / "results" / "scenarios").glob("*.yml"):
+        p.unlink()
+    outcome, logs = _build(jobs=2, force=True)
+    assert list(outcome.scenarios) == ["five", "seven", "three"]
+    assert all([r.status for r in run] == ["reused", "ran"] for run in outcome.scenarios.values())
+    for name in ("five", "seven", "three"):
+        mine = [line for line in logs if line.startswith(f"  {name}: ")]
+        assert any("[1/2] 01_count.ipynb: same inputs as the main run, outputs copied from it" in line for line in mine)
+        assert any("[2/2] 02_count.ipynb: done in" in line for line in mine)
+        record = yaml.safe_load((project / "results" / "scenarios" / f"{name}.yml").read_text())
+        assert record["variables"]["02_count"] == {"lines": 3, "factor": {"five": 5, "seven": 7, "three": 3}[name]}
+    # one after another, the same records byte for byte
+    side_by_side = {p.name: p.read_bytes() for p in (project / "results" / "scenarios").glob("*.yml")}
+    _build(jobs=1, force=True)
+    assert {p.name: p.read_bytes() for p in (project / "results" / "scenarios").glob("*.yml")} == side_by_side
+
+
 def test_no_scenarios_and_the_list(project, capsys):
     from mmrs import cli
 

@@ -31,15 +31,19 @@ PROBE = textwrap.dedent("""
 
 
 def _run_probe(folder: Path, env: dict) -> dict:
+    return _run_probe_code(folder, PROBE, env)
+
+
+def _run_probe_code(folder: Path, code: str, env: dict | None = None) -> dict:
     execute._import_papermill()
     import nbformat
     import papermill as pm
 
     nb = nbformat.v4.new_notebook()
-    nb.cells.append(nbformat.v4.new_code_cell(PROBE))
+    nb.cells.append(nbformat.v4.new_code_cell(code))
     done = pm.execute_notebook(nb, str(folder / "out.ipynb"), kernel_name="python3", progress_bar=False,
                                log_output=False, config=execute._kernel_config(),
-                               kernel_manager_class=execute._kernel_manager_class(env, folder))
+                               kernel_manager_class=execute._kernel_manager_class(env or {}, folder))
     return json.loads(done.cells[0].outputs[0]["text"])
 
 
@@ -67,6 +71,22 @@ def test_a_forked_kernel_is_the_kernel_a_new_process_would_be(running, tmp_path,
     assert forked["max_columns"] == fresh["max_columns"] == 20
     assert forked["backend"] == fresh["backend"] == "module://matplotlib_inline.backend_inline"
     assert forked["path0"] == fresh["path0"]
+
+
+def test_the_zygote_imports_the_later_modules_between_requests(running, tmp_path):
+    """While it waits, the zygote imports the modules of :data:`zygote.LATER` one at a time: a kernel
+    forked once it has finished finds every one of them imported, and is otherwise the same kernel."""
+    probe = PROBE.replace('"preloaded": preloaded,', '"preloaded": preloaded, "later": [m for m in '
+                          f'{list(zygote.LATER)!r} if m in sys.modules],')
+    end = time.monotonic() + 60
+    while True:
+        seen = _run_probe_code(tmp_path, probe)
+        if seen["later"] == list(zygote.LATER) or time.monotonic() > end:
+            break
+        time.sleep(1)
+    assert seen["later"] == list(zygote.LATER)
+    assert seen["parent"] == running.process.pid and seen["max_columns"] == 20
+    assert seen["backend"] == "module://matplotlib_inline.backend_inline"
 
 
 def _gone(pid: int, within: float) -> bool:

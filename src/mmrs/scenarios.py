@@ -38,7 +38,12 @@ are copied from the main run (:class:`mmrs.runner.Reuse`). Notebooks that
 summarise the scenarios (those whose ``uses`` name :data:`RECORDS`) are left
 out of scenario runs and run after all scenarios in the main run; so is a
 notebook whose entry says ``in_scenarios: false`` (one that presents the
-main run's results, such as prose tables checked against them).
+main run's results, such as prose tables checked against them). With more
+than one job (``mmrs build --jobs``), the scenarios run side by side, each in
+a worker process that runs its own notebooks one after another, and every
+line of the log names its scenario; a scenario runs one or two notebooks of
+its own, so this keeps the cores busy where running each scenario's notebooks
+side by side would leave one idle.
 
 **Records.** After a scenario's build, every figure its notebooks recorded
 (:mod:`mmrs.variables`) is written to ``results/scenarios/<name>.yml`` of the
@@ -354,15 +359,16 @@ def write_record(scenario: Scenario, main: paths.Layout, run: paths.Layout) -> P
 
 def run(scenario: Scenario, *, raw: str | Path | None = None, out: str | Path | None = None,
         main: runner.Pipeline, force: bool = False, cache: bool = True, jobs: int = 1,
-        log: Callable[[str], None] = print, progress_bar: bool | None = False) -> list[runner.StepResult]:
+        log: Callable[[str], None] = print, progress_bar: bool | None = False,
+        prefix: str = "  ") -> list[runner.StepResult]:
     """Run one scenario into ``build/scenarios/<name>/`` of the output folder, reusing the main run's
-    outputs where the inputs are equal; write its record."""
+    outputs where the inputs are equal; write its record. Each line of its log starts with ``prefix``."""
     layout = main.layout(raw, out)
     _, main_out = main.parameters(raw, out)
     target = layout.out / RUNS / scenario.name
     record_path(layout, scenario.name).unlink(missing_ok=True)
     try:
-        results = runner.build(scenario.pipeline, raw=raw, out=target, force=force, log=lambda m: log(f"  {m}"),
+        results = runner.build(scenario.pipeline, raw=raw, out=target, force=force, log=lambda m: log(f"{prefix}{m}"),
                                progress_bar=progress_bar, cache=cache, jobs=jobs,
                                reuse=runner.Reuse(layout, main_out),
                                cache_dir=layout.build / "cache" if cache else None)
@@ -371,6 +377,99 @@ def run(scenario: Scenario, *, raw: str | Path | None = None, out: str | Path | 
                          f"{paths.display(target)}, the main run's outputs are complete.\n{exc}") from None
     write_record(scenario, layout, paths.Layout(layout.raw, target))
     return results
+
+
+def _can_fork() -> bool:
+    """Whether workers can be forked (as :func:`mmrs.runner.default_jobs` decides for notebooks)."""
+    import multiprocessing
+    import sys
+
+    return "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
+
+
+def _side_by_side(to_run: list[tuple[str, Scenario]], settings: dict, jobs: int, layout: paths.Layout,
+                  log: Callable[[str], None], outcome: Outcome) -> None:
+    """Run the scenarios ``jobs`` at a time, each in a forked process that runs its notebooks one after
+    another (a scenario runs one or two notebooks of its own, so running scenarios side by side keeps
+    every core busy where running each scenario's notebooks side by side would not).
+
+    Each worker sends its log lines as they come, prefixed with its scenario's name, and then its result or
+    its error; a failed scenario does not stop the others, as when they run one after another. Ctrl-C
+    reaches the build, which stops its workers: each ends at once with its kernel (as a notebook's worker
+    does, see :func:`mmrs.runner.execute._child`), and the next build runs their notebooks again."""
+    import multiprocessing
+    import os
+    from multiprocessing.connection import wait
+
+    context = multiprocessing.get_context("fork")
+    queue = list(to_run)
+    running: dict[Any, tuple[str, Scenario, Any]] = {}  # receiving end -> (head, scenario, process)
+    done: dict[str, list[runner.StepResult]] = {}
+    try:
+        while queue or running:
+            while queue and len(running) < jobs:
+                head, scenario = queue.pop(0)
+                log(f"{head}: {paths.display(layout.out / RUNS / scenario.name)}")
+                receive, send = context.Pipe(duplex=False)
+                process = context.Process(target=_scenario_worker, name=scenario.name,
+                                          args=(scenario, settings, send, os.getpid()))
+                process.start()
+                send.close()
+                running[receive] = (head, scenario, process)
+            for ready in wait(list(running)):
+                head, scenario, process = running[ready]
+                try:
+                    kind, payload = ready.recv()
+                except (EOFError, OSError):  # the worker ended without its result
+                    process.join()
+                    kind, payload = "crash", f"its process ended with exit code {process.exitcode}"
+                if kind == "log":
+                    log(payload)
+                    continue
+                running.pop(ready)
+                ready.close()
+                process.join()
+                if kind == "ok":
+                    done[scenario.name] = payload
+                    continue
+                message = payload if kind == "error" else (
+                    f"scenario {scenario.name!r} ({scenario.label}): the process running it stopped "
+                    f"unexpectedly: {payload}")
+                outcome.failed[scenario.name] = message
+                log(f"  {scenario.name}: failed: {message.splitlines()[-1]}")
+    except BaseException:
+        for _, _, process in running.values():
+            process.terminate()
+        for _, _, process in running.values():
+            process.join()
+        raise
+    for _, scenario in to_run:  # in the order of pipeline.yml, whichever finished first
+        if scenario.name in done:
+            outcome.scenarios[scenario.name] = done[scenario.name]
+
+
+def _scenario_worker(scenario: Scenario, settings: dict, conn, parent: int) -> None:  # pragma: no cover - forked
+    """Entry point of a forked process that runs one scenario (see :func:`_side_by_side`)."""
+    import signal
+    import sys
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    runner.end_with_parent(parent)
+    try:
+        results = run(scenario, **settings, jobs=1, log=lambda m: conn.send(("log", m)),
+                      prefix=f"  {scenario.name}: ")
+    except BuildError as exc:
+        conn.send(("error", str(exc)))
+        sys.exit(1)
+    except BaseException as exc:
+        conn.send(("crash", f"{type(exc).__name__}: {exc}"))
+        sys.exit(2)
+    finally:
+        from .runner import zygote
+
+        zygote.stop_if_started_here()
+    conn.send(("ok", results))
 
 
 @dataclass
@@ -416,6 +515,7 @@ def build(pipeline: runner.Pipeline, *, raw: str | Path | None = None, out: str 
             if summary:
                 log(f"Scenarios not run (--no-scenarios), nor {', '.join(summary)}, which summarises them.")
             return outcome
+        to_run = []
         for i, scenario in enumerate(defined, 1):
             head = f"Scenario {i}/{len(defined)} {scenario.name} ({scenario.label})"
             if scenario.same_as is not None:
@@ -424,13 +524,18 @@ def build(pipeline: runner.Pipeline, *, raw: str | Path | None = None, out: str 
                 log(f"{head}: not run: every value it sets is already that of {scenario.same_as} in {shown}, so "
                     "its run would repeat that one; it is left out of the comparison (change or remove it)")
                 continue
-            log(f"{head}: {paths.display(layout.out / RUNS / scenario.name)}")
-            try:
-                outcome.scenarios[scenario.name] = run(scenario, raw=raw, out=out, main=pipeline, force=force,
-                                                       cache=cache, jobs=jobs, log=log)
-            except BuildError as exc:
-                outcome.failed[scenario.name] = str(exc)
-                log(f"  failed: {str(exc).splitlines()[-1]}")
+            to_run.append((head, scenario))
+        settings = {"raw": raw, "out": out, "main": pipeline, "force": force, "cache": cache}
+        if jobs > 1 and len(to_run) > 1 and _can_fork():
+            _side_by_side(to_run, settings, jobs, layout, log, outcome)
+        else:
+            for head, scenario in to_run:
+                log(f"{head}: {paths.display(layout.out / RUNS / scenario.name)}")
+                try:
+                    outcome.scenarios[scenario.name] = run(scenario, **settings, jobs=jobs, log=log)
+                except BuildError as exc:
+                    outcome.failed[scenario.name] = str(exc)
+                    log(f"  failed: {str(exc).splitlines()[-1]}")
         if not only:  # records of scenarios no longer defined, or not run
             names = {s.name for s in defined if s.same_as is None}
             for p in sorted((layout.out / RECORDS).glob("*.yml")):

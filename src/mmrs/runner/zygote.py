@@ -7,7 +7,10 @@ by every notebook of a build and of each of its scenarios.
 
 The *zygote* pays it once per build. It is a process that the build starts
 (:func:`ensure_started`) when it first runs a notebook; it imports those modules (see
-:data:`PRELOAD`), then waits on a Unix socket. A worker that needs a kernel
+:data:`PRELOAD`), then waits on a Unix socket; while no request is waiting it
+imports, one at a time, the modules that only some notebooks need
+(:data:`LATER`: the figure formats, statistics), so that the kernels forked
+after that find them imported too. A worker that needs a kernel
 (:func:`launch`) connects and sends the kernel's command line, environment
 and working folder, with its own standard output and error (passed as file
 descriptors). The zygote forks; the child takes those streams, starts a
@@ -51,6 +54,12 @@ PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "IPython.disp
            "mmrs.integration", "mmrs.io", "mmrs.motives", "mmrs.narrative", "mmrs.outputs", "mmrs.paths",
            "mmrs.prisma", "mmrs.screening", "mmrs.sensitivity", "mmrs.stages", "mmrs.themes", "mmrs.variables",
            "mmrs.votes")
+#: Modules that some notebooks import when they first need them (figure formats, statistics, checks of
+#: records): the zygote imports them while it waits between requests, after the first kernels are forked,
+#: so that a kernel forked later has them and one forked before imports them itself, as usual.
+LATER = ("matplotlib.backends.backend_agg", "matplotlib.backends.backend_svg", "matplotlib.backends.backend_pdf",
+         "fontTools.subset", "PIL.PngImagePlugin", "mmrs.plots", "irrCAC.raw", "krippendorff", "scipy.stats",
+         "statsmodels.stats.inter_rater", "statsmodels.stats.proportion", "pandera.pandas", "charset_normalizer")
 #: The largest request (command line and environment) a worker sends.
 _MESSAGE = 1 << 20
 #: How long a worker waits for its kernel's process (the first one waits for the imports).
@@ -116,6 +125,7 @@ def start(cwd: Path) -> Zygote | None:
 
 _build: Zygote | None = None
 _built_from: tuple = ()
+_owner = 0  # the process that started _build (a process forked from it inherits the two above)
 
 
 def _toolkit_files() -> tuple:
@@ -131,8 +141,12 @@ def ensure_started(cwd: Path) -> None:
     it through :data:`ENV`); it is stopped when the process exits. A process that builds again (a
     script or a notebook calling the runner) keeps its zygote, unless a module of the toolkit changed
     since the zygote imported it: then a new one imports the new code, so that no kernel runs the old."""
-    global _build, _built_from
+    global _build, _built_from, _owner
     if not supported():
+        return
+    if _build is not None and _owner != os.getpid():
+        # a worker forked from the process that started it (scenarios run side by side): that process
+        # checked the toolkit before forking, and only it can tell whether its child is alive
         return
     current = _toolkit_files()
     if _build is not None:
@@ -141,10 +155,20 @@ def ensure_started(cwd: Path) -> None:
         _build.stop()
         os.environ.pop(ENV, None)
         _build = None
-    _build, _built_from = start(cwd), current
+    _build, _built_from, _owner = start(cwd), current, os.getpid()
     if _build is not None:
         os.environ[ENV] = str(_build.path)
         atexit.register(_build.stop)
+
+
+def stop_if_started_here() -> None:
+    """Stop the zygote this process started, if any: for a forked worker, which ends without running
+    the exit handlers that stop it otherwise (its zygote would still end with it, leaving its socket)."""
+    global _build
+    if _build is not None and _owner == os.getpid():
+        _build.stop()
+        os.environ.pop(ENV, None)
+        _build = None
 
 
 class ForkedKernel:
@@ -231,8 +255,8 @@ class _Kernel:
     kernel = True
 
 
-def _preload() -> None:
-    """Import :data:`PRELOAD` as a kernel would. A module that decides something at import by asking
+def _preload(names: tuple[str, ...] = PRELOAD) -> None:
+    """Import ``names`` as a kernel would. A module that decides something at import by asking
     whether it runs in a kernel must get the kernel's answer: pandas picks its default for
     ``display.max_columns`` that way (``get_ipython().kernel``: 20 columns in a kernel, the terminal's
     width elsewhere). The kernel's shell does not exist yet, so a stand-in answers during the imports."""
@@ -241,7 +265,7 @@ def _preload() -> None:
 
     builtins.get_ipython = _Kernel  # type: ignore[attr-defined]
     try:
-        for name in PRELOAD:
+        for name in names:
             try:
                 importlib.import_module(name)
             except Exception:  # noqa: BLE001 - the kernel imports it again and reports the error there
@@ -296,7 +320,7 @@ def _kernel(request: dict, fds: list[int], own: list[socket.socket], zygote: int
 
 def serve(path: str) -> None:
     """The zygote: listen on ``path``, import :data:`PRELOAD`, then fork a kernel per request until the
-    build that started it ends."""
+    build that started it ends, importing :data:`LATER` while it has nothing else to do."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle
     # (the zygote ends with the build through the preexec_fn that start() gives it)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -309,8 +333,14 @@ def serve(path: str) -> None:
         return
     zygote, path0 = os.getpid(), sys.path[0] if sys.path else ""
     kernels: dict[socket.socket, int] = {}  # connection -> kernel pid
+    later = list(LATER)
     while True:
-        ready, _, _ = select.select([listener, *kernels], [], [], 0.2)
+        ready, _, _ = select.select([listener, *kernels], [], [], 0 if later else 0.2)
+        if not ready and later:  # nothing to do now: one more module for the kernels to come
+            _preload((later.pop(0),))
+            if threading.active_count() != 1:  # as above; the workers then start their kernels as usual
+                return
+            continue
         for s in ready:
             if s is listener:
                 conn, _ = listener.accept()
