@@ -37,6 +37,23 @@ def test_figures_are_byte_identical_across_saves(tmp_path):
     assert b"CreationDate" not in (one.figures / "f.pdf").read_bytes()
 
 
+def test_the_figure_formats_can_be_narrowed_through_the_environment(tmp_path, monkeypatch):
+    """A scenario's run writes its figures as SVG alone (the runner sets MMRS_FIGURE_FORMATS); a value
+    naming no known format is refused, naming the variable and the formats it takes."""
+    assert outputs.figure_formats() == ("svg", "png", "pdf")
+    monkeypatch.setenv(outputs.FORMATS_ENV, "svg")
+    fig = _figure()
+    written = outputs.save_figure(fig, paths.Layout(tmp_path / "raw", tmp_path / "out"), "f")
+    plt.close(fig)
+    assert [p.name for p in written] == ["f.svg"]
+    assert sorted(p.name for p in (tmp_path / "out" / "results" / "figures").iterdir()) == ["f.svg"]
+    monkeypatch.setenv(outputs.FORMATS_ENV, " PDF, svg,pdf ")
+    assert outputs.figure_formats() == ("pdf", "svg")
+    monkeypatch.setenv(outputs.FORMATS_ENV, "svg,jpeg")
+    with pytest.raises(ValueError, match="MMRS_FIGURE_FORMATS='svg,jpeg': expected formats among svg, png, pdf"):
+        outputs.figure_formats()
+
+
 def test_tables_as_csv_and_markdown(tmp_path):
     layout = paths.Layout(tmp_path / "raw", tmp_path / "out")
     frame = pd.DataFrame({"Database": ["Scopus", "ERIC"], "Records": [10, pd.NA], "Share": [0.5, 0.25]})
@@ -143,6 +160,26 @@ def test_notebooks_show_figures_as_svg_and_a_300_dpi_png():
     phys = png.index(b"pHYs")
     assert round(struct.unpack(">I", png[phys + 4:phys + 8])[0] * 0.0254) == 300
     assert shown == again, "the same figure must give the same bytes"
+
+
+def test_a_scenarios_notebook_shows_its_figures_as_svg_alone(monkeypatch):
+    """With the formats narrowed to SVG (a scenario's run), a figure is shown as SVG and no PNG is drawn,
+    neither the 300-dpi one nor the inline backend's own."""
+    import matplotlib.pyplot as plt
+    from IPython.core.interactiveshell import InteractiveShell
+
+    monkeypatch.setenv(outputs.FORMATS_ENV, "svg")
+    shell = InteractiveShell.instance()
+    try:
+        outputs.use_style()
+        fig, ax = plt.subplots(figsize=(3, 2))
+        ax.bar(["a", "b"], [1, 2])
+        shown, _ = shell.display_formatter.format(fig)
+        plt.close(fig)
+    finally:
+        InteractiveShell.clear_instance()
+    assert shown["image/svg+xml"].lstrip().startswith("<?xml")
+    assert "image/png" not in shown
 
 
 def test_a_saved_figure_is_shown_from_the_saved_bytes_until_it_changes(tmp_path):

@@ -127,6 +127,18 @@ def test_each_changed_part_of_the_stamp_is_named_in_order(project):
         "data changed: search/c.ris, search/d.ris, search/e.ris and 2 more"]
 
 
+def test_the_figure_formats_of_a_run_are_part_of_its_stamp(project):
+    """A notebook run with its figures narrowed to some formats (a scenario's run: SVG alone) runs again
+    when built with others, naming the change; the same formats on both sides are no reason to run."""
+    old = stamp(project)
+    svg = {**stamp(project), "figures": "svg"}
+    assert runner.reasons_to_run(old, svg, project) == ["figure formats changed (all -> svg)"]
+    assert runner.reasons_to_run(svg, stamp(project), project) == ["figure formats changed (svg -> all)"]
+    assert runner.reasons_to_run(svg, {**stamp(project), "figures": "svg,png"}, project) == [
+        "figure formats changed (svg -> svg,png)"]
+    assert runner.reasons_to_run(svg, {**stamp(project), "figures": "svg"}, project) == []
+
+
 def test_outputs_changed_or_removed_since_the_run_are_named(project):
     table, part = project / "results" / "tables" / "t.csv", project / "results" / "variables" / "07_x.yml"
     written = {"results/tables/t.csv": sha(table), "results/variables/07_x.yml": sha(part)}

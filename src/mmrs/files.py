@@ -27,6 +27,9 @@ from pathlib import Path
 
 #: Environment variable naming the file that collects the paths written (set by the runner).
 WRITE_LOG = "MMRS_WRITE_LOG"
+#: Environment variable narrowing the formats figures are written in (set by the runner for scenario runs;
+#: see :func:`mmrs.outputs.figure_formats`).
+FIGURE_FORMATS = "MMRS_FIGURE_FORMATS"
 
 
 def _file_mode() -> int:

@@ -50,6 +50,25 @@ _METADATA = {
 }
 
 FIGURE_FORMATS = ("svg", "png", "pdf")
+#: Environment variable that narrows the formats figures are written and shown in (comma-separated, of
+#: :data:`FIGURE_FORMATS`). The runner sets it to ``svg`` for scenario runs (:mod:`mmrs.scenarios`):
+#: nothing renders their figures into a document, only their notebooks show them.
+FORMATS_ENV = files.FIGURE_FORMATS
+
+
+def figure_formats() -> tuple[str, ...]:
+    """The formats figures are written in: :data:`FIGURE_FORMATS`, or those :data:`FORMATS_ENV` names."""
+    import os
+
+    value = os.environ.get(FORMATS_ENV, "").strip()
+    if not value:
+        return FIGURE_FORMATS
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in FIGURE_FORMATS]
+    if unknown or not formats:
+        raise ValueError(f"{FORMATS_ENV}={value!r}: expected formats among {', '.join(FIGURE_FORMATS)}, "
+                         f"separated by commas")
+    return formats
 
 #: Width of the printed text block in inches (A4 with 2.2 cm margins; Letter with 1 inch margins is 6.5):
 #: figures are made at most this wide, so that they print at 100 % and their text stays at its size.
@@ -111,7 +130,8 @@ def figure_bytes(fig, fmt: str) -> bytes:
 
 def _show_as_vector_and_raster() -> None:
     """In a notebook, show every figure both as SVG (the HTML pages and the PDF take it) and as a
-    PNG at :data:`DISPLAY_DPI` (the DOCX takes it), instead of the inline backend's 100-dpi PNG."""
+    PNG at :data:`DISPLAY_DPI` (the DOCX takes it), instead of the inline backend's 100-dpi PNG; as SVG
+    alone where :func:`figure_formats` leaves PNG out (a scenario's run, which no document takes)."""
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython comes with every notebook kernel
@@ -131,11 +151,13 @@ def _show_as_vector_and_raster() -> None:
     def drawn(fig) -> bool:
         return bool(fig.axes or fig.lines or fig.patches or fig.texts or fig.images)
 
+    shown = figure_formats()
     formatters = shell.display_formatter.formatters
     formatters["image/svg+xml"].for_type(
         Figure, lambda fig: _drawn_bytes(fig, "svg").decode("utf-8") if drawn(fig) else None)
     formatters["image/png"].for_type(
-        Figure, lambda fig: base64.b64encode(_drawn_bytes(fig, "png")).decode("ascii") if drawn(fig) else None)
+        Figure, lambda fig: base64.b64encode(_drawn_bytes(fig, "png")).decode("ascii")
+        if drawn(fig) and "png" in shown else None)
 
 
 def use_style() -> None:
@@ -145,11 +167,11 @@ def use_style() -> None:
     _show_as_vector_and_raster()
 
 
-def save_figure(fig, layout: Layout, name: str, formats: Iterable[str] = FIGURE_FORMATS) -> list[Path]:
-    """Save ``fig`` as ``results/figures/<name>.<fmt>`` for each format."""
+def save_figure(fig, layout: Layout, name: str, formats: Iterable[str] | None = None) -> list[Path]:
+    """Save ``fig`` as ``results/figures/<name>.<fmt>`` for each format (by default :func:`figure_formats`)."""
     written = []
     drawn = {}
-    for fmt in formats:
+    for fmt in figure_formats() if formats is None else formats:
         path = layout.figure(f"{name}.{fmt}")
         drawn[fmt] = figure_bytes(fig, fmt)
         with files.replacing(path) as tmp:

@@ -43,7 +43,9 @@ than one job (``mmrs build --jobs``), the scenarios run side by side, each in
 a worker process that runs its own notebooks one after another, and every
 line of the log names its scenario; a scenario runs one or two notebooks of
 its own, so this keeps the cores busy where running each scenario's notebooks
-side by side would leave one idle.
+side by side would leave one idle. A scenario's notebooks write and show
+their figures as SVG alone (:data:`FIGURES`): no document takes them, so the
+PNG and PDF copies the manuscript needs would be drawn for nothing.
 
 **Records.** After a scenario's build, every figure its notebooks recorded
 (:mod:`mmrs.variables`) is written to ``results/scenarios/<name>.yml`` of the
@@ -78,6 +80,9 @@ from .runner import types as runner_types
 RECORDS = "results/scenarios"
 #: Where each scenario's build goes, relative to the output folder (not committed).
 RUNS = "build/scenarios"
+#: The formats a scenario's notebooks write their figures in: nothing renders a scenario's figures into a
+#: document, so SVG alone, which its notebooks show (PNG and PDF are the copies the manuscript's formats take).
+FIGURES = "svg"
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _KEYS = {"label", "varies", "set"}
@@ -370,7 +375,7 @@ def run(scenario: Scenario, *, raw: str | Path | None = None, out: str | Path | 
     try:
         results = runner.build(scenario.pipeline, raw=raw, out=target, force=force, log=lambda m: log(f"{prefix}{m}"),
                                progress_bar=progress_bar, cache=cache, jobs=jobs,
-                               reuse=runner.Reuse(layout, main_out),
+                               reuse=runner.Reuse(layout, main_out), figures=FIGURES,
                                cache_dir=layout.build / "cache" if cache else None)
     except BuildError as exc:
         raise BuildError(f"scenario {scenario.name!r} ({scenario.label}) failed; its run is in "

@@ -89,6 +89,7 @@ def build(
     cache_dir: Path | None = None,
     lock: bool = True,
     upstream: bool = True,
+    figures: str | None = None,
 ) -> list[StepResult]:
     """Execute the pipeline's notebooks; return what ran and what was skipped.
 
@@ -109,7 +110,10 @@ def build(
     it would have here, but for ``out_dir``, is not run again; its outputs are
     copied (see :func:`_reusable`). ``cache_dir`` is the cache folder (default
     ``build/cache`` of the output folder). ``lock=False`` when the caller
-    already holds the output folder's lock (:func:`locked`)."""
+    already holds the output folder's lock (:func:`locked`). ``figures``
+    narrows the formats the notebooks write and show their figures in
+    (comma-separated, see :func:`mmrs.outputs.figure_formats`; a scenario's
+    run writes SVG alone); it is part of each notebook's stamp."""
     pipeline = pipeline or Pipeline.load()
     root = pipeline.root
     raw_param, out_param = pipeline.parameters(raw, out)
@@ -148,7 +152,7 @@ def build(
                 steps = [s for s in pipeline.steps if s.notebook in wanted]
             forced = {s.notebook for s in steps if s.notebook not in needed_by} if force else set()
             return _build(pipeline, steps, layout, raw_param, out_param, forced, log, progress_bar,
-                          cache_dir if cache else None, jobs, reuse, needed_by)
+                          cache_dir if cache else None, jobs, reuse, needed_by, figures)
         except OSError as exc:
             where = f" ({paths.display(exc.filename)})" if exc.filename else ""
             raise BuildError(f"cannot write the outputs{where}: {exc.strerror or exc}") from None
@@ -242,7 +246,7 @@ locked = _lock  # public: hold an output folder while several builds write into 
 
 
 def _plan(i: int, n: int, step: Step, pipeline: Pipeline, layout: paths.Layout, parameters: dict,
-          cache_dir: Path | None) -> tuple[_Plan, dict | None]:
+          cache_dir: Path | None, figures: str | None = None) -> tuple[_Plan, dict | None]:
     root = pipeline.root
     src_nb = root / "notebooks" / step.notebook
     nb_json, _ = parameterized(_read_json(src_nb), step.notebook, parameters)
@@ -251,10 +255,13 @@ def _plan(i: int, n: int, step: Step, pipeline: Pipeline, layout: paths.Layout, 
         files.WRITE_LOG: str(state / f"{step.name}.written"),
         paths.ENV_ROOT: str(root),
         "MMRS_CACHE_DIR": str(cache_dir) if cache_dir is not None else None,
+        files.FIGURE_FORMATS: figures,
     }
     stamp_file = layout.build / "stamps" / f"{step.name}.json"
     old = _read_stamp(stamp_file)
     stamp = make_stamp(nb_json, step, layout, parameters, root, (old or {}).get("outputs", {}))
+    if figures:
+        stamp["figures"] = figures
     plan = _Plan(step, f"[{i}/{n}] {step.notebook}", src_nb, layout.notebooks / step.notebook, nb_json,
                  stamp, stamp_file, layout, state, env, root)
     return plan, old
@@ -262,7 +269,8 @@ def _plan(i: int, n: int, step: Step, pipeline: Pipeline, layout: paths.Layout, 
 
 def _build(pipeline: Pipeline, steps: list[Step], layout: paths.Layout, raw_param: str, out_param: str,
            forced: set[str], log: Callable[[str], None], progress_bar: bool, cache_dir: Path | None,
-           jobs: int, reuse: Reuse | None = None, needed_by: dict[str, list[str]] | None = None) -> list[StepResult]:
+           jobs: int, reuse: Reuse | None = None, needed_by: dict[str, list[str]] | None = None,
+           figures: str | None = None) -> list[StepResult]:
     _check_writable(layout.out)
     stopped = _interrupted(layout)
     if stopped:
@@ -297,7 +305,7 @@ def _build(pipeline: Pipeline, steps: list[Step], layout: paths.Layout, raw_para
                         continue  # builds on earlier results: wait for them
                     pending.remove(k)
                     parameters = {"raw_dir": raw_param, "out_dir": out_param, **step.parameters}
-                    plan, old = _plan(k + 1, len(steps), step, pipeline, layout, parameters, cache_dir)
+                    plan, old = _plan(k + 1, len(steps), step, pipeline, layout, parameters, cache_dir, figures)
                     reasons = reasons_to_run(old, plan.stamp, layout.out, step.notebook in forced)
                     if old is None and reasons and (layout.build / "failed" / step.notebook).is_file():
                         reasons = ["its last run here failed"]

@@ -176,6 +176,8 @@ def _stamp_changes(old: dict | None, new: dict) -> list[str]:
     results = [u.split(":", 1)[1] for u in used if u.startswith("out:")]
     if results:
         why.append(f"results changed: {_names(results)}")
+    if old.get("figures") != new.get("figures"):
+        why.append(f"figure formats changed ({old.get('figures') or 'all'} -> {new.get('figures') or 'all'})")
     return why
 
 
