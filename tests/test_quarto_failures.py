@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 import subprocess
 import sys
 from pathlib import Path
@@ -29,17 +30,22 @@ if args == ["--version"]:
     sys.exit(0)
 with open(os.environ["FAKE_QUARTO_LOG"], "a") as log:
     log.write(json.dumps(args) + "\n")
+if os.environ.get("FAKE_QUARTO_CWD"):  # where each document is rendered
+    with open(os.environ["FAKE_QUARTO_CWD"], "a") as log:
+        log.write(json.dumps([args, os.getcwd(), sorted(os.listdir("."))]) + "\n")
 # litter as a real render does beside the sources
 os.makedirs("site_libs", exist_ok=True)
 if os.path.isdir("notebooks"):
     open("notebooks/01_x.out.ipynb", "w").close()
 if os.environ.get("FAKE_QUARTO_HANG"):  # a long render: say so, then wait to be stopped
-    with open(os.environ["FAKE_QUARTO_HANG"], "w") as pid:
+    with open(os.environ["FAKE_QUARTO_HANG"] + ("-supplement" if "--profile" in args else ""), "w") as pid:
         pid.write(str(os.getpid()))
     print("[1/9] rendering", flush=True)
     import time
     time.sleep(120)
 fail = os.environ.get("FAKE_QUARTO_FAIL", "")
+if os.environ.get("FAKE_QUARTO_FAIL_ONLY") and os.environ["FAKE_QUARTO_FAIL_ONLY"] != ("supplement" if "--profile" in args else "article"):
+    fail = ""
 if os.environ.get("FAKE_QUARTO_WRITE") and "--output-dir" in args and not fail:  # write what a render writes
     out = args[args.index("--output-dir") + 1]
     stem = "supplement" if "--profile" in args else "index"
@@ -99,12 +105,16 @@ def test_a_render_asked_to_stop_stops_quarto_and_cleans_up(fake_quarto, project,
     out, err = render.communicate(timeout=60)
     assert render.returncode == 128 + signal.SIGTERM
     assert "Traceback" not in err and "mmrs render was asked to stop (SIGTERM)" in err
-    quarto_pid = int(pid_file.read_text())
-    with pytest.raises(ProcessLookupError):  # Quarto was stopped, not left running
-        for _ in range(100):
-            os.kill(quarto_pid, 0)
-            time.sleep(0.1)
+    for one in (pid_file, pid_file.with_name(pid_file.name + "-supplement")):  # the two run side by side
+        if not one.is_file():
+            continue
+        quarto_pid = int(one.read_text())
+        with pytest.raises(ProcessLookupError):  # Quarto was stopped, not left running
+            for _ in range(100):
+                os.kill(quarto_pid, 0)
+                time.sleep(0.1)
     assert not (project / "site_libs").exists() and not (project / "notebooks" / "01_x.out.ipynb").exists()
+    assert not list(Path(tempfile.gettempdir()).glob(f"mmrs-render-supplement-*/{project.name}")), "copy left"
 
 
 def _render(project: Path, env: dict) -> subprocess.CompletedProcess:
@@ -129,7 +139,7 @@ def test_targets_follow_the_project_files():
 
 def test_a_failing_format_is_named_with_quartos_cause_and_no_traceback(fake_quarto, project):
     env, log = fake_quarto
-    run = _render(project, {**env, "FAKE_QUARTO_FAIL": "typst"})
+    run = _render(project, {**env, "FAKE_QUARTO_FAIL": "typst", mq.SIDE_BY_SIDE: "0"})
     assert run.returncode == 1
     assert "Traceback" not in run.stderr
     assert ("mmrs render: Quarto could not render the article as PDF (Typst) (format 'typst'): "
@@ -145,7 +155,7 @@ def test_a_failing_format_is_named_with_quartos_cause_and_no_traceback(fake_quar
 
 def test_each_document_is_rendered_by_one_call_for_all_its_formats(fake_quarto, project):
     env, log = fake_quarto
-    run = _render(project, {**env, "FAKE_QUARTO_WRITE": "1"})
+    run = _render(project, {**env, "FAKE_QUARTO_WRITE": "1", mq.SIDE_BY_SIDE: "0"})
     assert run.returncode == 0, run.stderr
     assert log.read_text().splitlines() == [
         '["render", "--output-dir", "build/render/_manuscript"]',
@@ -153,6 +163,43 @@ def test_each_document_is_rendered_by_one_call_for_all_its_formats(fake_quarto, 
     for t in mq.targets(project):  # staged, then moved into place whole
         assert all(p.read_text() == "rendered" for p in t.outputs())
     assert not (project / "build" / "render").exists()
+
+
+def test_the_documents_render_side_by_side_the_supplement_in_a_copy(fake_quarto, project, tmp_path):
+    """With two cores, the supplement renders at the same time as the article, in a copy of the files a
+    render reads (Quarto leaves files beside the sources while it works); its folder is moved into place
+    with the article's, and the copy is removed. Each document still gets one call for all its formats."""
+    import json
+
+    env, log = fake_quarto
+    where = tmp_path / "cwd.jsonl"
+    (project / "notebooks" / "integration.yaml").write_text("a: 1\n")
+    run = _render(project, {**env, "FAKE_QUARTO_WRITE": "1", "FAKE_QUARTO_CWD": str(where), mq.SIDE_BY_SIDE: "1"})
+    assert run.returncode == 0, run.stderr
+    calls = {tuple(args): (cwd, listing) for args, cwd, listing in map(json.loads, where.read_text().splitlines())}
+    assert set(calls) == {("render", "--output-dir", "build/render/_manuscript"),
+                          ("render", "--profile", "supplement", "--output-dir", "build/render/supplement")}
+    article_cwd, _ = calls[("render", "--output-dir", "build/render/_manuscript")]
+    copy, listing = calls[("render", "--profile", "supplement", "--output-dir", "build/render/supplement")]
+    assert Path(article_cwd) == project and Path(copy) != project and not Path(copy).exists()
+    assert {"_quarto.yml", "_quarto-supplement.yml", "notebooks"} <= set(listing)
+    for t in mq.targets(project):
+        assert all(p.read_text() == "rendered" for p in t.outputs())
+    assert "Rendered article and supplement side by side" in run.stdout
+    assert any(line.startswith("  supplement: ") for line in run.stdout.splitlines())
+    assert not (project / "build" / "render").exists()
+
+
+def test_a_supplement_that_fails_beside_the_article_is_named_and_nothing_is_replaced(fake_quarto, project):
+    env, _ = fake_quarto
+    before = _previous_render(project)
+    run = _render(project, {**env, "FAKE_QUARTO_WRITE": "1", "FAKE_QUARTO_FAIL": "typst",
+                            "FAKE_QUARTO_FAIL_ONLY": "supplement", mq.SIDE_BY_SIDE: "1"})
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert ("mmrs render: Quarto could not render the supplement as PDF (Typst) (format 'typst'): "
+            "ERROR: No TeX installation was detected.") in run.stderr
+    assert {p: p.read_text() for p in before} == before, "the article rendered, but the manuscript is replaced whole"
+    assert not (project / "build" / "render").exists() and not (project / "site_libs").exists()
 
 
 def _previous_render(project: Path) -> dict[Path, str]:

@@ -564,4 +564,4 @@ def test_a_second_render_with_nothing_changed_is_skipped(rendered):
     run = _mmrs_render(rendered["project"])
     assert run.returncode == 0, run.stderr[-2000:]
     assert "unchanged since their last render" in run.stdout
-    assert "CPU time" in rendered["stdout"], "the render reports its CPU time per document"
+    assert "CPU time" in rendered["stdout"], "the render reports its CPU time"

@@ -1,4 +1,4 @@
-"""Rendering the manuscript project with Quarto: the article, then the supplement.
+"""Rendering the manuscript project with Quarto: the article and the supplement.
 
 The project (``_quarto.yml``) is a Quarto *manuscript*: one article
 (``index.qmd``) rendered into ``_manuscript/`` in every format listed under
@@ -21,6 +21,13 @@ include) with Quarto's version, and the hashes of the files written. The next
 ``mmrs render`` renders again if any of these differs or an output is missing
 or changed (``force=True`` renders regardless).
 
+The two documents are rendered at the same time where there are two cores or
+more (``MMRS_RENDER_SIDE_BY_SIDE=0`` renders them one after the other): the
+article in the project, the supplement in a temporary copy of the files a
+render reads, since Quarto writes intermediate files beside the sources while
+it works and two renders in one folder would share them. Quarto's lines are
+passed on with the document's name.
+
 Each document is rendered by one ``quarto render`` call for all its formats,
 so the notebooks are read once, the MECA archive holds every format and
 Quarto cleans up after itself. When that call fails, each format is rendered
@@ -41,6 +48,7 @@ import resource
 import shutil
 import time
 import subprocess
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,12 +122,23 @@ def targets(root: Path | None = None) -> list[Target]:
     return result
 
 
+_RUNNING: set[subprocess.Popen] = set()  # the Quarto processes running (renders side by side stop them all)
+_STOPPING = threading.Event()  # set when a render side by side was interrupted: no Quarto starts after it
+
+
+class _Stopped(Exception):
+    """A render side by side ended because the command was interrupted (raised in its thread)."""
+
+
 def _run(args: list[str], root: Path, echo: Callable[[str], None] | None) -> tuple[int, list[str]]:
     """Run quarto; pass its output on line by line (progress) and keep the last lines."""
     tail: collections.deque[str] = collections.deque(maxlen=60)
+    if _STOPPING.is_set():
+        raise _Stopped()
     with subprocess.Popen([command() or "quarto", *args], cwd=root, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, errors="replace") as proc:
         assert proc.stdout is not None
+        _RUNNING.add(proc)
         try:
             for line in proc.stdout:
                 line = _ANSI.sub("", line.rstrip("\n"))
@@ -129,7 +148,17 @@ def _run(args: list[str], root: Path, echo: Callable[[str], None] | None) -> tup
         except BaseException:  # interrupted (Ctrl-C, SIGTERM): stop Quarto before cleaning up after it
             _stop(proc)
             raise
+        finally:
+            _RUNNING.discard(proc)
+    if _STOPPING.is_set():
+        raise _Stopped()
     return proc.returncode, list(tail)
+
+
+def _stop_all() -> None:
+    _STOPPING.set()
+    for proc in list(_RUNNING):
+        _stop(proc)
 
 
 def _stop(proc: subprocess.Popen, wait: float = 10.0) -> None:
@@ -259,8 +288,9 @@ def unchanged(root: Path, every: list[Target]) -> bool:
 
 
 def render(root: Path | None = None, echo: Callable[[str], None] | None = print, force: bool = False) -> list[Path]:
-    """Render the article, then the supplement (the article's render empties its output folder,
-    which holds the supplement's). Returns the files written. Whether it succeeds or not, the
+    """Render the article and the supplement, side by side where there are the cores for it (the
+    article's render empties its output folder, which holds the supplement's: the supplement's folder
+    is moved in once both are complete). Returns the files written. Whether it succeeds or not, the
     files Quarto adds beside the sources are removed afterwards. Skipped, unless ``force``, when
     nothing the documents read has changed since the last complete render (:func:`unchanged`)."""
     root = root or project_root()
@@ -314,6 +344,8 @@ def _cpu_seconds() -> float:
 
 
 def _render_all(root: Path, every: list[Target], echo: Callable[[str], None] | None) -> list[Path]:
+    if len(every) > 1 and (os.cpu_count() or 1) > 1 and os.environ.get(SIDE_BY_SIDE) != "0":
+        return _render_side_by_side(root, every, echo)
     written = []
     for target in every:
         names = ", ".join(FORMATS.get(f, (f,))[0] for f in target.formats)
@@ -326,3 +358,93 @@ def _render_all(root: Path, every: list[Target], echo: Callable[[str], None] | N
             echo(f"Rendered the {target.name} ({names}) in {_cpu_seconds() - cpu:.0f} s of CPU time "
                  f"({time.monotonic() - wall:.0f} s on the clock)")
     return written
+
+
+#: Environment variable: ``0`` renders the documents one after another even where there are cores for more.
+SIDE_BY_SIDE = "MMRS_RENDER_SIDE_BY_SIDE"
+
+
+def _sources(root: Path, every: list[Target]) -> list[Path]:
+    """What a document's render reads, relative to the project: what :func:`inputs` lists (the
+    documents, project and profile files, variables, bibliography, assets, notebooks, included files),
+    the results folder (resources the supplement ships) and the notebooks folder's other files."""
+    listed = {root / rel for rel in inputs(root, every) if (root / rel).is_file()}
+    listed |= {p for folder in ("results", "notebooks") for p in (root / folder).rglob("*") if p.is_file()
+               and not p.name.endswith(".out.ipynb") and "_files" not in p.relative_to(root).parts[1:]}
+    return sorted(p.relative_to(root) for p in listed)
+
+
+def _render_side_by_side(root: Path, every: list[Target], echo: Callable[[str], None] | None) -> list[Path]:
+    """Render the documents at the same time, one Quarto each: the first in the project, each other in a
+    copy of the files a render reads (Quarto leaves files beside the sources while it works, which two
+    renders in one folder would share). Each other document's folder is moved into the first's staging
+    folder once both are complete (the first's render empties its output folder when it starts). Each
+    line Quarto prints is passed on with the document's name; the first failure is raised once every
+    render has ended; an interrupt stops every Quarto before the staging folder is removed."""
+    import tempfile
+
+    copies: dict[str, Path] = {}
+    plans: list[tuple[Target, Target, Path]] = []  # (staged target, target as rendered, folder it renders in)
+    for i, target in enumerate(every):
+        if i == 0:
+            plans.append((target, target, root))
+            continue
+        copy = Path(tempfile.mkdtemp(prefix=f"mmrs-render-{target.name}-"))
+        copies[target.name] = copy
+        plans.append((target, dataclasses.replace(target, output_dir=copy / STAGING / target.output_dir.name), copy))
+    results: dict[str, list[Path]] = {}
+    errors: dict[str, BaseException] = {}
+    lock = threading.Lock()
+
+    def say(line: str) -> None:
+        if echo is not None:
+            with lock:
+                echo(line)
+
+    def one(staged: Target, rendered: Target, folder: Path) -> None:
+        names = ", ".join(FORMATS.get(f, (f,))[0] for f in staged.formats)
+        say(f"Rendering the {staged.name} with Quarto ({names}) into "
+            f"{staged.output_dir.relative_to(root).as_posix()}/ (moved into place when complete)")
+        wall = time.monotonic()
+        try:
+            results[staged.name] = render_target(rendered, folder, lambda m: say(f"  {staged.name}:{m[1:]}"))
+        except BaseException as exc:  # noqa: BLE001 - raised by the caller once every render has ended
+            errors[staged.name] = exc
+            return
+        say(f"Rendered the {staged.name} ({names}) in {time.monotonic() - wall:.0f} s on the clock")
+
+    cpu, wall = _cpu_seconds(), time.monotonic()
+    _STOPPING.clear()
+    try:
+        for staged, _, copy in plans[1:]:
+            for rel in _sources(root, every):
+                (copy / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(root / rel, copy / rel)
+        threads = [threading.Thread(target=one, args=plan, name=f"render-{plan[0].name}", daemon=True)
+                   for plan in plans]
+        for t in threads:
+            t.start()
+        try:
+            for t in threads:
+                while t.is_alive():
+                    t.join(0.2)
+        except BaseException:
+            _stop_all()
+            for t in threads:
+                t.join()
+            raise
+        for staged, _, _ in plans:  # in the documents' order, as one after another
+            if staged.name in errors:
+                raise errors[staged.name]
+        written = list(results[plans[0][0].name])
+        for staged, rendered, _ in plans[1:]:
+            staged.output_dir.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(rendered.output_dir), str(staged.output_dir))
+            written += [staged.output_dir / p.relative_to(rendered.output_dir) for p in results[staged.name]]
+        if echo is not None:
+            echo(f"Rendered {' and '.join(t.name for t in every)} side by side in {_cpu_seconds() - cpu:.0f} s of "
+                 f"CPU time ({time.monotonic() - wall:.0f} s on the clock)")
+        return written
+    finally:
+        for copy in copies.values():
+            shutil.rmtree(copy, ignore_errors=True)
