@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -250,6 +252,50 @@ def test_decisions_for_pairs_other_settings_do_not_flag_are_listed_not_fatal(tmp
     unused = _decisions(tmp_path, ["a,zz,duplicate,R1,"])
     with pytest.raises(InputError, match="a pair the method did not flag"):
         dedup.deduplicate(records, decisions=unused)  # the settings they were recorded under
+
+
+def test_decisions_no_pass_could_use_give_the_result_without_them_and_reuse_it(tmp_path, monkeypatch):
+    """Where no pass flags a pair for a person (the strict method; Bramer's passes 1-5), recorded decisions
+    change no merge: the result is the one run() gives with them, frame for frame, computed once from the
+    result without them (the cache's entry for that call, whichever decisions file is given)."""
+    from mmrs import cache
+    from mmrs.dedup import engine
+
+    records = table(rec("a"), rec("e", year=2020, volume=None, issue=None, pages=None), rec("b", doi="10.1/b"))
+    path = _decisions(tmp_path, ["b,a,not duplicate,R1,", "a,e,duplicate,R1,same DOI"])
+    for method, kw in (("strict", {}), ("bramer", {"passes": ["1", "2", "3", "4", "5"]})):
+        got = dedup.deduplicate(records, method, decisions=path, **kw)
+        if method == "strict":
+            chosen, keys = dedup.strict.build(records, dedup.normalize.keys(records, only=dedup.strict.KEYS))
+            want = engine.run(records, chosen, method="strict", parameters={"title_threshold": 0.95},
+                              decisions=dedup.read_decisions(path), decisions_file=str(path), keys=keys,
+                              cluster_guards=dedup.strict.CLUSTER_GUARDS)
+        else:
+            want = engine.run(records, dedup.bramer.passes(kw["passes"]), method="bramer",
+                              parameters={"passes": kw["passes"], "review_default": "separate"},
+                              decisions=dedup.read_decisions(path), decisions_file=str(path))
+        for f in dataclasses.fields(want):
+            mine, theirs = getattr(got, f.name), getattr(want, f.name)
+            if isinstance(theirs, pd.DataFrame):
+                pd.testing.assert_frame_equal(mine, theirs, obj=f"{method}: {f.name}")
+            else:
+                assert mine == theirs, f"{method}: {f.name}"
+        assert got.unused_decisions[["record_id_1", "record_id_2", "line"]].values.tolist() == [
+            ["a", "b", 2], ["a", "e", 3]]
+    with pytest.raises(ValueError, match="review_default"):
+        dedup.deduplicate(records, "strict", decisions=path, review_default="ask")
+
+    monkeypatch.setenv(cache.CACHE_DIR, str(tmp_path / "cache"))
+    calls = []
+    real_build = dedup.strict.build
+    monkeypatch.setattr(dedup.strict, "build", lambda *a, **k: calls.append(1) or real_build(*a, **k))
+    plain = dedup.deduplicate(records, "strict")
+    with_them = dedup.deduplicate(records, "strict", decisions=path)
+    (tmp_path / "other").mkdir()
+    dedup.deduplicate(records, "strict", decisions=_decisions(tmp_path / "other", ["a,b,duplicate,R2,"]))
+    assert len(calls) == 1, "the strict rules ran again for a decisions file they cannot use"
+    pd.testing.assert_frame_equal(with_them.clusters, plain.clusters)
+    assert plain.unused_decisions.empty and len(with_them.unused_decisions) == 2
 
 
 def test_a_decisions_header_names_the_settings_it_was_recorded_under(tmp_path):

@@ -15,12 +15,13 @@ removed by each pass, and the unique records per round.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 import pandas as pd
 
 from .. import cache
-from . import bramer, journals, normalize, strict
+from . import bramer, engine, journals, normalize, strict
 from .engine import KEEP_ORDER, DedupResult, Pass, Verdict, read_decisions, run
 from .evaluate import evaluate, evaluate_known, merges_to_check, read_labelled, same_work
 
@@ -29,6 +30,15 @@ METHODS = ("bramer", "strict")
 __all__ = ["DedupResult", "KEEP_ORDER", "METHODS", "Pass", "Verdict", "deduplicate", "evaluate",
            "evaluate_known", "journals", "merges_to_check", "normalize", "read_decisions", "read_labelled", "rules",
            "same_work"]
+
+
+def _flags_pairs(method: str, passes) -> bool:
+    """Whether some pass of these settings flags pairs for a person to decide."""
+    if method == "strict":
+        return False  # every pair is decided by the rules (mmrs.dedup.strict)
+    if method == "bramer":
+        return any(p.review for p in bramer.passes(passes))
+    raise ValueError(f"unknown method {method!r}; choose one of {METHODS}")
 
 
 def rules(method: str = "strict") -> pd.DataFrame:
@@ -61,6 +71,18 @@ def deduplicate(
     in ``unused_decisions`` under others);
     ``title_threshold`` is the strict method's title similarity.
     """
+    if decisions is not None and not _flags_pairs(method, passes):
+        # No pass of these settings flags a pair for a person (the strict method decides every pair, and
+        # Bramer's passes 1-5 merge without asking), so recorded decisions can change no merge: the result is
+        # the one without them, computed (or taken from the cache) once whichever decisions file is given,
+        # with the decisions listed as unused, or refused, exactly as run() would.
+        if review_default not in ("separate", "merge"):
+            raise ValueError("review_default must be 'separate' or 'merge'")
+        base = deduplicate(records, method, title_threshold=title_threshold, **(
+            {"passes": passes, "review_default": review_default} if method == "bramer" else {}))
+        listed = engine.unused(read_decisions(decisions), set(), method=method, parameters=base.parameters,
+                               decisions_file=str(decisions))
+        return dataclasses.replace(base, unused_decisions=listed)
     keys = normalize.keys(records.reset_index(drop=True), only=strict.KEYS if method == "strict" else None)
     if method == "bramer":
         chosen = bramer.passes(passes)

@@ -454,14 +454,8 @@ def run(records: pd.DataFrame, passes: Iterable[Pass], *, method: str, parameter
                         count += 1
                         note(r, p, i, j, fields, verdict)
             removed.append({"round": int(r), "pass": p.name, "removed": count})
-    unused = sorted((pair for pair in decisions if pair not in used), key=lambda q: decisions[q][1])
-    if unused_decisions == "auto":
-        unused_decisions = "error" if recorded_under_these_settings(recorded, method, parameters) else "list"
-    if unused and unused_decisions == "error":
-        pair = unused[0]
-        raise InputError(decisions_file, line=decisions[pair][1],
-                         problem=f"a decision about {' and '.join(sorted(pair))}, a pair the method did not flag "
-                                 "for review", expected="decisions only for flagged pairs")
+    listed = unused(recorded, used, method=method, parameters=parameters, decisions_file=decisions_file,
+                    mode=unused_decisions)
     kept_idx = np.array([link.kept(i) for i in range(len(records))], dtype=np.int64)
     clusters = pd.DataFrame({
         "record_id": ids, "round": records["round"].to_numpy(), "database": records["database"].to_numpy(),
@@ -471,10 +465,27 @@ def run(records: pd.DataFrame, passes: Iterable[Pass], *, method: str, parameter
     cols_e = ["round", "pass", "record_id", "matched", "decision", "rule", "fields", "values", "kept"]
     cols_f = ["round", "pass", "record_id_1", "record_id_2", "fields", "values_1", "values_2", "decision",
               "decided_by"]
-    cols_u = ["record_id_1", "record_id_2", "decision", "line"]
+    return DedupResult(method, parameters, clusters, pd.DataFrame(evidence, columns=cols_e),
+                       pd.DataFrame(flagged, columns=cols_f), pd.DataFrame(removed), listed)
+
+
+def unused(decisions: dict | None, used: set, *, method: str, parameters: dict, decisions_file: str | None = None,
+           mode: str = "auto") -> pd.DataFrame:
+    """The recorded decisions about pairs that the run did not flag (``used``: the pairs it flagged and found a
+    decision for), in the order of their lines: an error naming the first one's line when ``mode`` is
+    "error" (or "auto" and the decisions were recorded under these settings), listed when "list" (or
+    "auto" otherwise), none when "ignore". See :func:`run`."""
+    recorded = decisions
+    decisions = dict(decisions or {})
+    left = sorted((pair for pair in decisions if pair not in used), key=lambda q: decisions[q][1])
+    if mode == "auto":
+        mode = "error" if recorded_under_these_settings(recorded, method, parameters) else "list"
+    if left and mode == "error":
+        pair = left[0]
+        raise InputError(decisions_file, line=decisions[pair][1],
+                         problem=f"a decision about {' and '.join(sorted(pair))}, a pair the method did not flag "
+                                 "for review", expected="decisions only for flagged pairs")
     listed = [{"record_id_1": min(q), "record_id_2": max(q),
                "decision": "duplicate" if decisions[q][0] else "not duplicate", "line": decisions[q][1]}
-              for q in unused] if unused_decisions == "list" else []
-    return DedupResult(method, parameters, clusters, pd.DataFrame(evidence, columns=cols_e),
-                       pd.DataFrame(flagged, columns=cols_f), pd.DataFrame(removed),
-                       pd.DataFrame(listed, columns=cols_u))
+              for q in left] if mode == "list" else []
+    return pd.DataFrame(listed, columns=["record_id_1", "record_id_2", "decision", "line"])
