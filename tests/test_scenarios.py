@@ -270,6 +270,70 @@ def test_scenarios_run_side_by_side_give_what_they_give_one_after_another(projec
     assert {p.name: p.read_bytes() for p in (project / "results" / "scenarios").glob("*.yml")} == side_by_side
 
 
+@pytest.mark.slow
+def test_scenarios_side_by_side_stop_with_the_build_and_run_again_after(project, tmp_path):
+    """SIGTERM to the build while two scenarios run side by side: it says so in one line, each worker
+    and its kernel end at once, and the next build runs each interrupted notebook again."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    slow = CHECKED + textwrap.dedent(f"""
+        import os, time
+        if factor in (5, 7):  # the scenarios' runs: say who runs, then take long
+            (Path({str(pids)!r}) / str(os.getpid())).write_text("")
+            time.sleep(60)
+    """)
+    nbformat.write(_notebook(slow.replace("01_count", "02_count"), 'raw_dir = "data/raw"\nout_dir = "."\nfactor = 1'),
+                   project / "notebooks" / "02_count.ipynb")
+    pipeline = project / "pipeline.yml"
+    pipeline.write_text(pipeline.read_text()
+                        + "  seven: {label: Seven, varies: the second count times seven, set: {02_count: {factor: 7}}}\n")
+    env = {k: v for k, v in os.environ.items() if k != "MMRS_PROJECT_ROOT"}
+    build = subprocess.Popen([sys.executable, "-m", "mmrs.cli", "build", "--jobs", "2"], cwd=project, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    end = time.monotonic() + 120
+    while len(list(pids.iterdir())) < 2 and time.monotonic() < end and build.poll() is None:
+        time.sleep(0.1)
+    kernels = [int(p.name) for p in pids.iterdir()]
+    assert len(kernels) == 2, "both scenarios' notebooks should be running"
+    build.send_signal(signal.SIGTERM)
+    out, err = build.communicate(timeout=60)
+    assert build.returncode == 128 + signal.SIGTERM
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1 and "asked to stop" in err, err
+    end = time.monotonic() + 10
+    while time.monotonic() < end and any(_alive(pid) for pid in kernels):
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in kernels), "a scenario's kernel outlived the build"
+    for name in ("five", "seven"):
+        assert (project / "build" / "scenarios" / name / "build" / "running" / "02_count.running").is_file()
+    nbformat.write(_notebook(CHECKED.replace("01_count", "02_count"), 'raw_dir = "data/raw"\nout_dir = "."\nfactor = 1'),
+                   project / "notebooks" / "02_count.ipynb")
+    outcome, logs = _build(jobs=2)
+    for name in ("five", "seven"):
+        assert any(line.startswith(f"  {name}: The last build in build/scenarios/{name} stopped while running "
+                                   "02_count") for line in logs), logs
+        assert [r.status for r in outcome.scenarios[name]] == ["skipped", "ran"]  # 01 was copied before the stop
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie waiting for its parent counts as ended
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
 def test_no_scenarios_and_the_list(project, capsys):
     from mmrs import cli
 
