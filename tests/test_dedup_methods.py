@@ -511,3 +511,19 @@ def test_decisions_recorded_under_settings_run_does_not_name(tmp_path):
     path.write_text("# method: strict\nrecord_id_1,record_id_2,decision,reviewer,note\na,zz,duplicate,R1,\n")
     with pytest.raises(InputError, match="line 3: a decision about a and zz, a pair the method did not flag"):
         dedup.deduplicate(records, method="strict", decisions=path)
+
+
+def test_the_overlap_counts_each_cluster_once_by_the_databases_of_its_records_in_name_order():
+    """A cluster's databases sorted by name whatever its records' order, a record without a database
+    adding none (a cluster of such records alone counts under no database), and the combinations in
+    order of their names (the notebook's sort by count keeps that order for ties), indexed by
+    ``database``."""
+    from mmrs.dedup.engine import DedupResult
+
+    clusters = pd.DataFrame({"cluster": [1, 1, 1, 2, 2, 3, 4, 5],
+                             "database": ["Web of Science", "PubMed", "Scopus", "Scopus", None, pd.NA, "Scopus",
+                                          "PsycInfo"]})
+    overlap = DedupResult("strict", {}, clusters, pd.DataFrame(), pd.DataFrame(), pd.DataFrame()).overlap()
+    assert list(overlap.items()) == [((), 1), (("PsycInfo",), 1), (("PubMed", "Scopus", "Web of Science"), 1),
+                                     (("Scopus",), 2)]
+    assert (overlap.index.name, overlap.name) == ("database", "count")
