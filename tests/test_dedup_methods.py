@@ -161,7 +161,7 @@ def test_passes_and_parameters_are_checked():
         dedup.deduplicate(records, passes=["9"])
     with pytest.raises(ValueError, match="unknown method"):
         dedup.deduplicate(records, method="magic")
-    with pytest.raises(InputError, match="appears twice"):
+    with pytest.raises(InputError, match="record_id 'a' appears twice"):
         dedup.deduplicate(table(rec("a"), rec("b")).assign(record_id=["a", "a"]))
 
 
@@ -527,3 +527,77 @@ def test_the_overlap_counts_each_cluster_once_by_the_databases_of_its_records_in
     assert list(overlap.items()) == [((), 1), (("PsycInfo",), 1), (("PubMed", "Scopus", "Web of Science"), 1),
                                      (("Scopus",), 2)]
     assert (overlap.index.name, overlap.name) == ("database", "count")
+
+
+def test_records_without_a_round_are_a_round_0_that_a_later_round_cannot_bridge():
+    """Records without a round come before round 1: they form a round 0 of their own in every table
+    (the pass table, the evidence, the table per round), and when round 1 starts their clusters are
+    closed, so a round-1 record that matches one by title and the other by pages cannot make them one."""
+    a = rec("a", round=None, title="Alpha study of sexting", doi=None, pages="1-5")
+    b = rec("b", round=None, title="Beta study of sexting", doi=None, pages="6-9")
+    c = rec("c", title="Alpha study of sexting", doi=None, pages="6-9")
+    groups, res = clusters(table(a, b, c), method="bramer", passes=["1", "4"])
+    assert groups == [("a", "c"), ("b",)]
+    assert res.evidence[["round", "record_id", "matched", "kept"]].values.tolist() == [[1, "c", "a", "a"]]
+    assert res.pass_table().values.tolist() == [["1 author+year+title+journal", 0, 1, 1],
+                                                ["4 author+volume+pages", 0, 0, 0]]
+    assert list(res.pass_table().columns) == ["Pass", "Round 0", "Round 1", "Total"]
+    assert res.per_round().to_dict("records") == [
+        {"round": 0, "records": 2, "duplicates_removed": 0, "new_unique": 2, "unique_to_date": 2},
+        {"round": 1, "records": 1, "duplicates_removed": 1, "new_unique": 0, "unique_to_date": 2}]
+    assert clusters(table(a, b, {**c, "round": None}), method="bramer", passes=["1", "4"])[0] == [("a", "b", "c")]
+
+
+def test_records_indexed_by_their_identifiers_are_deduplicated_as_any_others():
+    """The frame's own index plays no part: records indexed by ``record_id`` (kept as a column too) give
+    the clusters and evidence of the same records numbered from 0."""
+    records = _two_rounds()
+    plain = dedup.deduplicate(records, method="bramer")
+    indexed = dedup.deduplicate(records.set_index("record_id", drop=False), method="bramer")
+    pd.testing.assert_frame_equal(indexed.clusters, plain.clusters)
+    pd.testing.assert_frame_equal(indexed.evidence, plain.evidence)
+
+
+def test_the_evidence_and_the_flagged_pairs_show_the_values_compared_field_by_field():
+    """Each merge with its round, pass, records, rule, the fields compared and their normalised values
+    (joined by `` | ``), and the record kept; each flagged pair with both records' values."""
+    res = dedup.deduplicate(_two_rounds(), method="bramer")
+    values = ("gamezguadix m|mateosperez e | 2021 | nonconsensualsharingofsextsamongadolescentsalongitudinalstudy"
+              " | journalofyouthstudies")
+    assert res.evidence.values.tolist() == [
+        [1, "1 author+year+title+journal", "a", "b", "merged", "1 author+year+title+journal",
+         "authors, year, title, journal", values, "b"],
+        [2, "1 author+year+title+journal", "c", "b", "merged", "1 author+year+title+journal",
+         "authors, year, title, journal", values, "b"]]
+    title = "nonconsensualsharingofsextsamongadolescentsalongitudinalstudy"
+    assert res.flagged.values.tolist() == [
+        [2, "6 title (review)", "e", "b", "title", title, title, "not duplicate", "default (separate)"]]
+
+
+def test_passes_of_ones_own_decide_through_the_engine():
+    """``run`` with passes written for another review: a refusal without an overruled rule is recorded
+    with its rule as given, a pair accepted with ``True`` under the pass's description, a pass without
+    ``accept`` merges every pair of its blocks under its name, and a pair it answers ``None`` is left to
+    the passes after it; each cluster keeps its PubMed record."""
+    from mmrs.dedup import engine
+
+    records = table(rec("a"), rec("b", database="PubMed"), rec("c", database="PsycInfo"),
+                    rec("d", database="ERIC", title="Another work"))
+    ids = records["record_id"].tolist()
+
+    def accept(i, j):
+        pair = {ids[i], ids[j]}
+        if pair == {"a", "b"}:
+            return engine.Verdict(False, "different editions")
+        return True if pair == {"a", "c"} else None
+
+    res = engine.run(records, [engine.Pass("isbn", ("title",), description="same ISBN", accept=accept),
+                               engine.Pass("year", ("year",))], method="own", parameters={})
+    title = "nonconsensualsharingofsextsamongadolescentsalongitudinalstudy"
+    assert res.evidence.values.tolist() == [
+        [1, "isbn", "a", "b", "refused", "different editions", "title", title, None],
+        [1, "isbn", "c", "a", "merged", "same ISBN", "title", title, "a"],
+        [1, "year", "a", "b", "merged", "year", "year", "2021", "b"],
+        [1, "year", "d", "b", "merged", "year", "year", "2021", "b"]]
+    assert res.passes.values.tolist() == [[1, "isbn", 1], [1, "year", 2]]
+    assert res.clusters["kept_record_id"].tolist() == ["b"] * 4
