@@ -601,3 +601,41 @@ def test_passes_of_ones_own_decide_through_the_engine():
         [1, "year", "d", "b", "merged", "year", "year", "2021", "b"]]
     assert res.passes.values.tolist() == [[1, "isbn", 1], [1, "year", 2]]
     assert res.clusters["kept_record_id"].tolist() == ["b"] * 4
+
+
+def test_each_flagged_pair_follows_its_own_recorded_decision_or_the_default(tmp_path):
+    """Round 2 brings e (online first) and f (another journal, a year before): Bramer's pass 6 flags e
+    with the round-1 cluster (once, though it holds b, a and c), then f with that cluster and with e.
+    A recorded "not duplicate" keeps e apart, the pair without a decision follows the default, and the
+    recorded "duplicate" merges f into e's cluster, whose record is kept."""
+    records = pd.concat([_two_rounds(), table(rec("f", round=2, year=2019, volume=None, issue=None, pages=None,
+                                                  database="ERIC", journal="Sexuality and Culture"))],
+                        ignore_index=True)
+    path = _decisions(tmp_path, ["e,b,not duplicate,R1,", "f,e,duplicate,R1,"])
+    res = dedup.deduplicate(records, method="bramer", decisions=path)
+    assert res.flagged[["record_id_1", "record_id_2", "decision", "decided_by"]].values.tolist() == [
+        ["e", "b", "not duplicate", "recorded decision"], ["f", "b", "not duplicate", "default (separate)"],
+        ["f", "e", "duplicate", "recorded decision"]]
+    assert res.merges[["round", "record_id", "matched", "rule", "kept"]].values.tolist()[-1] == [
+        2, "f", "e", "6 title (review), recorded decision", "e"]
+    assert res.clusters["kept_record_id"].tolist() == ["b", "b", "x", "b", "e", "e"]
+    assert res.unused_decisions.empty
+
+
+def test_a_review_pass_blocked_on_other_fields_shows_each_records_values_of_the_fields_it_compares():
+    """A review pass of one's own that blocks on the year and compares title and year: the flagged pair
+    names both fields and shows each record's own values; with ``review_default="merge"`` the pair merges
+    under the pass's name and the default, recorded with the field it was blocked on."""
+    from mmrs.dedup import engine
+
+    records = table(rec("a"), rec("b", database="PubMed", title="Sexting and consent"),
+                    rec("c", database="ERIC", year=2019))
+    res = engine.run(records, [engine.Pass("same year", ("title", "year"), review=True, block_on=(("year",),))],
+                     method="own", parameters={}, review_default="merge")
+    assert res.flagged.values.tolist() == [
+        [1, "same year", "a", "b", "title, year",
+         "nonconsensualsharingofsextsamongadolescentsalongitudinalstudy | 2021", "sextingandconsent | 2021",
+         "duplicate", "default (merge)"]]
+    assert res.evidence.values.tolist() == [
+        [1, "same year", "a", "b", "merged", "same year, default (merge)", "year", "2021", "b"]]
+    assert res.passes.values.tolist() == [[1, "same year", 1]]
