@@ -601,6 +601,11 @@ def test_passes_of_ones_own_decide_through_the_engine():
         [1, "year", "d", "b", "merged", "year", "year", "2021", "b"]]
     assert res.passes.values.tolist() == [[1, "isbn", 1], [1, "year", 2]]
     assert res.clusters["kept_record_id"].tolist() == ["b"] * 4
+    assert res.clusters["cluster"].tolist() == [1] * 4 and pd.api.types.is_integer_dtype(res.clusters["cluster"])
+    assert list(res.evidence.columns) == ["round", "pass", "record_id", "matched", "decision", "rule", "fields",
+                                          "values", "kept"]
+    assert list(res.flagged.columns) == ["round", "pass", "record_id_1", "record_id_2", "fields", "values_1",
+                                         "values_2", "decision", "decided_by"] and res.flagged.empty
 
 
 def test_each_flagged_pair_follows_its_own_recorded_decision_or_the_default(tmp_path):
@@ -639,3 +644,25 @@ def test_a_review_pass_blocked_on_other_fields_shows_each_records_values_of_the_
     assert res.evidence.values.tolist() == [
         [1, "same year", "a", "b", "merged", "same year, default (merge)", "year", "2021", "b"]]
     assert res.passes.values.tolist() == [[1, "same year", 1]]
+
+
+def test_decisions_about_pairs_not_flagged_are_taken_in_the_order_of_their_lines():
+    """Decisions given to ``run`` in another order than their lines: those about pairs no pass flagged
+    are listed by line, each pair's identifiers in order, and the error under the settings they were
+    recorded under names the earliest line."""
+    from mmrs.dedup import engine
+
+    records = table(rec("a"), rec("e", year=2020, volume=None, issue=None, pages=None))
+    decisions = {frozenset(("zz", "a")): (True, 5), frozenset(("yy", "b")): (False, 2)}
+    res = engine.run(records, dedup.bramer.passes(), method="bramer", parameters={}, decisions=decisions,
+                     unused_decisions="list")
+    assert res.unused_decisions.values.tolist() == [["b", "yy", "not duplicate", 2], ["a", "zz", "duplicate", 5]]
+    with pytest.raises(InputError, match=r"decisions\.csv, line 2: a decision about b and yy"):
+        engine.run(records, dedup.bramer.passes(), method="bramer", parameters={}, decisions=decisions,
+                   decisions_file="decisions.csv", unused_decisions="error")
+
+
+def test_no_records_give_no_clusters():
+    res = dedup.deduplicate(table(rec("a")).iloc[:0], method="bramer")
+    assert res.unique == 0 and res.clusters.empty and res.evidence.empty and res.flagged.empty
+    assert list(res.clusters.columns) == ["record_id", "round", "database", "cluster", "kept", "kept_record_id"]
