@@ -606,6 +606,8 @@ def test_passes_of_ones_own_decide_through_the_engine():
                                           "values", "kept"]
     assert list(res.flagged.columns) == ["round", "pass", "record_id_1", "record_id_2", "fields", "values_1",
                                          "values_2", "decision", "decided_by"] and res.flagged.empty
+    assert list(res.unused_decisions.columns) == ["record_id_1", "record_id_2", "decision", "line"]
+    assert res.unused_decisions.empty
 
 
 def test_each_flagged_pair_follows_its_own_recorded_decision_or_the_default(tmp_path):
