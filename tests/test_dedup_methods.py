@@ -650,8 +650,8 @@ def test_a_review_pass_blocked_on_other_fields_shows_each_records_values_of_the_
 
 def test_decisions_about_pairs_not_flagged_are_taken_in_the_order_of_their_lines():
     """Decisions given to ``run`` in another order than their lines: those about pairs no pass flagged
-    are listed by line, each pair's identifiers in order, and the error under the settings they were
-    recorded under names the earliest line."""
+    are listed by line, each pair's identifiers in order (or not at all when told to ignore them), and the
+    error under the settings they were recorded under names the earliest line."""
     from mmrs.dedup import engine
 
     records = table(rec("a"), rec("e", year=2020, volume=None, issue=None, pages=None))
@@ -659,6 +659,9 @@ def test_decisions_about_pairs_not_flagged_are_taken_in_the_order_of_their_lines
     res = engine.run(records, dedup.bramer.passes(), method="bramer", parameters={}, decisions=decisions,
                      unused_decisions="list")
     assert res.unused_decisions.values.tolist() == [["b", "yy", "not duplicate", 2], ["a", "zz", "duplicate", 5]]
+    ignored = engine.run(records, dedup.bramer.passes(), method="bramer", parameters={}, decisions=decisions,
+                         unused_decisions="ignore")
+    assert ignored.unused_decisions.empty
     with pytest.raises(InputError, match=r"decisions\.csv, line 2: a decision about b and yy"):
         engine.run(records, dedup.bramer.passes(), method="bramer", parameters={}, decisions=decisions,
                    decisions_file="decisions.csv", unused_decisions="error")
