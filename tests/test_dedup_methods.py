@@ -592,7 +592,8 @@ def test_passes_of_ones_own_decide_through_the_engine():
         return True if pair == {"a", "c"} else None
 
     res = engine.run(records, [engine.Pass("isbn", ("title",), description="same ISBN", accept=accept),
-                               engine.Pass("year", ("year",))], method="own", parameters={})
+                               engine.Pass("year", ("year",))], method="own", parameters={"passes": ["isbn", "year"]})
+    assert (res.method, res.parameters) == ("own", {"passes": ["isbn", "year"]})  # as the narrative names them
     title = "nonconsensualsharingofsextsamongadolescentsalongitudinalstudy"
     assert res.evidence.values.tolist() == [
         [1, "isbn", "a", "b", "refused", "different editions", "title", title, None],
