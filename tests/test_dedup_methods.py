@@ -163,7 +163,7 @@ def test_passes_and_parameters_are_checked():
         dedup.deduplicate(records, passes=["9"])
     with pytest.raises(ValueError, match="unknown method"):
         dedup.deduplicate(records, method="magic")
-    with pytest.raises(InputError, match="appears twice"):
+    with pytest.raises(InputError, match="record_id 'a' appears twice"):
         dedup.deduplicate(table(rec("a"), rec("b")).assign(record_id=["a", "a"]))
 
 
@@ -557,3 +557,165 @@ def test_decisions_recorded_under_settings_run_does_not_name(tmp_path):
     path.write_text("# method: strict\nrecord_id_1,record_id_2,decision,reviewer,note\na,zz,duplicate,R1,\n")
     with pytest.raises(InputError, match="line 3: a decision about a and zz, a pair the method did not flag"):
         dedup.deduplicate(records, method="strict", decisions=path)
+
+
+def test_the_overlap_counts_each_cluster_once_by_the_databases_of_its_records_in_name_order():
+    """A cluster's databases sorted by name whatever its records' order, a record without a database
+    adding none (a cluster of such records alone counts under no database), and the combinations in
+    order of their names (the notebook's sort by count keeps that order for ties), indexed by
+    ``database``."""
+    from mmrs.dedup.engine import DedupResult
+
+    clusters = pd.DataFrame({"cluster": [1, 1, 1, 2, 2, 3, 4, 5],
+                             "database": ["Web of Science", "PubMed", "Scopus", "Scopus", None, pd.NA, "Scopus",
+                                          "PsycInfo"]})
+    overlap = DedupResult("strict", {}, clusters, pd.DataFrame(), pd.DataFrame(), pd.DataFrame()).overlap()
+    assert list(overlap.items()) == [((), 1), (("PsycInfo",), 1), (("PubMed", "Scopus", "Web of Science"), 1),
+                                     (("Scopus",), 2)]
+    assert (overlap.index.name, overlap.name) == ("database", "count")
+
+
+def test_records_without_a_round_are_a_round_0_that_a_later_round_cannot_bridge():
+    """Records without a round come before round 1: they form a round 0 of their own in every table
+    (the pass table, the evidence, the table per round), and when round 1 starts their clusters are
+    closed, so a round-1 record that matches one by title and the other by pages cannot make them one."""
+    a = rec("a", round=None, title="Alpha study of sexting", doi=None, pages="1-5")
+    b = rec("b", round=None, title="Beta study of sexting", doi=None, pages="6-9")
+    c = rec("c", title="Alpha study of sexting", doi=None, pages="6-9")
+    groups, res = clusters(table(a, b, c), method="bramer", passes=["1", "4"])
+    assert groups == [("a", "c"), ("b",)]
+    assert res.evidence[["round", "record_id", "matched", "kept"]].values.tolist() == [[1, "c", "a", "a"]]
+    assert res.pass_table().values.tolist() == [["1 author+year+title+journal", 0, 1, 1],
+                                                ["4 author+volume+pages", 0, 0, 0]]
+    assert list(res.pass_table().columns) == ["Pass", "Round 0", "Round 1", "Total"]
+    assert res.per_round().to_dict("records") == [
+        {"round": 0, "records": 2, "duplicates_removed": 0, "new_unique": 2, "unique_to_date": 2},
+        {"round": 1, "records": 1, "duplicates_removed": 1, "new_unique": 0, "unique_to_date": 2}]
+    assert clusters(table(a, b, {**c, "round": None}), method="bramer", passes=["1", "4"])[0] == [("a", "b", "c")]
+
+
+def test_records_indexed_by_their_identifiers_are_deduplicated_as_any_others():
+    """The frame's own index plays no part: records indexed by ``record_id`` (kept as a column too) give
+    the clusters and evidence of the same records numbered from 0."""
+    records = _two_rounds()
+    plain = dedup.deduplicate(records, method="bramer")
+    indexed = dedup.deduplicate(records.set_index("record_id", drop=False), method="bramer")
+    pd.testing.assert_frame_equal(indexed.clusters, plain.clusters)
+    pd.testing.assert_frame_equal(indexed.evidence, plain.evidence)
+
+
+def test_the_evidence_and_the_flagged_pairs_show_the_fields_and_values_compared(monkeypatch):
+    """Each merge with its round, pass, records, rule, the fields compared and their normalised values
+    (joined by `` | ``), and the record kept; each flagged pair with both records' values."""
+    monkeypatch.delenv("MMRS_CACHE_DIR", raising=False)  # computed here (other tests deduplicate the same records)
+    res = dedup.deduplicate(_two_rounds(), method="bramer")
+    values = ("gamezguadix m|mateosperez e | 2021 | nonconsensualsharingofsextsamongadolescentsalongitudinalstudy"
+              " | journalofyouthstudies")
+    assert res.evidence.values.tolist() == [
+        [1, "1 author+year+title+journal", "a", "b", "merged", "1 author+year+title+journal",
+         "authors, year, title, journal", values, "b"],
+        [2, "1 author+year+title+journal", "c", "b", "merged", "1 author+year+title+journal",
+         "authors, year, title, journal", values, "b"]]
+    title = "nonconsensualsharingofsextsamongadolescentsalongitudinalstudy"
+    assert res.flagged.values.tolist() == [
+        [2, "6 title (review)", "e", "b", "title", title, title, "not duplicate", "default (separate)"]]
+
+
+def test_passes_of_ones_own_decide_through_the_engine():
+    """``run`` with passes written for another review: a refusal without an overruled rule is recorded
+    with its rule as given, a pair accepted with ``True`` under the pass's description, a pass without
+    ``accept`` merges every pair of its blocks under its name, and a pair it answers ``None`` is left to
+    the passes after it; each cluster keeps its PubMed record."""
+    from mmrs.dedup import engine
+
+    records = table(rec("a"), rec("b", database="PubMed"), rec("c", database="PsycInfo"),
+                    rec("d", database="ERIC", title="Another work"))
+    ids = records["record_id"].tolist()
+
+    def accept(i, j):
+        pair = {ids[i], ids[j]}
+        if pair == {"a", "b"}:
+            return engine.Verdict(False, "different editions")
+        return True if pair == {"a", "c"} else None
+
+    res = engine.run(records, [engine.Pass("isbn", ("title",), description="same ISBN", accept=accept),
+                               engine.Pass("year", ("year",))], method="own", parameters={"passes": ["isbn", "year"]})
+    assert (res.method, res.parameters) == ("own", {"passes": ["isbn", "year"]})  # as the narrative names them
+    title = "nonconsensualsharingofsextsamongadolescentsalongitudinalstudy"
+    assert res.evidence.values.tolist() == [
+        [1, "isbn", "a", "b", "refused", "different editions", "title", title, None],
+        [1, "isbn", "c", "a", "merged", "same ISBN", "title", title, "a"],
+        [1, "year", "a", "b", "merged", "year", "year", "2021", "b"],
+        [1, "year", "d", "b", "merged", "year", "year", "2021", "b"]]
+    assert res.passes.values.tolist() == [[1, "isbn", 1], [1, "year", 2]]
+    assert res.clusters["kept_record_id"].tolist() == ["b"] * 4
+    assert res.clusters["cluster"].tolist() == [1] * 4 and pd.api.types.is_integer_dtype(res.clusters["cluster"])
+    assert list(res.evidence.columns) == ["round", "pass", "record_id", "matched", "decision", "rule", "fields",
+                                          "values", "kept"]
+    assert list(res.flagged.columns) == ["round", "pass", "record_id_1", "record_id_2", "fields", "values_1",
+                                         "values_2", "decision", "decided_by"] and res.flagged.empty
+    assert list(res.unused_decisions.columns) == ["record_id_1", "record_id_2", "decision", "line"]
+    assert res.unused_decisions.empty
+
+
+def test_each_flagged_pair_follows_its_own_recorded_decision_or_the_default(tmp_path):
+    """Round 2 brings e (online first) and f (another journal, a year before): Bramer's pass 6 flags e
+    with the round-1 cluster (once, though it holds b, a and c), then f with that cluster and with e.
+    A recorded "not duplicate" keeps e apart, the pair without a decision follows the default, and the
+    recorded "duplicate" merges f into e's cluster, whose record is kept."""
+    records = pd.concat([_two_rounds(), table(rec("f", round=2, year=2019, volume=None, issue=None, pages=None,
+                                                  database="ERIC", journal="Sexuality and Culture"))],
+                        ignore_index=True)
+    path = _decisions(tmp_path, ["e,b,not duplicate,R1,", "f,e,duplicate,R1,"])
+    res = dedup.deduplicate(records, method="bramer", decisions=path)
+    assert res.flagged[["record_id_1", "record_id_2", "decision", "decided_by"]].values.tolist() == [
+        ["e", "b", "not duplicate", "recorded decision"], ["f", "b", "not duplicate", "default (separate)"],
+        ["f", "e", "duplicate", "recorded decision"]]
+    assert res.merges[["round", "record_id", "matched", "rule", "kept"]].values.tolist()[-1] == [
+        2, "f", "e", "6 title (review), recorded decision", "e"]
+    assert res.clusters["kept_record_id"].tolist() == ["b", "b", "x", "b", "e", "e"]
+    assert res.unused_decisions.empty
+
+
+def test_a_review_pass_blocked_on_other_fields_shows_each_records_values_of_the_fields_it_compares():
+    """A review pass of one's own that blocks on the year and compares title and year: the flagged pair
+    names both fields and shows each record's own values; with ``review_default="merge"`` the pair merges
+    under the pass's name and the default, recorded with the field it was blocked on."""
+    from mmrs.dedup import engine
+
+    records = table(rec("a"), rec("b", database="PubMed", title="Sexting and consent"),
+                    rec("c", database="ERIC", year=2019))
+    res = engine.run(records, [engine.Pass("same year", ("title", "year"), review=True, block_on=(("year",),))],
+                     method="own", parameters={}, review_default="merge")
+    assert res.flagged.values.tolist() == [
+        [1, "same year", "a", "b", "title, year",
+         "nonconsensualsharingofsextsamongadolescentsalongitudinalstudy | 2021", "sextingandconsent | 2021",
+         "duplicate", "default (merge)"]]
+    assert res.evidence.values.tolist() == [
+        [1, "same year", "a", "b", "merged", "same year, default (merge)", "year", "2021", "b"]]
+    assert res.passes.values.tolist() == [[1, "same year", 1]]
+
+
+def test_decisions_about_pairs_not_flagged_are_taken_in_the_order_of_their_lines():
+    """Decisions given to ``run`` in another order than their lines: those about pairs no pass flagged
+    are listed by line, each pair's identifiers in order (or not at all when told to ignore them), and the
+    error under the settings they were recorded under names the earliest line."""
+    from mmrs.dedup import engine
+
+    records = table(rec("a"), rec("e", year=2020, volume=None, issue=None, pages=None))
+    decisions = {frozenset(("zz", "a")): (True, 5), frozenset(("yy", "b")): (False, 2)}
+    res = engine.run(records, dedup.bramer.passes(), method="bramer", parameters={}, decisions=decisions,
+                     unused_decisions="list")
+    assert res.unused_decisions.values.tolist() == [["b", "yy", "not duplicate", 2], ["a", "zz", "duplicate", 5]]
+    ignored = engine.run(records, dedup.bramer.passes(), method="bramer", parameters={}, decisions=decisions,
+                         unused_decisions="ignore")
+    assert ignored.unused_decisions.empty
+    with pytest.raises(InputError, match=r"decisions\.csv, line 2: a decision about b and yy"):
+        engine.run(records, dedup.bramer.passes(), method="bramer", parameters={}, decisions=decisions,
+                   decisions_file="decisions.csv", unused_decisions="error")
+
+
+def test_no_records_give_no_clusters():
+    res = dedup.deduplicate(table(rec("a")).iloc[:0], method="bramer")
+    assert res.unique == 0 and res.clusters.empty and res.evidence.empty and res.flagged.empty
+    assert list(res.clusters.columns) == ["record_id", "round", "database", "cluster", "kept", "kept_record_id"]

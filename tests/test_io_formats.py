@@ -328,3 +328,118 @@ def test_the_evidence_of_a_files_database_quotes_the_field_that_shows_it(tmp_pat
     path = tmp_path / "one.ris"
     path.write_text(f"TY  - JOUR\nTI  - t\n{fields}\nER  - \n")
     assert io.ris.parse(io.read_text(path)).evidence == evidence
+
+
+def ris_record(*fields: tuple[str, str], line: int = 7) -> io.ris.RisRecord:
+    """A record whose ``TY`` is on ``line`` and whose other fields follow, one a line, as written."""
+    return io.ris.RisRecord(line, [(line, "TY", "JOUR")] + [(line + n, t, v) for n, (t, v) in enumerate(fields, 1)])
+
+
+def test_every_column_of_a_ris_record_comes_from_its_first_tag_when_both_are_written():
+    """Each column from the tag the module's mapping names first, though the tag it falls back on is
+    there too with another value; authors, ISSNs and keywords keep all their values in file order."""
+    record = io.ris.to_record(ris_record(
+        ("AN", "an-1"), ("ID", "id-1"), ("AU", "Smith, A."), ("AU", "Jones, B."), ("A1", "Other, C."),
+        ("TI", "The title"), ("T1", "Another title"), ("JF", "Journal of Full Names"), ("T2", "Secondary title"),
+        ("JO", "J Full Names"), ("JA", "J. Full Names"), ("J2", "JFN"), ("PY", "2019"), ("Y1", "2018//"),
+        ("DA", "2017/01/02"), ("VL", "12"), ("IS", "3"), ("SP", "45"), ("EP", "67"), ("DO", "10.1/do"),
+        ("DI", "10.1/di"), ("SN", "1234-5678"), ("SN", "8765-4321"), ("PMID", "31234567"), ("AB", "An abstract"),
+        ("N2", "Another abstract"), ("KW", "sexting"), ("KW", "consent"), ("LA", "English"),
+        ("UR", "http://example.org/ur"), ("L2", "http://example.org/l2")))
+    assert record == {
+        "line": 7, "accession": "an-1", "type": "JOUR", "authors": "Smith, A.; Jones, B.", "title": "The title",
+        "journal": "Journal of Full Names", "journal_abbrev": "J. Full Names", "year": 2019, "volume": "12",
+        "issue": "3", "pages": "45-67", "doi": "10.1/do", "issn": "1234-5678; 8765-4321", "pmid": "31234567",
+        "abstract": "An abstract", "keywords": "sexting; consent", "language": "English",
+        "url": "http://example.org/ur"}
+
+
+def test_a_ris_record_without_the_first_tags_takes_each_column_from_the_tag_after_it():
+    """AN -> ID, AU -> A1, TI -> T1, JF -> T2 (with JO then the abbreviation), JA -> J2, PY -> Y1 ->
+    DA, DO -> DI, AB -> N2, UR -> L2."""
+    record = io.ris.to_record(ris_record(
+        ("ID", "id-1"), ("A1", "Other, C."), ("A1", "Else, D."), ("T1", "Another title"),
+        ("T2", "Secondary title"), ("JO", "Sec. Title"), ("J2", "JFN"), ("Y1", "2018//"), ("DA", "2017/01/02"),
+        ("DI", "10.1/di"), ("N2", "Another abstract"), ("L2", "http://example.org/l2"), line=3))
+    assert record == {
+        "line": 3, "accession": "id-1", "type": "JOUR", "authors": "Other, C.; Else, D.", "title": "Another title",
+        "journal": "Secondary title", "journal_abbrev": "JFN", "year": 2018, "volume": None, "issue": None,
+        "pages": None, "doi": "10.1/di", "issn": None, "pmid": None, "abstract": "Another abstract",
+        "keywords": None, "language": None, "url": "http://example.org/l2"}
+
+
+@pytest.mark.parametrize("fields, journal, abbrev", [
+    ((("JO", "J Abbr"),), "J Abbr", None),  # JO alone is the journal: no full title to abbreviate
+    ((("T2", "Full"), ("JO", "J Abbr")), "Full", "J Abbr"),
+    ((("JF", "Full"), ("JO", "J Abbr")), "Full", "J Abbr"),
+    ((("JF", "Full"), ("J2", "J2 Abbr"), ("JO", "J Abbr")), "Full", "J2 Abbr"),
+    ((("JO", "J Abbr"), ("J2", "J2 Abbr")), "J Abbr", "J2 Abbr"),
+    ((), None, None),
+])
+def test_the_journal_and_its_abbreviation_from_jf_t2_jo_ja_and_j2(fields, journal, abbrev):
+    record = io.ris.to_record(ris_record(*fields))
+    assert (record["journal"], record["journal_abbrev"]) == (journal, abbrev)
+
+
+@pytest.mark.parametrize("fields, year", [
+    ((("PY", "n.d."), ("Y1", "2018//"), ("DA", "2017")), 2018),  # a PY without a year gives way to Y1
+    ((("PY", "n.d."), ("Y1", "in press"), ("DA", "2017/05/01")), 2017),
+    ((("Y1", "in press"), ("DA", "2017/05/01")), 2017),
+    ((("DA", "2017/05/01"),), 2017),
+    ((("PY", "2020"), ("DA", "2017")), 2020),
+    ((("PY", "n.d."),), None),
+])
+def test_the_year_from_the_first_of_py_y1_and_da_that_holds_one(fields, year):
+    assert io.ris.to_record(ris_record(*fields))["year"] == year
+
+
+def ris_dialect(tmp_path, head: str = "", records: int = 1, on: int = 1, field: str = "") -> str:
+    """The dialect ``parse`` names for a file of ``head`` (lines before the first record) and ``records``
+    records, record ``on`` carrying ``field`` (a tagged line) as well."""
+    body = "".join(f"TY  - JOUR\nTI  - Title {n}\n{field + chr(10) if n == on and field else ''}ER  - \n\n"
+                   for n in range(1, records + 1))
+    path = tmp_path / "dialect.ris"
+    path.write_text(head + body)
+    return io.ris.parse(io.read_text(path)).format
+
+
+@pytest.mark.parametrize("head, dialect", [
+    ("Record #1 of 1\n", "ris/cochrane"),
+    ("\n\n\n\nRecord #1 of 1\n", "ris/cochrane"),  # line 5: the last of the lines looked at
+    ("\n\n\n\n\nRecord #1 of 1\n", "ris"),  # line 6
+    ("Provider: American Psychological Association\nDatabase: APA PsycInfo\n", "ris/psycnet"),
+    ("\n\n\n\nProvider: American Psychological Association\n", "ris/psycnet"),
+    ("\n\n\n\n\nProvider: American Psychological Association\n", "ris"),
+    ("Provider: John Wiley & Sons, Ltd.\n", "ris"),
+    ("1.\n", "ris/ovid"),  # Ovid numbers its records on a line of their own
+    ("\n\n1.\n", "ris/ovid"),  # line 3: the last of the lines looked at for a number
+    ("\n\n\n1.\n", "ris"),
+    ("12. \n", "ris/ovid"),  # trailing space
+    ("", "ris"),
+])
+def test_the_ris_dialect_from_the_first_lines_of_a_file(tmp_path, head, dialect):
+    """A Cochrane Library or APA PsycNet header among the first five lines, or an Ovid record number among
+    the first three; nothing further down the file counts."""
+    assert ris_dialect(tmp_path, head) == dialect
+
+
+@pytest.mark.parametrize("records, on, field, dialect", [
+    (1, 1, "N1  - RAYYAN-INCLUSION: {\"Ana\"=>\"Included\"}", "ris/rayyan"),
+    (20, 20, "N1  - RAYYAN-INCLUSION: {\"Ana\"=>\"Included\"}", "ris/rayyan"),  # the twentieth record: still read
+    (21, 21, "N1  - RAYYAN-INCLUSION: {\"Ana\"=>\"Included\"}", "ris"),  # the first twenty records are read
+    (1, 1, "AB  - RAYYAN-INCLUSION mentioned in an abstract", "ris"),  # only notes count
+    (1, 1, "UR  - http://ovidsp.ovid.com/ovidweb.cgi?T=JS&PAGE=reference&D=psyc16&AN=2019-1", "ris/ovid"),
+    (1, 1, "L2  - http://OVIDSP.ovid.com/ovidweb.cgi?T=JS&D=medl&AN=31234567", "ris/ovid"),  # any case
+    (20, 20, "UR  - http://ovidsp.ovid.com/ovidweb.cgi?T=JS&D=medl&AN=31234567", "ris/ovid"),
+    (21, 21, "UR  - http://ovidsp.ovid.com/ovidweb.cgi?T=JS&D=medl&AN=31234567", "ris"),
+    (1, 1, "N1  - exported from ovidsp", "ris"),  # only the links count
+    (1, 1, "DP  - EBSCOhost", "ris/ebsco"),
+    (20, 20, "DP  - EBSCOhost", "ris/ebsco"),
+    (21, 21, "DP  - EBSCOhost", "ris"),
+    (1, 1, "DB  - EBSCOhost", "ris"),  # the provider field only
+    (1, 1, "DP  - Scopus", "ris"),
+])
+def test_the_ris_dialect_from_the_fields_of_the_first_twenty_records(tmp_path, records, on, field, dialect):
+    """Rayyan's decisions in ``N1``, Ovid's links in ``UR`` or ``L2`` and EBSCOhost as the provider (``DP``)
+    name the dialect when one of the first twenty records shows them."""
+    assert ris_dialect(tmp_path, records=records, on=on, field=field) == dialect

@@ -118,12 +118,14 @@ class DedupResult:
 
     def per_round(self) -> pd.DataFrame:
         """Per round: records, duplicates removed, unique records new in the
-        round, and unique records up to and including it."""
+        round, and unique records up to and including it. Records without a
+        round are counted in a round 0, before the first, as :func:`run`
+        processes them (and the pass table shows them)."""
         c = self.clusters
-        rounds = sorted(c["round"].dropna().unique())
+        of = pd.to_numeric(c["round"], errors="coerce").fillna(0)
         rows, total = [], 0
-        for r in rounds:
-            here = c[c["round"] == r]
+        for r in sorted(of.unique()):
+            here = c[of == r]
             new = int(here["kept"].sum())
             total += new
             rows.append({"round": int(r), "records": len(here), "duplicates_removed": len(here) - new,
