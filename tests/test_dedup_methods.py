@@ -719,3 +719,6 @@ def test_no_records_give_no_clusters():
     res = dedup.deduplicate(table(rec("a")).iloc[:0], method="bramer")
     assert res.unique == 0 and res.clusters.empty and res.evidence.empty and res.flagged.empty
     assert list(res.clusters.columns) == ["record_id", "round", "database", "cluster", "kept", "kept_record_id"]
+    # the tables a notebook shows from it are empty, with their columns, rather than an error
+    assert list(res.pass_table().columns) == ["Pass", "Total"] and res.pass_table().empty
+    assert res.per_round().empty

@@ -468,7 +468,8 @@ def run(records: pd.DataFrame, passes: Iterable[Pass], *, method: str, parameter
     cols_f = ["round", "pass", "record_id_1", "record_id_2", "fields", "values_1", "values_2", "decision",
               "decided_by"]
     return DedupResult(method, parameters, clusters, pd.DataFrame(evidence, columns=cols_e),
-                       pd.DataFrame(flagged, columns=cols_f), pd.DataFrame(removed), listed)
+                       pd.DataFrame(flagged, columns=cols_f),
+                       pd.DataFrame(removed, columns=["round", "pass", "removed"]), listed)
 
 
 def unused(decisions: dict | None, used: set, *, method: str, parameters: dict, decisions_file: str | None = None,
