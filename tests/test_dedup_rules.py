@@ -329,3 +329,120 @@ def test_years_two_apart_need_the_mistyped_year_rule():
     _, res = strict_groups(rec("a"), rec("b", year=2021, database="PubMed"))
     assert res.merges["rule"].tolist() == ["mistyped year (answers: years more than one apart)"]
     assert not together(rec("a", pages="1401"), rec("b", year=2021, pages="1401", database="PubMed"))
+
+
+# -- each match rule at the edge of the evidence it needs ---------------------------------------------
+
+def merges(*rows) -> list[list[str]]:
+    """The merges of the strict method: record, the record it joined, and the rule that joined them."""
+    _, res = strict_groups(*rows)
+    return res.merges[["record_id", "matched", "rule"]].values.tolist()
+
+
+DOI = "10.1177/0886260519000001"
+TRANSLATED = "Bildebasert seksuelt misbruk blant unge voksne"
+
+
+def test_one_doi_with_a_translated_title_needs_two_of_doi_volume_and_page():
+    """Titles that differ (under 60 % alike) with one DOI: one work only with the authors shared and one
+    more of volume and first page the same, neither contradicting; titles 60 % alike need neither."""
+    other = dict(title=TRANSLATED, doi=DOI, issue=None, database="PsycInfo")
+    # the DOI and the volume: merged by the DOI (no page range, so not by the rule for translated titles)
+    assert merges(rec("a", doi=DOI), rec("b", **other, pages=None)) == [["b", "a", "same DOI"]]
+    # the DOI alone, nothing else to place the record
+    assert merges(rec("a", doi=DOI), rec("b", **other, volume=None, pages=None)) == []
+    # the DOI and the volume, but another first page
+    assert merges(rec("a", doi=DOI), rec("b", **other, pages="1501-1520")) == []
+    # the DOI, volume and pages, but no authors on one record to share
+    assert merges(rec("a", doi=DOI), rec("b", **other, authors=None)) == []
+    # titles exactly 60 % alike: the DOI is enough
+    online = "Image-based sexual abuse online"
+    assert strict.fuzz.ratio(normalize.title_words(online), normalize.title_words(BASE["title"])) == 60
+    assert merges(rec("a", doi=DOI), rec("b", **{**other, "title": online}, volume=None, pages=None)) == [
+        ["b", "a", "same DOI"]]
+    # a record without a title: the DOI is enough
+    assert merges(rec("a", doi=DOI), rec("b", **{**other, "title": None}, volume=None, pages=None)) == [
+        ["b", "a", "same DOI"]]
+
+
+def test_a_translated_title_typed_as_a_meeting_abstract_on_one_side_stays_apart():
+    """The rule for translated titles takes no meeting abstract, on either side: a page range in a
+    congress's abstracts can hold several of them. The same page range keeps the guard for an abstract
+    beside a paper quiet, so the rule itself has to refuse."""
+    abstract = dict(title=TRANSLATED, type="Meeting Abstract", issue=None, database="Web of Science")
+    for first, second in ((rec("a"), rec("b", **abstract)), (rec("b", **abstract), rec("a"))):
+        assert merges(first, second) == []
+    records = table(rec("a"), rec("b", **abstract))
+    rules = strict.Rules(records, normalize.keys(records))
+    assert rules.decide(0, 1, strict.MATCHES) is None and rules.decide(1, 0, strict.MATCHES) is None
+    # typed as an article, the same record is the translation
+    assert merges(rec("a"), rec("b", **{**abstract, "type": "Article"})) == [["b", "a", "translated title"]]
+
+
+MATCH = {r.name: r for r in strict.MATCHES}
+
+
+def decision(rule: str, a: dict, b: dict, **settings) -> engine.Verdict | None:
+    """``Rules.decide`` by one match rule on two records, the same whichever record comes first."""
+    records = table(a, b)
+    rules = strict.Rules(records, normalize.keys(records), **settings)
+    one, other = rules.decide(0, 1, (MATCH[rule],)), rules.decide(1, 0, (MATCH[rule],))
+    assert one == other
+    return one
+
+
+def test_the_rule_for_the_same_volume_and_first_page_needs_both_and_titles_as_alike_as_the_floor():
+    rule = "same volume and first page"
+    motives = BASE["title"].replace("prevalence and correlates", "motives")  # exactly 80 % alike
+    assert decision(rule, rec("a"), rec("b", title=motives)) == engine.Verdict(True, rule)
+    assert decision(rule, rec("a"), rec("b", title=motives.replace("motives", "motivez"))) is None
+    # the volume without the first page, or the first page without the volume
+    assert decision(rule, rec("a"), rec("b", pages="1501-1520")) is None
+    assert decision(rule, rec("a"), rec("b", volume="35")) is None
+    # a title missing on one side, even where the settings ask for no title similarity at all
+    assert decision(rule, rec("a"), rec("b", title=None), bibliographic_title_floor=0.0) is None
+    assert decision(rule, rec("a"), rec("b", title=motives), bibliographic_title_floor=0.0) == engine.Verdict(
+        True, rule)
+
+
+def test_a_translated_title_needs_a_title_on_both_records_and_four_in_five_authors_besides_the_first():
+    rule = "translated title"
+    assert decision(rule, rec("a"), rec("b", title=TRANSLATED)) == engine.Verdict(True, rule)
+    # no title on one record: nothing shows it is a translation
+    assert decision(rule, rec("a"), rec("b", title=None)) is None
+    assert merges(rec("a"), rec("b", title=None, database="PsycInfo")) == []
+    # the same first author, but one of two authors other
+    other = dict(title=TRANSLATED, authors="Haugen, Ingrid; Berg, Kari", database="PsycInfo")
+    assert decision(rule, rec("a"), rec("b", **other)) is None
+    assert merges(rec("a"), rec("b", **other)) == []
+
+
+PROCEEDINGS = dict(type="Proceedings Paper", volume=None, issue=None, pages=None,
+                   title="A graph model of image-sharing networks among adolescents",
+                   journal="2019 IEEE International Conference on Bioinformatics and Biomedicine (BIBM)")
+
+
+def test_a_conference_paper_listed_a_year_later_needs_two_conference_papers_with_years():
+    rule = "conference paper listed a year later"
+    later = dict(PROCEEDINGS, type="Conference Paper", year=2020,
+                 journal="Proceedings - 2019 IEEE International Conference on Bioinformatics and Biomedicine, BIBM 2019")
+    assert decision(rule, rec("a", **PROCEEDINGS), rec("b", **later)) == engine.Verdict(True, rule)
+    # a journal's article whose title names the meeting's year and words: not the proceedings
+    article = dict(later, type="Article", journal="Bioinformatics and Biomedicine 2019: selected papers")
+    assert decision(rule, rec("a", **PROCEEDINGS), rec("b", **article)) is None
+    # a record of the year before the meeting its proceedings name
+    assert decision(rule, rec("a", **{**later, "year": 2019}), rec("b", **{**PROCEEDINGS, "year": 2018})) is None
+    # records of the second and third years after it
+    assert decision(rule, rec("a", **{**later, "year": 2021}), rec("b", **later)) is None
+    # a year missing on either record
+    assert decision(rule, rec("a", **PROCEEDINGS), rec("b", **{**later, "year": None})) is None
+
+
+def test_a_typo_in_a_term_needs_four_in_five_authors_shared():
+    rule = "typo in a term"
+    hba1c = "Glycaemic control (HbA1c) at 12 months after a school-based programme for adolescents"
+    typo = hba1c.replace("HbA1c", "HbAlc")
+    assert decision(rule, rec("a", title=hba1c), rec("b", title=typo)) == engine.Verdict(
+        True, "typo in a term (answers: different numbers in the titles)")
+    # the same first author, the second another
+    assert decision(rule, rec("a", title=hba1c), rec("b", title=typo, authors="Haugen, Ingrid; Berg, Kari")) is None
