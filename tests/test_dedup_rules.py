@@ -424,14 +424,19 @@ PROCEEDINGS = dict(type="Proceedings Paper", volume=None, issue=None, pages=None
 
 def test_a_conference_paper_listed_a_year_later_needs_two_conference_papers_with_years():
     rule = "conference paper listed a year later"
-    later = dict(PROCEEDINGS, type="Conference Paper", year=2020,
-                 journal="Proceedings - 2019 IEEE International Conference on Bioinformatics and Biomedicine, BIBM 2019")
+    later = dict(PROCEEDINGS, type="Conference Paper", year=2020, journal="Proceedings - 2019 IEEE International "
+                 "Conference on Bioinformatics and Biomedicine, BIBM 2019")
     assert decision(rule, rec("a", **PROCEEDINGS), rec("b", **later)) == engine.Verdict(True, rule)
     # a journal's article whose title names the meeting's year and words: not the proceedings
     article = dict(later, type="Article", journal="Bioinformatics and Biomedicine 2019: selected papers")
     assert decision(rule, rec("a", **PROCEEDINGS), rec("b", **article)) is None
     # a record of the year before the meeting its proceedings name
     assert decision(rule, rec("a", **{**later, "year": 2019}), rec("b", **{**PROCEEDINGS, "year": 2018})) is None
+    # other first pages, or other DOIs: two papers
+    assert decision(rule, rec("a", **{**later, "pages": "1201-1206"}),
+                    rec("b", **{**PROCEEDINGS, "pages": "1301-1306"})) is None
+    assert decision(rule, rec("a", **later, doi="10.1109/bibm.2019.1"),
+                    rec("b", **PROCEEDINGS, doi="10.1109/bibm.2019.2")) is None
     # records of the second and third years after it
     assert decision(rule, rec("a", **{**later, "year": 2021}), rec("b", **later)) is None
     # a year missing on either record
@@ -446,3 +451,61 @@ def test_a_typo_in_a_term_needs_four_in_five_authors_shared():
         True, "typo in a term (answers: different numbers in the titles)")
     # the same first author, the second another
     assert decision(rule, rec("a", title=hba1c), rec("b", title=typo, authors="Haugen, Ingrid; Berg, Kari")) is None
+
+
+# One pair of records per match rule that the rule takes (each written so that the rule holds), to change
+# one piece of evidence at a time.
+HBA1C = "Glycaemic control (HbA1c) at 12 months after a school-based programme for adolescents"
+RENAMED = dict(journal="Nordisk tidsskrift for vold", database="PsycInfo")
+EXAMPLES = {
+    "same DOI": (rec("a", doi=DOI), rec("b", doi=DOI, pages=None)),
+    "near-identical title": (rec("a"), rec("b", pages=None)),
+    "similar title, corroborated": (rec("a"), rec("b", pages=None)),
+    "identical title, same volume": (rec("a"), rec("b", pages=None)),
+    "same volume and first page": (rec("a"), rec("b", issue=None)),
+    "no authors": (rec("a"), rec("b", authors=None)),
+    "online first": (rec("a"), rec("b", year=2018, volume=None, issue=None, pages=None)),
+    "two DOIs, one article": (rec("a", doi="10.1/print"), rec("b", doi="10.1/online")),
+    "translated title": (rec("a"), rec("b", title=TRANSLATED)),
+    "renamed journal": (rec("a", issn="0886-2605"), rec("b", issn="0886-2605", pages=None, **RENAMED)),
+    "conference paper listed a year later": (
+        rec("a", **PROCEEDINGS), rec("b", **{**PROCEEDINGS, "year": 2020, "journal": "Proceedings - 2019 IEEE "
+                                                "International Conference on Bioinformatics and Biomedicine"})),
+    "mistyped year": (rec("a"), rec("b", year=2021)),
+    "typo in a term": (rec("a", title=HBA1C), rec("b", title=HBA1C.replace("HbA1c", "HbAlc"))),
+}
+#: The rules that ask for four in five authors shared, not just the first author or half of them.
+FOUR_IN_FIVE = ("similar title, corroborated", "identical title, same volume", "online first", "two DOIs, one article",
+                "translated title", "renamed journal", "conference paper listed a year later", "mistyped year",
+                "typo in a term")
+#: The rules that ask for titles at least the threshold alike (95 % unless set).
+AT_THRESHOLD = ("near-identical title", "no authors", "online first", "two DOIs, one article", "renamed journal",
+                "conference paper listed a year later", "mistyped year")
+
+
+def test_every_match_rule_has_an_example():
+    assert set(EXAMPLES) == set(MATCH)
+
+
+@pytest.mark.parametrize("rule", list(EXAMPLES))
+def test_each_match_rule_holds_on_its_example(rule):
+    verdict = decision(rule, *EXAMPLES[rule])
+    assert verdict is not None and verdict.merge and verdict.rule.split(" (answers")[0] == rule
+
+
+@pytest.mark.parametrize("rule", FOUR_IN_FIVE)
+def test_the_first_author_and_half_the_authors_are_not_four_in_five(rule):
+    a, b = EXAMPLES[rule]
+    assert decision(rule, a, {**b, "authors": "Haugen, Ingrid; Berg, Kari"}) is None
+
+
+@pytest.mark.parametrize("rule", AT_THRESHOLD)
+def test_titles_exactly_as_alike_as_the_threshold(rule):
+    """A title reworded in the middle: the rule holds with the threshold set to exactly the titles'
+    similarity, and not with it a little higher."""
+    a, b = EXAMPLES[rule]
+    reworded = {**b, "title": a["title"].replace(" among ", " amongst ")}
+    alike = strict.fuzz.ratio(normalize.title_words(a["title"]), normalize.title_words(reworded["title"])) / 100
+    assert 0.8 < alike < 1
+    assert decision(rule, a, reworded, title_threshold=alike) is not None
+    assert decision(rule, a, reworded, title_threshold=alike + 0.001) is None
