@@ -3,6 +3,7 @@ merged when the records are one work written differently, kept apart when they a
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -509,3 +510,35 @@ def test_titles_exactly_as_alike_as_the_threshold(rule):
     assert 0.8 < alike < 1
     assert decision(rule, a, reworded, title_threshold=alike) is not None
     assert decision(rule, a, reworded, title_threshold=alike + 0.001) is None
+
+
+def test_the_sifting_of_large_blocks_keeps_exactly_the_pairs_whose_titles_are_alike():
+    """``Rules.similar_titles`` (a block's pairs at once) against ``title_similarity`` (one pair) and the
+    title pass's floor: titles exactly 80 % alike and one character further, a title that begins another
+    (20 characters, enough to count as the same title, and 19, too few), titles unlike. A record without a
+    title may be kept (the rules then refuse the pair), never the reverse."""
+    motives = BASE["title"].replace("prevalence and correlates", "motives")
+    titles = [BASE["title"], motives, motives.replace("motives", "motivez"), "Image-based sexual abus",
+              "Image-based sexual abu", "Sexting and consent", None]
+    records = table(*[rec(str(k), title=t) for k, t in enumerate(titles)])
+    rules = strict.Rules(records, normalize.keys(records))
+    assert [len(rules.title[k]) for k in (3, 4)] == [20, 19]
+    members = np.array([6, 4, 2, 0, 5, 1, 3])  # the block's records, in the order the block holds them
+    rows = np.array([3, 5, 1])  # the new records among them (positions in ``members``)
+    sifted = rules.similar_titles(members, rows)
+    expected = np.array([[rules.title_similarity(members[r], m) >= rules.title_floor for m in members]
+                         for r in rows])
+    assert sifted.shape == (3, 7) and (sifted | ~expected).all()
+    titled = [k for k, m in enumerate(members) if titles[m]]
+    assert (sifted[:, titled] == expected[:, titled]).all()
+    # the pairs of each kind are there: the floor exactly, the prefix of 20 characters, and those left out
+    assert expected[0].tolist() == [False, False, False, True, False, True, True]
+    assert expected[2].tolist() == [False, True, False, False, False, False, True]
+
+
+def test_the_rule_for_a_mistyped_year_needs_two_years_that_differ():
+    rule = "mistyped year"
+    assert decision(rule, rec("a"), rec("b", year=2021)) == engine.Verdict(
+        True, "mistyped year (answers: years more than one apart)")
+    assert decision(rule, rec("a"), rec("b")) is None
+    assert decision(rule, rec("a"), rec("b", year=None)) is None
