@@ -3,6 +3,8 @@ merged when the records are one work written differently, kept apart when they a
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -542,3 +544,109 @@ def test_the_rule_for_a_mistyped_year_needs_two_years_that_differ():
         True, "mistyped year (answers: years more than one apart)")
     assert decision(rule, rec("a"), rec("b")) is None
     assert decision(rule, rec("a"), rec("b", year=None)) is None
+
+
+# -- the strict method's readers: what each field is taken to say ------------------------------------------
+
+@pytest.mark.parametrize("pages,parts", [
+    (None, (None, None, False)), ("", (None, None, False)), ("Suppl", (None, None, False)),
+    ("1401", ("1401", None, False)), ("1401-20", ("1401", "1420", False)), ('"1401-1420"', ("1401", "1420", False)),
+    ("1401-1401", ("1401", None, False)), ("20-10", ("20", None, False)), ("010-020", ("10", "20", False)),
+    ("c37-c40", ("37", "40", False)), ("S417-S429", ("417", "429", False)), ("e123", ("123", None, False)),
+    ("iii", ("iii", None, False)),
+    # a supplement's page written with the supplement
+    ("Suppl-48", ("48", None, True)), ("Suppl. 48-52", ("48", "52", True)), ("suppl:S048-S052", ("48", "52", True)),
+    ("Suppl 48-48", ("48", None, True)), ("Suppl-0", ("0", None, True)), ("Supplement 12-14", ("12", "14", True)),
+    ("Supl. 7", ("7", None, True)),
+])
+def test_page_parts(pages, parts):
+    """First page, last page of a range of two pages or more, and whether the page is a supplement's."""
+    assert strict.page_parts(pages) == parts
+
+
+@pytest.mark.parametrize("pages,paper,article,supplement", [
+    (None, False, False, False), ("1401", False, False, False), ("1401-1402", True, False, False),
+    ("1401-1401", False, False, False), ("e123", False, True, False), ("e12345", True, True, False),
+    ("12345", True, True, False), ("1234", False, False, False), ("e123-e130", True, False, False),
+    ("S417", False, False, True), ("S417-S429", True, False, True), ("Suppl-48", False, False, True),
+    ("s48", False, False, True), ("48s", False, False, False),
+])
+def test_what_pages_show(pages, paper, article, supplement):
+    """A paper (a range of two pages or more, or an article number of five digits or more), an article
+    number (an e-locator, or five digits or more, without a last page), a supplement's numbering."""
+    assert strict._paper_pages(pages) is paper
+    assert strict._article_number(pages) is article
+    assert strict._supplement_numbered(pages) is supplement
+
+
+@pytest.mark.parametrize("volume,number,supplement", [
+    (None, None, False), ("34", "34", False), ("Jun 45", "45", False), ("2012 Oct;45", "45", False),
+    ("45 (June)", "45", False), ("October 2012", None, False), ("May", None, False), ("1)", None, True),
+    ("Ph.D.", None, False), ("96-98", "96", False), ("9 (no pagination)", "9", False), ("34 Suppl", "34", True),
+    ("Vol. 12", "12", False), ("2019", "2019", False),
+])
+def test_volume_numbers_and_supplement_volumes(volume, number, supplement):
+    assert strict.volume_number(volume) == number
+    assert strict._supplement_volume(volume) is supplement
+
+
+@pytest.mark.parametrize("issue,supplement", [
+    (None, False), ("7", False), ("Suppl 2", True), ("S2", True), ("s12 ", True), (" S2", True), ("2S", False),
+    ("Supplement", True), ("Sup", False),
+])
+def test_supplement_issues(issue, supplement):
+    assert strict._supplement_issue(issue) is supplement
+
+
+@pytest.mark.parametrize("title,numbers,parts", [
+    ("Study 1 and study 2", {"1", "2"}, {1, 2}), ("10 000 women and 2019", {"10000", "2019"}, set()),
+    ("10,000 women", {"10000"}, set()), ("No numbers here", set(), set()), (None, set(), set()),
+    ("Sexting, part II: prevalence", set(), {2}), ("Sexting part one", set(), {1}), ("Phase third", set(), {3}),
+    ("Chapter X", set(), {10}), ("Book five", set(), {5}), ("Pt 4", {"4"}, {4}), ("Section iv", set(), {4}),
+])
+def test_numbers_and_parts_of_titles(title, numbers, parts):
+    words = normalize.title_words(title) if title else None
+    assert strict.title_numbers(words) == numbers
+    assert strict.part_numbers(words) == parts
+
+
+@pytest.mark.parametrize("a,b,typo", [
+    ("glycaemic control hba1c at twelve months", "glycaemic control hbalc at twelve months", True),
+    ("glycaemic control hba1c at twelve months", "glycaemic control hba1c at twelve months", False),
+    ("glycaemic control hba1c at twelve months", "glycaemic control hbalc at twelve month", False),  # two apart
+    ("outcomes of study 1 in schools", "outcomes of study 2 in schools", False),  # a number of its own
+    ("hba1c now", "hbalc now", False),  # under ten characters
+    ("hba1c now!", "hbalc now!", True),  # ten characters
+    ("glycaemic control hba1c", "glycaemic control hba1cs", True),  # one character added in a term
+    ("glycaemic control hba1c", "glycaemic controlhba1c", False),  # words run together: not one term
+    (None, "glycaemic control hba1c", False), ("glycaemic control hba1c", None, False),
+])
+def test_a_typo_in_a_term(a, b, typo):
+    assert strict.term_typo(a, b) is typo
+    assert strict.term_typo(b, a) is typo
+
+
+def test_the_word_pattern_finds_exactly_its_words():
+    words = ["group", "groups", "team", "teams", "trial", "trialists", "a"]
+    pattern = re.compile(strict._word_pattern(words))
+    for word in words:
+        assert pattern.fullmatch(word), word
+        assert pattern.search(f"the {word} of")
+    for other in ["grou", "groupss", "tea", "trialist", "b", "xgroup", "ab", "steam"]:
+        assert not pattern.fullmatch(other), other
+        assert not pattern.search(f"the {other} of"), other
+    assert strict._GROUP_HINT.search("prowess study group") and not strict._GROUP_HINT.search("groupie larsen")
+
+
+def test_issns():
+    assert strict.issns("0886-2605 (Print); 1552-6518 (Electronic)") == {"08862605", "15526518"}
+    assert strict.issns("0000-000x") == {"0000000X"} and strict.issns("08862605") == {"08862605"}
+    assert strict.issns(None) == frozenset() and strict.issns("886-2605") == frozenset()
+
+
+def test_clean_titles_drop_notes_and_mark_corrections():
+    titles = pd.Series([BASE["title"] + " [Review] [45 refs]", "Correction to: Sexting (vol 142, pg 310, 2003)", None,
+                        "(vol 1, pg 2, 2003)", "Sexting (Journal of X (2009) 360 (542-544))"])
+    clean, correction = strict.clean_titles(titles)
+    assert clean.tolist() == [BASE["title"], "Correction to: Sexting", None, None, "Sexting"]
+    assert correction.tolist() == [False, True, False, True, True]
