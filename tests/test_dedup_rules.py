@@ -650,3 +650,99 @@ def test_clean_titles_drop_notes_and_mark_corrections():
     clean, correction = strict.clean_titles(titles)
     assert clean.tolist() == [BASE["title"], "Correction to: Sexting", None, None, "Sexting"]
     assert correction.tolist() == [False, True, False, True, True]
+
+
+# -- the comparisons the rules are made of ---------------------------------------------------------------
+
+def rules_over(*rows) -> strict.Rules:
+    records = table(*rows)
+    return strict.Rules(records, normalize.keys(records))
+
+
+AUTHOR_LISTS = ["Haugen, Ingrid; Solberg, Tor", "Haugen, I.; Solberg, T.", "Ingrid Haugen; Tor Solberg",
+                "Haugen, I; Moe, P; Berg, K", None, "Nordic Sexting Study Group", "Hauge, Ingrid; Solber, Tor",
+                "Berg, Kari; Haugen, Ingrid", "Muli, A; Larsen, B; Moe, C; Dahl, D; Berg, E",
+                "Mulic, A; Larsen, B; Moe, C; Dahl, D; Vik, E", "&#321;ukasik, Jan; Haugen, Ingrid", "Łukasik, Jan",
+                "Nordic Sexting Study Group; Larsen, Kari", "Mulic, A; Larsen, B; Moe, C; Dahl, D; Berg, E"]
+
+
+@pytest.mark.parametrize("i,j,common,half,four_in_five,first", [
+    (0, 1, 2, True, True, True),  # initials for given names
+    (0, 2, 2, True, True, True),  # given name first
+    (0, 3, 1, True, False, True),  # the first author of three, the others not
+    (0, 4, 0, False, False, False),  # no authors
+    (0, 5, 0, False, False, False),  # a group
+    (0, 6, 2, True, True, True),  # both surnames cut by their last letter
+    (0, 7, 1, True, False, False),  # one of two, not first
+    (3, 7, 2, True, True, False),  # two of two on the shorter list, first authors other
+    (8, 9, 4, True, True, True),  # four of five, one cut by its last letter
+    (8, 13, 5, True, True, True),  # five of five, one cut by its last letter
+    (10, 11, 1, True, True, True),  # a letter written as an HTML entity
+    (10, 0, 1, True, False, False),
+    (12, 5, 1, True, True, True),  # the same group (beside a person)
+    (12, 0, 0, False, False, False),
+])
+def test_authors_in_common(i, j, common, half, four_in_five, first):
+    rules = rules_over(*[rec(str(k), authors=a) for k, a in enumerate(AUTHOR_LISTS)])
+    for a, b in ((i, j), (j, i)):
+        assert rules.common_names(a, b) == common
+        assert rules.shared_authors(a, b) is half
+        assert rules.shared_authors(a, b, 0.8) is four_in_five
+        assert rules.same_first_author(a, b) is first
+    assert rules.group_only.tolist() == [a == "Nordic Sexting Study Group" for a in AUTHOR_LISTS]
+    assert rules.authors[10] == "Łukasik, Jan; Haugen, Ingrid" and rules.first[10] == "lukasik"
+
+
+@pytest.mark.parametrize("a,b,same", [
+    ("Mulic, A", "Muli, A", True), ("Muli, A", "Mulic, A", True), ("Mul, A", "Mu, A", False),
+    ("Mulic, A", "Mul, A", False), ("Mulic, A", "Mulix, A", False), ("Berg, A", "Berg, B", True),
+])
+def test_the_same_first_author_cut_by_a_letter(a, b, same):
+    """A first author's surname of four letters or more cut by its last letter is the same surname."""
+    rules = rules_over(rec("a", authors=a), rec("b", authors=b))
+    assert rules.same_first_author(0, 1) is same and rules.same_first_author(1, 0) is same
+
+
+PLACES = [dict(), dict(pages="1401-1430"), dict(pages="1501-1520"), dict(volume="35"),
+          dict(volume=None, pages=None, issue=None), dict(pages="e945633"), dict(pages="e945633", doi="10.1/x"),
+          dict(pages="1401"), dict(issue="12"), dict(issue="123"), dict(issue=None), dict(doi="10.1/x"),
+          dict(pages="iii"), dict(pages="iii", issue="8")]
+
+
+@pytest.mark.parametrize("i,j,agreements,contradictions,same_range,same_place,issues_differ", [
+    (0, 1, 2, 0, False, False, False),  # one first page, another last page
+    (0, 2, 1, 1, False, False, False),  # another first page
+    (0, 3, 1, 1, True, True, False),  # another volume
+    (0, 4, 0, 0, False, False, False),  # no place on one side
+    (5, 6, 2, 0, False, True, False),  # one article number
+    (0, 7, 2, 0, False, False, False),  # a first page alone on one side
+    (0, 8, 2, 0, True, True, True),  # issues of one or two digits that differ
+    (8, 9, 2, 0, True, True, False),  # an issue of three digits (a record number) on one side
+    (0, 10, 2, 0, True, True, False),  # an issue missing on one side
+    (11, 6, 2, 1, False, False, False),  # one DOI, other pages
+    (12, 13, 1, 1, False, False, True),  # one front-matter page in two issues
+    (0, 0, 2, 0, True, True, False),
+])
+def test_places_in_common_and_in_contradiction(i, j, agreements, contradictions, same_range, same_place,
+                                               issues_differ):
+    rules = rules_over(*[rec(str(k), **p) for k, p in enumerate(PLACES)])
+    for a, b in ((i, j), (j, i)):
+        assert rules.agreements(a, b) == agreements
+        assert rules.contradictions(a, b) == contradictions
+        assert rules.same_range(a, b) is same_range
+        assert bool(rules.same_place_number(a, b)) is same_place
+        assert rules.issues_differ(a, b) is issues_differ
+
+
+def test_title_similarity():
+    """Word for word (0 to 1), 1 where one title (of 20 characters or more) begins the other, 0 without a title."""
+    motives = BASE["title"].replace("prevalence and correlates", "motives")
+    rules = rules_over(rec("a"), rec("b", title=motives), rec("c", title="Image-based sexual abus"),
+                       rec("d", title="Image-based sexual abu"), rec("e", title=None), rec("f", title="Other"))
+    assert rules.title_similarity(0, 1) == rules.title_similarity(1, 0) == 0.8
+    assert rules.title_similarity(0, 2) == rules.title_similarity(2, 0) == 1.0
+    assert rules.title_similarity(0, 3) == rules.title_similarity(3, 0) == pytest.approx(
+        strict.fuzz.ratio("image based sexual abu", normalize.title_words(BASE["title"])) / 100)
+    assert rules.title_similarity(0, 3) < 0.5
+    assert rules.title_similarity(0, 4) == rules.title_similarity(4, 0) == rules.title_similarity(4, 4) == 0.0
+    assert rules.title_similarity(5, 5) == 1.0
