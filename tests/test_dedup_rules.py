@@ -746,3 +746,21 @@ def test_title_similarity():
     assert rules.title_similarity(0, 3) < 0.5
     assert rules.title_similarity(0, 4) == rules.title_similarity(4, 0) == rules.title_similarity(4, 4) == 0.0
     assert rules.title_similarity(5, 5) == 1.0
+
+
+def test_similar_titles_corroborated_from_exactly_ninety_percent():
+    rule = "similar title, corroborated"
+    a, b = EXAMPLES[rule]
+    predictors = BASE["title"].replace("among", "amongst").replace("correlates", "predictors")
+    assert strict.fuzz.ratio(normalize.title_words(predictors), normalize.title_words(BASE["title"])) == 90
+    assert decision(rule, a, {**b, "title": predictors}) == engine.Verdict(True, rule)
+    assert decision(rule, a, {**b, "title": predictors.replace("predictors", "predictor")}) is None
+
+
+def test_identical_titles_need_the_same_year_and_volume():
+    rule = "identical title, same volume"
+    a, b = EXAMPLES[rule]
+    assert decision(rule, a, b) == engine.Verdict(True, rule)
+    assert decision(rule, a, {**b, "volume": "35"}) is None
+    assert decision(rule, a, {**b, "year": 2020}) is None
+    assert decision(rule, a, {**b, "title": None}) is None
