@@ -769,3 +769,21 @@ def test_identical_titles_need_the_same_year_and_volume():
     assert strict.fuzz.ratio(normalize.title_words(ski), normalize.title_words(ski[:-1] + "o")) == 98
     assert decision(rule, {**a, "title": ski}, {**b, "title": ski[:-1] + "o"}) == engine.Verdict(True, rule)
     assert decision(rule, {**a, "title": ski}, {**b, "title": ski[:-2] + "oo"}) is None
+
+
+def test_online_first_needs_the_earlier_record_a_year_before_without_a_place():
+    rule = "online first"
+    a, b = EXAMPLES[rule]  # b: a year earlier, no volume, issue or pages
+    assert decision(rule, a, b) == engine.Verdict(True, rule)
+    assert decision(rule, a, {**b, "year": 2019}) is None  # the same year
+    assert decision(rule, a, {**b, "year": 2017}) is None  # two years before
+    assert decision(rule, a, {**b, "year": None}) is None
+    assert decision(rule, {**a, "year": 2018}, {**b, "year": 2019}) is None  # the record with a place is earlier
+    assert decision(rule, a, {**b, "pages": "1401-1420"}) is None  # the earlier record has pages
+    assert decision(rule, a, {**b, "journal": None}) is None
+    assert decision(rule, {**a, "journal": None}, b) is None
+    assert decision(rule, a, {**b, "type": "Conference Paper"}) is None
+    assert decision(rule, {**a, "type": "Conference Paper"}, b) is None
+    assert decision(rule, a, {**b, "journal": "Child Abuse Review"}) is None
+    column = dict(title="Editorial", authors="Berg, Anne")
+    assert decision(rule, {**a, **column}, {**b, **column}) is None
