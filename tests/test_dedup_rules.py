@@ -792,3 +792,54 @@ def test_online_first_needs_the_earlier_record_a_year_before_without_a_place():
     assert decision(rule, {**a, "title": longer}, {**b, "title": longer}) == engine.Verdict(True, rule)
     assert decision(rule, {**a, "title": column}, {**b, "title": longer}) is None
     assert decision(rule, {**a, "title": longer}, {**b, "title": column}) is None
+
+
+def test_near_identical_titles_a_year_apart_need_a_place_or_doi_in_common():
+    rule = "near-identical title"
+    a, b = EXAMPLES[rule]
+    assert decision(rule, a, b) == engine.Verdict(True, rule)
+    assert decision(rule, a, {**b, "title": None}) is None and decision(rule, {**a, "title": None}, b) is None
+    # a year apart: the volume, the first page or the DOI in common makes up for it
+    assert decision(rule, a, {**b, "year": 2020}) == engine.Verdict(True, rule)
+    assert decision(rule, a, {**b, "year": 2020, "volume": None}) is None
+    assert decision(rule, {**a, "doi": DOI}, {**b, "year": 2020, "volume": None, "doi": DOI}) == engine.Verdict(
+        True, rule)
+    # the volume or the first page contradicting
+    assert decision(rule, a, {**b, "volume": "35"}) is None
+    assert decision(rule, a, {**b, "pages": "1501-1520"}) is None
+    # the first author alone, or half the authors, is enough
+    assert decision(rule, a, {**b, "authors": "Haugen, Ingrid; Berg, Kari"}) == engine.Verdict(True, rule)
+    assert decision(rule, a, {**b, "authors": "Berg, Kari; Solberg, Tor"}) == engine.Verdict(True, rule)
+    assert decision(rule, a, {**b, "authors": "Berg, Kari; Moe, Per"}) is None
+
+
+def test_records_without_authors_need_year_volume_first_page_and_journal():
+    rule = "no authors"
+    a, b = EXAMPLES[rule]
+    assert decision(rule, a, b) == engine.Verdict(True, rule)
+    assert decision(rule, {**a, "authors": None}, b) == engine.Verdict(True, rule)
+    group = "Nordic Sexting Study Group"
+    assert decision(rule, a, {**b, "authors": group}) == engine.Verdict(True, rule)
+    # both records name persons, or the same group: the author rules decide
+    assert decision(rule, a, {**b, "authors": a["authors"]}) is None
+    assert decision(rule, {**a, "authors": group}, {**b, "authors": group}) is None
+    for change in (dict(year=2020), dict(volume="35"), dict(volume=None), dict(pages="1501-1520"), dict(pages=None),
+                   dict(journal="Child Abuse Review"), dict(title=BASE["title"].replace("young", "older"))):
+        assert decision(rule, a, {**b, **change}) is None, change
+
+
+def test_two_dois_of_one_article_need_everything_else_to_agree():
+    rule = "two DOIs, one article"
+    a, b = EXAMPLES[rule]
+    verdict = engine.Verdict(True, "two DOIs, one article (answers: different DOIs)", lifts=("doi",))
+    assert decision(rule, a, b) == verdict
+    assert decision(rule, {**a, "authors": None}, {**b, "authors": None}) == verdict  # no authors on either
+    assert decision(rule, a, {**b, "authors": None}) is None  # authors on one side only
+    assert decision(rule, a, {**b, "doi": a["doi"]}) is None  # one DOI: not this rule
+    assert decision(rule, a, {**b, "doi": None}) is None
+    for change in (dict(year=2020), dict(year=None), dict(pages="1501-1520"), dict(pages=None), dict(volume="35"),
+                   dict(issue="8"), dict(journal="Child Abuse Review"),
+                   dict(title=BASE["title"].replace("young", "older"))):
+        assert decision(rule, a, {**b, **change}) is None, change
+    # a volume or issue missing on one side does not contradict
+    assert decision(rule, a, {**b, "volume": None, "issue": None}) == verdict
