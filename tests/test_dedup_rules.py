@@ -799,6 +799,8 @@ def test_near_identical_titles_a_year_apart_need_a_place_or_doi_in_common():
     a, b = EXAMPLES[rule]
     assert decision(rule, a, b) == engine.Verdict(True, rule)
     assert decision(rule, a, {**b, "title": None}) is None and decision(rule, {**a, "title": None}, b) is None
+    # whatever the threshold: a title missing on one side is no title alike
+    assert decision(rule, a, {**b, "title": None}, title_threshold=0.0) is None
     # a year apart: the volume, the first page or the DOI in common makes up for it
     assert decision(rule, a, {**b, "year": 2020}) == engine.Verdict(True, rule)
     assert decision(rule, a, {**b, "year": 2020, "volume": None}) is None
