@@ -845,3 +845,57 @@ def test_two_dois_of_one_article_need_everything_else_to_agree():
         assert decision(rule, a, {**b, **change}) is None, change
     # a volume or issue missing on one side does not contradict
     assert decision(rule, a, {**b, "volume": None, "issue": None}) == verdict
+
+
+def test_what_each_record_shows_itself_to_be():
+    """``Rules``' reading of each record: its place (a front-matter page only within its issue), a
+    supplement, a meeting abstract, what shows a paper, an article number, the kind the cluster guard
+    keeps apart, a record without volume, issue and pages, a conference paper or proceedings, a
+    correction or reply, a column's title, and a title in any script."""
+    rows = {
+        "plain": {}, "abstract": dict(type="Meeting Abstract", pages="S12"),
+        "embase": dict(journal="Journal of X. Conference: 23rd Meeting", pages="12"),
+        "suppl_issue": dict(issue="Suppl 2", pages="12"), "suppl_volume": dict(volume="34 Suppl", pages="12"),
+        "broken_volume": dict(volume="1)"), "bare": dict(volume=None, issue=None, pages=None),
+        "front": dict(pages="iii"), "front_no_issue": dict(pages="iii", issue=None), "erratum": dict(type="Erratum"),
+        "correction": dict(title="Correction to: Sexting (vol 142, pg 310, 2003)"),
+        "reply": dict(title="Reply to Haugen and Solberg"), "conference": dict(type="Conference Paper"),
+        "proceedings": dict(journal="Proceedings of the Nordic Symposium"), "doi": dict(pages="12", doi="10.1/x"),
+        "article_number": dict(pages="e12345"), "meeting_issue": dict(issue="Meeting abstracts", pages="12"),
+        "editorial": dict(title="Editorial"), "no_title": dict(title=None), "japanese": dict(title="80歳以上の肺癌患者"),
+    }
+    rules = rules_over(*[rec(rid, **fields) for rid, fields in rows.items()])
+    seen = pd.DataFrame({"page": rules.page, "front": rules.front, "supplement_page": rules.supplement_page,
+                         "supplement": rules.supplement, "meeting": rules.meeting, "abstract": rules.abstract,
+                         "paper": rules.paper, "article_number": rules.article_number, "kind": rules.kind,
+                         "bare": rules.bare, "conference": rules.conference, "proceedings": rules.proceedings,
+                         "marker": rules.marker, "recurring": rules.recurring, "has_title": rules.has_title},
+                        index=list(rows))
+    flags = ["front", "supplement_page", "supplement", "meeting", "abstract", "paper", "article_number", "bare",
+             "conference", "proceedings", "marker", "recurring"]
+    expected = {name: set() for name in flags}
+    for name, rids in dict(
+            front="front front_no_issue", supplement_page="abstract", meeting="abstract embase",
+            supplement="abstract suppl_issue suppl_volume broken_volume",
+            abstract="abstract embase suppl_issue suppl_volume broken_volume meeting_issue",
+            paper="plain broken_volume erratum correction reply conference proceedings doi article_number editorial "
+                  "no_title japanese",
+            article_number="article_number", bare="bare", conference="conference",
+            proceedings="conference proceedings embase", marker="erratum correction reply",
+            recurring="editorial").items():
+        expected[name] = set(rids.split())
+    assert {name: set(seen.index[seen[name].astype(bool)]) for name in flags} == expected
+    assert seen["has_title"].tolist() == [rid != "no_title" for rid in rows]
+    assert seen["page"].to_dict() == {**{rid: "1401" for rid in rows}, **{rid: "12" for rid in (
+        "abstract", "embase", "suppl_issue", "suppl_volume", "doi", "meeting_issue")}, "bare": None,
+        "front": "iii in issue 7", "front_no_issue": None, "article_number": "12345"}
+    # an abstract wherever something shows one (the cluster guard keeps it from a paper), a paper where only that
+    # shows, nothing known otherwise
+    assert seen["kind"].to_dict() == {rid: "abstract" if rid in expected["abstract"] else "paper"
+                                      if rid in expected["paper"] else None for rid in rows}
+    assert rules.title_floor == 0.8
+    assert rules_over(rec("a"), rec("b")).title_floor == 0.8
+    records = table(rec("a"), rec("b"))
+    assert strict.Rules(records, normalize.keys(records), title_threshold=0.7).title_floor == 0.7
+    assert strict.Rules(records, normalize.keys(records), bibliographic_title_floor=0.75).title_floor == 0.75
+    assert strict.Rules(records, normalize.keys(records), 0.9, 0.85).title_floor == 0.8
