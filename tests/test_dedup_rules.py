@@ -664,7 +664,9 @@ AUTHOR_LISTS = ["Haugen, Ingrid; Solberg, Tor", "Haugen, I.; Solberg, T.", "Ingr
                 "Berg, Kari; Haugen, Ingrid", "Muli, A; Larsen, B; Moe, C; Dahl, D; Berg, E",
                 "Mulic, A; Larsen, B; Moe, C; Dahl, D; Vik, E", "&#321;ukasik, Jan; Haugen, Ingrid", "Łukasik, Jan",
                 "Nordic Sexting Study Group; Larsen, Kari", "Mulic, A; Larsen, B; Moe, C; Dahl, D; Berg, E",
-                "Haugen, I; Larsen, B; Dahl, D", "Ingrid H.; Tor S.", "Haugen I.; Solberg T.; Berg K."]
+                "Haugen, I; Larsen, B; Dahl, D", "Ingrid H.; Tor S.", "Haugen I.; Solberg T.; Berg K.",
+                "Haugen I.; Berg K.", "Ingrid H.; Tor S.; Kari L.; Per M.; Anne B.",
+                "Haugen I.; Solberg T.; Larsen K.; Moe P.; Vik C."]
 
 
 @pytest.mark.parametrize("i,j,common,half,four_in_five,first", [
@@ -674,6 +676,8 @@ AUTHOR_LISTS = ["Haugen, Ingrid; Solberg, Tor", "Haugen, I.; Solberg, T.", "Ingr
     (3, 14, 1, True, False, True),  # the first author alone, under half of three
     (15, 1, 2, True, True, False),  # given names exported as surnames, position by position
     (15, 16, 0, False, False, False),  # the same, but a third author on one side: no positions to pair
+    (15, 17, 0, False, False, False),  # one of two positions the same person: under four in five
+    (18, 19, 4, True, True, False),  # four of five positions: four in five exactly
     (0, 4, 0, False, False, False),  # no authors
     (0, 5, 0, False, False, False),  # a group
     (0, 6, 2, True, True, True),  # both surnames cut by their last letter
