@@ -917,4 +917,5 @@ def test_reading_authors_again_leaves_the_callers_keys_as_they_were():
     before, authors = keys.copy(deep=True), records["authors"].copy()
     rules = strict.Rules(records, keys)
     assert rules.first.tolist() == ["lukasik", "lukasik"] and rules.names[0] == {"lukasik", "haugen"}
+    assert rules.name_words[0] >= {"lukasik", "jan", "haugen", "ingrid"}  # for names written the other way round
     assert keys.equals(before) and records["authors"].equals(authors)
