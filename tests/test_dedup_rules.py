@@ -919,3 +919,13 @@ def test_reading_authors_again_leaves_the_callers_keys_as_they_were():
     assert rules.first.tolist() == ["lukasik", "lukasik"] and rules.names[0] == {"lukasik", "haugen"}
     assert rules.name_words[0] >= {"lukasik", "jan", "haugen", "ingrid"}  # for names written the other way round
     assert keys.equals(before) and records["authors"].equals(authors)
+
+
+def test_the_rules_table_names_the_guard_a_rule_answers_and_nothing_else():
+    table = strict.rules_table().set_index("rule")
+    assert table.loc["mistyped year", "evidence"] == (
+        strict.MATCHES[11].evidence + " (answers the guard 'years more than one apart')")
+    for rule in strict.RULES:
+        if not rule.answers:
+            assert table.loc[rule.name, "evidence"] == rule.evidence
+    assert table["kind"].tolist() == [r.kind for r in strict.RULES]
