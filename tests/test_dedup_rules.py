@@ -929,3 +929,14 @@ def test_the_rules_table_names_the_guard_a_rule_answers_and_nothing_else():
         if not rule.answers:
             assert table.loc[rule.name, "evidence"] == rule.evidence
     assert table["kind"].tolist() == [r.kind for r in strict.RULES]
+
+
+@pytest.mark.parametrize("name,group", [
+    ("PROWESS-Investigators", True), ("Nordic Sexting Study Group.", True), ("Steering Committee (PROWESS)", True),
+    ("Consortium", False),  # one word: too little to tell
+    ("Anne Marie Berg", False), ("Ingrid Haugen", False),  # persons, without a comma
+    ("Alexion, Inc.", True), ("Alexion, Ltd", True), ("Berg, Anne-Team", False),
+])
+def test_group_names_read_past_punctuation(name, group):
+    """Group words count wherever punctuation sets them apart; names without a group word are persons'."""
+    assert strict.group_name(name) is group
