@@ -936,6 +936,8 @@ def test_the_rules_table_names_the_guard_a_rule_answers_and_nothing_else():
     ("Consortium", False),  # one word: too little to tell
     ("Anne Marie Berg", False), ("Ingrid Haugen", False),  # persons, without a comma
     ("Alexion, Inc.", True), ("Alexion, Ltd", True), ("Berg, Anne-Team", False),
+    ("Center, Alice, Jr.", False),  # a person's suffix after a second comma
+    ("Nordic Research Network", True), ("Research Network", False),  # three words with a group word, or two
 ])
 def test_group_names_read_past_punctuation(name, group):
     """Group words count wherever punctuation sets them apart; names without a group word are persons'."""
