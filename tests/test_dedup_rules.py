@@ -942,3 +942,8 @@ def test_the_rules_table_names_the_guard_a_rule_answers_and_nothing_else():
 def test_group_names_read_past_punctuation(name, group):
     """Group words count wherever punctuation sets them apart; names without a group word are persons'."""
     assert strict.group_name(name) is group
+
+
+def test_persons_keeps_every_person_in_order():
+    assert strict.persons("Larsen, Kari; Nordic Sexting Study Group; Moe, Per") == "Larsen, Kari; Moe, Per"
+    assert strict.persons(None) is None
