@@ -947,3 +947,19 @@ def test_group_names_read_past_punctuation(name, group):
 def test_persons_keeps_every_person_in_order():
     assert strict.persons("Larsen, Kari; Nordic Sexting Study Group; Moe, Per") == "Larsen, Kari; Moe, Per"
     assert strict.persons(None) is None
+
+
+def test_the_blocking_keys_are_the_title_start_and_head_and_the_strict_place():
+    """The title pass blocks on the first 25 characters of the title key and its first 3 (with the
+    first author); the bibliographic pass on the strict method's volume number and first page."""
+    records = table(rec("a"), rec("b", title="Sexting", volume="Jun 45", pages="iii"), rec("c", title=None))
+    keys = normalize.keys(records)
+    rules = strict.Rules(records, keys)
+    blocking = strict.comparison_keys(records, keys, rules)
+    key = normalize.title_key(BASE["title"])
+    assert blocking["title"].tolist() == [key, "sexting", None]
+    assert blocking["title_start"].tolist() == [key[:25], "sexting", None]
+    assert blocking["title_head"].tolist() == [key[:3], "sex", None]
+    assert blocking["first_page"].tolist() == ["1401", "iii in issue 7", "1401"]
+    assert blocking["volume_number"].tolist() == ["34", "45", "34"]
+    assert blocking["kind"].tolist() == ["paper", None, "paper"]
