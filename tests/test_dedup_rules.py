@@ -553,7 +553,8 @@ def test_the_rule_for_a_mistyped_year_needs_two_years_that_differ():
     ("1401", ("1401", None, False)), ("1401-20", ("1401", "1420", False)), ('"1401-1420"', ("1401", "1420", False)),
     ("1401-1401", ("1401", None, False)), ("20-10", ("20", None, False)), ("010-020", ("10", "20", False)),
     ("c37-c40", ("37", "40", False)), ("S417-S429", ("417", "429", False)), ("e123", ("123", None, False)),
-    ("iii", ("iii", None, False)), ("XII", ("xii", None, False)),
+    ("iii", ("iii", None, False)), ("XII", ("xii", None, False)), ("-", (None, None, False)),
+    ("A1-B1", ("1", None, False)),  # letters of two sections: the numbers are one page, no range
     # a supplement's page written with the supplement
     ("Suppl-48", ("48", None, True)), ("Suppl. 48-52", ("48", "52", True)), ("suppl:S048-S052", ("48", "52", True)),
     ("Suppl 48-48", ("48", None, True)), ("Suppl-0", ("0", None, True)), ("Supplement 12-14", ("12", "14", True)),
