@@ -134,13 +134,8 @@ def test_the_upset_plot_totals_count_every_record_of_each_set():
     plt.close(fig)
 
 
-def test_notebooks_show_figures_as_svg_and_a_300_dpi_png():
-    """In a notebook, ``use_style`` makes every figure display as SVG (HTML pages and the PDF take it) and
-    as a PNG of 300 dpi (the DOCX takes it), with the same bytes on every run."""
-    import base64
-    import struct
-
-    import matplotlib.pyplot as plt
+def _shown_twice() -> tuple[dict, dict]:
+    """What a notebook shows of a small figure (its display formats), twice, after ``use_style``."""
     from IPython.core.interactiveshell import InteractiveShell
 
     shell = InteractiveShell.instance()
@@ -153,6 +148,16 @@ def test_notebooks_show_figures_as_svg_and_a_300_dpi_png():
         plt.close(fig)
     finally:
         InteractiveShell.clear_instance()
+    return shown, again
+
+
+def test_notebooks_show_figures_as_svg_and_a_300_dpi_png():
+    """In a notebook, ``use_style`` makes every figure display as SVG (HTML pages and the PDF take it) and
+    as a PNG of 300 dpi (the DOCX takes it), with the same bytes on every run."""
+    import base64
+    import struct
+
+    shown, again = _shown_twice()
     assert shown["image/svg+xml"].lstrip().startswith("<?xml") and "<dc:date>" not in shown["image/svg+xml"]
     png = base64.b64decode(shown["image/png"])
     width = struct.unpack(">I", png[16:20])[0]
@@ -165,19 +170,8 @@ def test_notebooks_show_figures_as_svg_and_a_300_dpi_png():
 def test_a_scenarios_notebook_shows_its_figures_as_svg_alone(monkeypatch):
     """With the formats narrowed to SVG (a scenario's run), a figure is shown as SVG and no PNG is drawn,
     neither the 300-dpi one nor the inline backend's own."""
-    import matplotlib.pyplot as plt
-    from IPython.core.interactiveshell import InteractiveShell
-
     monkeypatch.setenv(outputs.FORMATS_ENV, "svg")
-    shell = InteractiveShell.instance()
-    try:
-        outputs.use_style()
-        fig, ax = plt.subplots(figsize=(3, 2))
-        ax.bar(["a", "b"], [1, 2])
-        shown, _ = shell.display_formatter.format(fig)
-        plt.close(fig)
-    finally:
-        InteractiveShell.clear_instance()
+    shown, _ = _shown_twice()
     assert shown["image/svg+xml"].lstrip().startswith("<?xml")
     assert "image/png" not in shown
 
