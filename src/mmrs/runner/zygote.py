@@ -145,8 +145,8 @@ def ensure_started(cwd: Path) -> None:
     if not supported():
         return
     if _build is not None and _owner != os.getpid():
-        # a worker forked from the process that started it (scenarios run side by side): that process
-        # checked the toolkit before forking, and only it can tell whether its child is alive
+        # a worker forked from the process that started it (scenarios run side by side): the zygote is
+        # that process's, for this build, and only that process can tell whether its child is alive
         return
     current = _toolkit_files()
     if _build is not None:
