@@ -539,7 +539,9 @@ class Rules:
         self.abstract = self.meeting | self.supplement | in_meeting_issue.to_numpy()
         self.issue_text = keys["issue"].to_numpy(dtype=object)
         # what shows a paper rather than an abstract: two pages or more, an article number, or a DOI
-        self.paper = per_value(records["pages"], _paper_pages).astype(bool) | np.array([bool(d) for d in self.doi])
+        # (dtype bool: of no records, a list of no values would make a float array that '|' refuses)
+        self.paper = (per_value(records["pages"], _paper_pages).astype(bool)
+                      | np.array([bool(d) for d in self.doi], dtype=bool))
         # an article number (an e-locator 'e1234', or five digits or more) rather than a page
         self.article_number = per_value(records["pages"], _article_number).astype(bool)
         self.kind = np.array(["abstract" if a else "paper" if p else None for a, p in zip(self.abstract, self.paper)],
