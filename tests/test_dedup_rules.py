@@ -546,6 +546,21 @@ def test_the_rule_for_a_mistyped_year_needs_two_years_that_differ():
     assert decision(rule, rec("a"), rec("b", year=None)) is None
 
 
+@pytest.mark.parametrize("note", ["n/a", "NA", "N.PAG"])
+def test_a_note_of_no_pages_is_no_first_page_in_common(note):
+    """'n/a', 'NA' or EBSCO's 'N.PAG' in the pages field says there are no pages: two works by the same
+    authors in one volume and issue, with titles only 80 % alike, do not share a first page by it,
+    and beside a page it contradicts none."""
+    motives = BASE["title"].replace("prevalence and correlates", "motives")  # exactly 80 % alike
+    assert not together(rec("a", pages=note), rec("b", title=motives, pages=note, database="PsycInfo"))
+    assert strict_groups(rec("a", pages="1401"), rec("b", title=motives, pages="1401", database="PsycInfo")
+                         )[1].merges["rule"].tolist() == ["same volume and first page"]
+    # a roman page is a page (of the front matter of one issue)
+    assert together(rec("a", pages="xii"), rec("b", title=motives, pages="xii", database="PsycInfo"))
+    rules = rules_over(rec("a", pages=note), rec("b", pages="1401"))
+    assert rules.page.tolist() == [None, "1401"] and rules.contradictions(0, 1) == 0
+
+
 # -- the strict method's readers: what each field is taken to say ------------------------------------------
 
 @pytest.mark.parametrize("pages,parts", [
@@ -559,6 +574,8 @@ def test_the_rule_for_a_mistyped_year_needs_two_years_that_differ():
     ("Suppl-48", ("48", None, True)), ("Suppl. 48-52", ("48", "52", True)), ("suppl:S048-S052", ("48", "52", True)),
     ("Suppl 48-48", ("48", None, True)), ("Suppl-0", ("0", None, True)), ("Supplement 12-14", ("12", "14", True)),
     ("Supl. 7", ("7", None, True)),
+    # a note that there are no pages is no page
+    ("n/a", (None, None, False)), ("NA", (None, None, False)), ("N.PAG", (None, None, False)),
 ])
 def test_page_parts(pages, parts):
     """First page, last page of a range of two pages or more, and whether the page is a supplement's."""

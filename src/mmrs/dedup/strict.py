@@ -238,7 +238,9 @@ def volume_number(value) -> str | None:
 def page_parts(pages) -> tuple[str | None, str | None, bool]:
     """First page, last page (of a range of two pages or more) and whether the pages are in a
     supplement's numbering, for comparison: letter prefixes and leading zeros dropped, a
-    supplement's page written with the supplement ('Suppl-48') read as the page."""
+    supplement's page written with the supplement ('Suppl-48') read as the page. A first page with
+    neither a digit nor roman numerals is a note that there are no pages ('n/a', 'NA', EBSCO's
+    'N.PAG'), no place two records could share."""
     if normalize.missing(pages):
         return None, None, False
     pages = str(pages).strip().strip("\"'")
@@ -251,6 +253,8 @@ def page_parts(pages) -> tuple[str | None, str | None, bool]:
     if not key:
         return None, None, False
     first = normalize.page_number(key.split("-")[0])
+    if first and not any(c.isdigit() for c in first) and not _ROMAN_PAGE.fullmatch(first):
+        return None, None, False
     numbers = re.fullmatch(r"[a-z]*0*(\d+)-[a-z]*0*(\d+)", key)
     last = numbers.group(2) if numbers and int(numbers.group(2)) > int(numbers.group(1)) else None
     return first, last, False
