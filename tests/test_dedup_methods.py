@@ -715,8 +715,9 @@ def test_decisions_about_pairs_not_flagged_are_taken_in_the_order_of_their_lines
                    decisions_file="decisions.csv", unused_decisions="error")
 
 
-def test_no_records_give_no_clusters():
-    res = dedup.deduplicate(table(rec("a")).iloc[:0], method="bramer")
+@pytest.mark.parametrize("method", ["bramer", "strict"])
+def test_no_records_give_no_clusters(method):
+    res = dedup.deduplicate(table(rec("a")).iloc[:0], method=method)
     assert res.unique == 0 and res.clusters.empty and res.evidence.empty and res.flagged.empty
     assert list(res.clusters.columns) == ["record_id", "round", "database", "cluster", "kept", "kept_record_id"]
     # the tables a notebook shows from it are empty, with their columns, rather than an error

@@ -224,6 +224,51 @@ def test_rules_are_data_a_reader_can_print():
     assert list(dedup.rules("bramer")["pairs"]).count("flagged for a person") == 2
 
 
+PASS_RULES = {
+    "doi": ["same DOI", "mistyped year"],
+    "bibliographic": ["same volume and first page", "no authors", "translated title"],
+    "title": ["near-identical title", "similar title, corroborated", "identical title, same volume", "no authors",
+              "online first", "two DOIs, one article", "renamed journal", "conference paper listed a year later",
+              "mistyped year", "typo in a term"],
+}
+
+
+def test_each_pass_applies_exactly_the_rules_it_names(monkeypatch):
+    """Which match rules each pass of ``build`` applies, found by making one rule hold at a time (every
+    other rule and every guard silent) and asking each pass about two records: the DOI pass, the place
+    (volume and first page) and the title pass, each in the order of ``MATCHES``; and the description of
+    each pass names the same rules."""
+    records = table(rec("a"), rec("b", database="PsycInfo"))
+    for guard in strict.GUARDS:
+        monkeypatch.setattr(strict.Rules, guard.test, lambda self, i, j: False)
+    applied = {}
+    for rule in strict.MATCHES:
+        for other in strict.MATCHES:
+            monkeypatch.setattr(strict.Rules, other.test, lambda self, i, j, holds=other is rule: holds)
+        passes, _ = strict.build(records, normalize.keys(records))
+        for p in passes:
+            verdict = p.accept(0, 1)
+            assert verdict in (None, engine.Verdict(True, rule.name))
+            if verdict:
+                applied.setdefault(p.name, []).append(rule.name)
+    assert applied == PASS_RULES
+    assert [p.name for p in passes] == ["doi", "bibliographic", "title"]
+    assert {p.name: sorted(p.description.split("; ")) for p in passes} == {
+        name: sorted(rules) for name, rules in PASS_RULES.items()}
+    assert not any(p.review for p in passes)
+
+
+def test_the_place_pass_takes_the_floor_of_title_similarity_given_to_build():
+    """``build``'s ``bibliographic_title_floor`` is the least title similarity the rule for the same volume
+    and first page accepts: titles exactly 80 % alike pass the default floor, not one of 81 %."""
+    motives = BASE["title"].replace("prevalence and correlates", "motives")  # exactly 80 % alike
+    records = table(rec("a", pages="1401"), rec("b", title=motives, pages="1401", database="PsycInfo"))
+    keys = normalize.keys(records)
+    for floor, verdict in ((0.8, engine.Verdict(True, "same volume and first page")), (0.81, None)):
+        passes, _ = strict.build(records, keys, bibliographic_title_floor=floor)
+        assert passes[1].accept(0, 1) == passes[1].accept(1, 0) == verdict
+
+
 def test_every_merge_names_its_rule():
     _, res = strict_groups(rec("a", doi="10.1/x"), rec("b", doi="10.1/x", title=BASE["title"].upper()),
                            rec("c", pages="1401-20", title=BASE["title"] + ".", database="PubMed"))
@@ -546,6 +591,21 @@ def test_the_rule_for_a_mistyped_year_needs_two_years_that_differ():
     assert decision(rule, rec("a"), rec("b", year=None)) is None
 
 
+@pytest.mark.parametrize("note", ["n/a", "NA", "N.PAG"])
+def test_a_note_of_no_pages_is_no_first_page_in_common(note):
+    """'n/a', 'NA' or EBSCO's 'N.PAG' in the pages field says there are no pages: two works by the same
+    authors in one volume and issue, with titles only 80 % alike, do not share a first page by it,
+    and beside a page it contradicts none."""
+    motives = BASE["title"].replace("prevalence and correlates", "motives")  # exactly 80 % alike
+    assert not together(rec("a", pages=note), rec("b", title=motives, pages=note, database="PsycInfo"))
+    assert strict_groups(rec("a", pages="1401"), rec("b", title=motives, pages="1401", database="PsycInfo")
+                         )[1].merges["rule"].tolist() == ["same volume and first page"]
+    # a roman page is a page (of the front matter of one issue)
+    assert together(rec("a", pages="xii"), rec("b", title=motives, pages="xii", database="PsycInfo"))
+    rules = rules_over(rec("a", pages=note), rec("b", pages="1401"))
+    assert rules.page.tolist() == [None, "1401"] and rules.contradictions(0, 1) == 0
+
+
 # -- the strict method's readers: what each field is taken to say ------------------------------------------
 
 @pytest.mark.parametrize("pages,parts", [
@@ -559,6 +619,8 @@ def test_the_rule_for_a_mistyped_year_needs_two_years_that_differ():
     ("Suppl-48", ("48", None, True)), ("Suppl. 48-52", ("48", "52", True)), ("suppl:S048-S052", ("48", "52", True)),
     ("Suppl 48-48", ("48", None, True)), ("Suppl-0", ("0", None, True)), ("Supplement 12-14", ("12", "14", True)),
     ("Supl. 7", ("7", None, True)),
+    # a note that there are no pages is no page
+    ("n/a", (None, None, False)), ("NA", (None, None, False)), ("N.PAG", (None, None, False)),
 ])
 def test_page_parts(pages, parts):
     """First page, last page of a range of two pages or more, and whether the page is a supplement's."""
@@ -870,7 +932,8 @@ def test_what_each_record_shows_itself_to_be():
         "correction": dict(title="Correction to: Sexting (vol 142, pg 310, 2003)"),
         "reply": dict(title="Reply to Haugen and Solberg"), "conference": dict(type="Conference Paper"),
         "proceedings": dict(journal="Proceedings of the Nordic Symposium"), "doi": dict(pages="12", doi="10.1/x"),
-        "article_number": dict(pages="e12345"), "meeting_issue": dict(issue="Meeting abstracts", pages="12"),
+        # an issue naming meeting abstracts, in capitals (it is read without regard to case)
+        "article_number": dict(pages="e12345"), "meeting_issue": dict(issue="Meeting Abstracts", pages="12"),
         "editorial": dict(title="Editorial"), "no_title": dict(title=None), "japanese": dict(title="80歳以上の肺癌患者"),
     }
     rules = rules_over(*[rec(rid, **fields) for rid, fields in rows.items()])
@@ -948,6 +1011,20 @@ def test_group_names_read_past_punctuation(name, group):
 def test_persons_keeps_every_person_in_order():
     assert strict.persons("Larsen, Kari; Nordic Sexting Study Group; Moe, Per") == "Larsen, Kari; Moe, Per"
     assert strict.persons(None) is None
+
+
+def test_a_records_table_without_issns_gives_no_record_an_issn():
+    """A records table with no ISSN column (made before the column existed, or by hand): every record has
+    no ISSN, so the rule for a renamed journal needs the same volume and page range instead."""
+    renamed = dict(issn="0886-2605", pages=None, **RENAMED)
+    records = table(rec("a", issn="0886-2605"), rec("b", **renamed))
+    keys = normalize.keys(records)
+    assert list(strict.Rules(records, keys).issn) == [frozenset({"08862605"})] * 2
+    rules = strict.Rules(records.drop(columns="issn"), keys)
+    assert list(rules.issn) == [frozenset()] * 2
+    assert rules.decide(0, 1, (MATCH["renamed journal"],)) is None
+    assert strict.Rules(records, keys).decide(0, 1, (MATCH["renamed journal"],)) == engine.Verdict(
+        True, "renamed journal (answers: different journals)")
 
 
 def test_the_blocking_keys_are_the_title_start_and_head_and_the_strict_place():

@@ -238,7 +238,9 @@ def volume_number(value) -> str | None:
 def page_parts(pages) -> tuple[str | None, str | None, bool]:
     """First page, last page (of a range of two pages or more) and whether the pages are in a
     supplement's numbering, for comparison: letter prefixes and leading zeros dropped, a
-    supplement's page written with the supplement ('Suppl-48') read as the page."""
+    supplement's page written with the supplement ('Suppl-48') read as the page. A first page with
+    neither a digit nor roman numerals is a note that there are no pages ('n/a', 'NA', EBSCO's
+    'N.PAG'), no place two records could share."""
     if normalize.missing(pages):
         return None, None, False
     pages = str(pages).strip().strip("\"'")
@@ -251,6 +253,8 @@ def page_parts(pages) -> tuple[str | None, str | None, bool]:
     if not key:
         return None, None, False
     first = normalize.page_number(key.split("-")[0])
+    if first and not any(c.isdigit() for c in first) and not _ROMAN_PAGE.fullmatch(first):
+        return None, None, False
     numbers = re.fullmatch(r"[a-z]*0*(\d+)-[a-z]*0*(\d+)", key)
     last = numbers.group(2) if numbers and int(numbers.group(2)) > int(numbers.group(1)) else None
     return first, last, False
@@ -539,7 +543,9 @@ class Rules:
         self.abstract = self.meeting | self.supplement | in_meeting_issue.to_numpy()
         self.issue_text = keys["issue"].to_numpy(dtype=object)
         # what shows a paper rather than an abstract: two pages or more, an article number, or a DOI
-        self.paper = per_value(records["pages"], _paper_pages).astype(bool) | np.array([bool(d) for d in self.doi])
+        # (dtype bool: of no records, a list of no values would make a float array that '|' refuses)
+        self.paper = (per_value(records["pages"], _paper_pages).astype(bool)
+                      | np.array([bool(d) for d in self.doi], dtype=bool))
         # an article number (an e-locator 'e1234', or five digits or more) rather than a page
         self.article_number = per_value(records["pages"], _article_number).astype(bool)
         self.kind = np.array(["abstract" if a else "paper" if p else None for a, p in zip(self.abstract, self.paper)],
