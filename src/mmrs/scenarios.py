@@ -422,7 +422,7 @@ def _side_by_side(to_run: list[tuple[str, Scenario]], settings: dict, jobs: int,
                 send.close()
                 running[receive] = (head, scenario, process)
             for ready in wait(list(running)):
-                head, scenario, process = running[ready]
+                _, scenario, process = running[ready]
                 try:
                     kind, payload = ready.recv()
                 except (EOFError, OSError):  # the worker ended without its result
@@ -443,10 +443,7 @@ def _side_by_side(to_run: list[tuple[str, Scenario]], settings: dict, jobs: int,
                 outcome.failed[scenario.name] = message
                 log(f"  {scenario.name}: failed: {message.splitlines()[-1]}")
     except BaseException:
-        for _, _, process in running.values():
-            process.terminate()
-        for _, _, process in running.values():
-            process.join()
+        runner.stop_workers(process for _, _, process in running.values())
         raise
     for _, scenario in to_run:  # in the order of pipeline.yml, whichever finished first
         if scenario.name in done:

@@ -99,7 +99,7 @@ from .pipeline import BuildError, Lines, PIPELINE_FILE, Pipeline, PipelineError,
 from .notebook import INJECTED_TAG, PARAMETERS_TAG, _cells, _literal, _source, _tags, clean_notebook, notebook_code_hash, parameter_cell, parameter_defaults, parameterized, set_parameters  # noqa: F401
 from .stamps import STAMP_VERSION, _output_changes, _outputs, _names, _read_stamp, _stamp_changes, _uses_digest, code_hash, files_digest, make_stamp, reasons_to_run, record  # noqa: F401
 from .store import _file_sha, _read_json, _sha, _write_json  # noqa: F401
-from .execute import _ANSI, _Plan, _child, end_with_parent, is_toolkit_error, _clip, _clip_trace, _environment, _execute, _import_papermill, _kernel_config, _kernel_manager_class, _run_step, default_jobs  # noqa: F401
+from .execute import _ANSI, _Plan, _child, end_with_parent, is_toolkit_error, _clip, _clip_trace, _environment, _execute, _import_papermill, _kernel_config, _kernel_manager_class, _run_step, default_jobs, stop_workers  # noqa: F401
 from .schedule import Reuse, _build, _check_writable, _copy_outputs, _interrupted, _lock, _plan, _reusable, build, locked  # noqa: F401
 from .reports import write_reports  # noqa: F401
 from .verify import Difference, compare  # noqa: F401

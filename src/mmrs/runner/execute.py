@@ -413,6 +413,16 @@ def _child(plan: _Plan, conn, parent: int) -> None:  # pragma: no cover - runs i
     conn.send(("ok", ""))
 
 
+def stop_workers(processes) -> None:
+    """Stop forked workers at once (SIGTERM: each ends with its kernel, see :func:`_child`) and wait for
+    them, as a build does when it is interrupted."""
+    processes = list(processes)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join()
+
+
 def default_jobs() -> int:
     """Notebooks run at once by default: one per core, at most two (each kernel
     holds its own copy of the data), one where processes cannot be forked."""

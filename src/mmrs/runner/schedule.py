@@ -19,7 +19,7 @@ from .pipeline import BuildError, PIPELINE_FILE, Pipeline, Step, StepResult
 from .notebook import _source, parameter_cell, parameterized
 from .stamps import STAMP_VERSION, in_output, _output_changes, _read_stamp, _stamp_changes, make_stamp, reasons_to_run, record
 from .store import _read_json, _sha
-from .execute import _Plan, _child, _import_papermill, _run_step
+from .execute import _Plan, _child, _import_papermill, _run_step, stop_workers
 
 
 @contextlib.contextmanager
@@ -373,10 +373,7 @@ def _build(pipeline: Pipeline, steps: list[Step], layout: paths.Layout, raw_para
                                              f"{message[1]}")
                         failure.details = message[2] if len(message) > 2 else ""
     except BaseException:
-        for process, _, _ in running.values():
-            process.terminate()
-        for process, _, _ in running.values():
-            process.join()
+        stop_workers(process for process, _, _ in running.values())
         raise
     if failure is not None:
         raise failure
