@@ -3,8 +3,9 @@ Project filter of the manuscript (listed under `filters:` in _quarto.yml), for e
 
 1. Provenance. Under every table and figure embedded from a notebook ({{< embed nb.ipynb#label >}})
    it adds one line naming the notebook and the cell that computed it. In HTML the line links to that
-   cell on the notebook's page of the manuscript website; in DOCX, PDF and JATS it names the notebook
-   file and the cell label, since those files travel without the website. (Quarto's own inline
+   cell on the notebook's page of the manuscript website (the article's page, from the supplement
+   too); in DOCX, PDF and JATS it names the notebook file and the cell label, since those files
+   travel without the website. (Quarto's own inline
    "Source" links under embeds do not appear with Quarto 1.10, so the project adds its own.)
 
 2. HTML styles and long tables. A small stylesheet (assets/manuscript.css: the text face, notes under
@@ -42,9 +43,25 @@ local function project_relative(path)
   return path
 end
 
+-- Where the notebooks' pages are, relative to the page being rendered: "" for the article, whose render
+-- writes them (notebooks/05_x-preview.html beside index.html), "../" for a document rendered with a
+-- profile into a folder of the article's site (manuscript-documents in _quarto.yml: the supplement,
+-- supplement/index.html), which makes no notebook pages of its own and links to the article's.
+local pages_prefix = ""
+
+local function set_pages_prefix(meta)
+  local profile = (quarto.project.profile or {})[1]
+  for _, item in ipairs(meta["manuscript-documents"] or {}) do
+    if item["profile"] and profile and pandoc.utils.stringify(item["profile"]) == profile then
+      local page = pandoc.utils.stringify(item["page"])
+      pages_prefix = string.rep("../", select(2, page:gsub("/", "")))
+    end
+  end
+end
+
 -- The manuscript website's page for a notebook: notebooks/05_x.ipynb -> notebooks/05_x-preview.html
 local function preview_page(notebook)
-  return (notebook:gsub("%.ipynb$", "-preview.html"))
+  return pages_prefix .. (notebook:gsub("%.ipynb$", "-preview.html"))
 end
 
 local function source_inlines(notebook, label, title)
@@ -262,6 +279,7 @@ return {
   {
     Meta = function(meta)
       add_html_assets()
+      set_pages_prefix(meta)
       return meta
     end,
   },
@@ -311,10 +329,17 @@ return {
         return div.content
       end
       local line = source_line(div)
+      if pages_prefix ~= "" then
+        -- no notebook view in this document, so Quarto would leave these in the HTML (with the path of
+        -- the folder it rendered in); the source line is the link to the notebook
+        div.attributes["notebook"] = nil
+        div.attributes["notebook-title"] = nil
+        div.attributes["notebook-cellId"] = nil
+      end
       if line then
         div.content:insert(line)
-        return div
       end
+      return div
     end,
     Str = apostrophes,
     Pandoc = keywords_paragraph,

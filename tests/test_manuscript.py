@@ -329,12 +329,14 @@ def test_each_notebook_page_has_one_title():
     does not show two."""
     import json
 
-    config = yaml.safe_load((ROOT / "_quarto.yml").read_text(encoding="utf-8"))
-    for entry in config["manuscript"]["notebooks"]:
-        cells = json.loads((ROOT / entry["notebook"]).read_text(encoding="utf-8"))["cells"]
+    listed = manuscript.quarto.notebooks(ROOT)
+    assert [path for path, _ in listed] == sorted(p.relative_to(ROOT).as_posix()
+                                                  for p in (ROOT / "notebooks").glob("[0-9]*.ipynb"))
+    for path, title in listed:
+        cells = json.loads((ROOT / path).read_text(encoding="utf-8"))["cells"]
         heading = next(line for c in cells if c["cell_type"] == "markdown"
                        for line in "".join(c["source"]).splitlines() if line.startswith("# "))
-        assert heading[2:].strip() == entry["title"], entry["notebook"]
+        assert heading[2:].strip() == title, path
 
 
 def test_the_article_has_a_structured_abstract_and_keywords(layout, values, colophon):

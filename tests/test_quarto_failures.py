@@ -52,7 +52,7 @@ if os.environ.get("FAKE_QUARTO_WRITE") and "--output-dir" in args and not fail: 
     os.makedirs(out, exist_ok=True)
     for name in ["index.html", stem + ".docx", stem + ".pdf", stem + ".xml"] + ([] if stem != "index" else ["index-meca.zip"]):
         with open(os.path.join(out, name), "w") as f:
-            f.write("rendered")
+            f.write(os.environ.get("FAKE_QUARTO_HTML", "rendered") if name == "index.html" else "rendered")
 formats = [args[args.index("--to") + 1]] if "--to" in args else ["all"]
 if fail and (fail in formats or "all" in formats):
     print("[typst]: Compiling index.typ")
@@ -131,6 +131,8 @@ def test_targets_follow_the_project_files():
     assert supplement.profile == "supplement" and supplement.formats == article.formats
     assert supplement.output_dir == ROOT / "_manuscript" / "supplement"
     assert article.meca and not supplement.meca
+    # the supplement lists no notebooks: it links to the article's pages for them
+    assert article.notebook_pages is None and supplement.notebook_pages == "../notebooks/"
     assert [p.name for p in supplement.outputs()] == ["index.html", "supplement.docx", "supplement.pdf",
                                                       "supplement.xml"]
     assert [p.name for p in article.outputs()] == ["index.html", "index.docx", "index.pdf", "index.xml",
@@ -275,3 +277,38 @@ def test_a_render_with_nothing_changed_is_skipped(fake_quarto, project):
                          text=True, env={k: v for k, v in env.items() if k != "MMRS_PROJECT_ROOT"})
     assert run.returncode == 0 and calls() == 8
     assert "CPU time" in run.stdout
+
+
+def test_the_supplement_lists_the_articles_notebook_pages_under_its_contents(fake_quarto, project):
+    """A document that makes no notebook pages of its own gets the list Quarto puts under the contents of
+    one that does, linking to the article's pages, in both ways of rendering."""
+    env, _ = fake_quarto
+    (project / "_quarto-article.yml").write_bytes((ROOT / "_quarto-article.yml").read_bytes())
+    page = '<nav id="TOC" role="doc-toc"><ul><li>Search</li></ul></nav><main>text</main>'
+    for side_by_side in ("0", "1"):
+        run = _render(project, {**env, "FAKE_QUARTO_WRITE": "1", "FAKE_QUARTO_HTML": page,
+                                mq.SIDE_BY_SIDE: side_by_side})
+        assert run.returncode == 0, run.stderr
+        article, supplement = mq.targets(project)
+        assert (article.output_dir / "index.html").read_text() == page, "the article's page is Quarto's own"
+        text = (supplement.output_dir / "index.html").read_text()
+        listed = mq.notebooks(project)
+        assert len(listed) == 8 and text.startswith(page.split("</nav>")[0] + '<div class="quarto-alternate-notebooks">')
+        assert text.count("<li><a href=") == 8 and text.endswith("</div></nav><main>text</main>")
+        for path, title in listed:
+            assert f'href="../notebooks/{Path(path).stem}-preview.html"' in text and title in text
+        (project / mq.STAMP).unlink()
+
+
+def test_a_page_without_contents_cannot_list_the_notebooks(tmp_path):
+    page = tmp_path / "index.html"
+    page.write_text("<main>no contents</main>")
+    with pytest.raises(mq.RenderError, match=r"index.html: no table of contents .*toc: true"):
+        mq.list_notebook_pages(page, [("notebooks/01_a.ipynb", "1. A & B")], "../notebooks/")
+    page.write_text('<nav id="TOC"></nav>')
+    mq.list_notebook_pages(page, [("notebooks/01_a.ipynb", "1. A & B <C>")], "../notebooks/")
+    assert page.read_text() == ('<nav id="TOC"><div class="quarto-alternate-notebooks"><h2>Notebooks</h2><ul><li>'
+                                '<a href="../notebooks/01_a-preview.html"><i class="bi bi-journal-code"></i>'
+                                '1. A &amp; B &lt;C&gt;</a></li></ul></div></nav>')
+    mq.list_notebook_pages(page, [], "../notebooks/")  # nothing to list: the page is left as it is
+    assert page.read_text().count("<li>") == 1

@@ -195,15 +195,33 @@ def test_every_image_of_the_html_pages_loads(rendered):
 
 
 def test_every_embedded_result_links_to_its_notebook_cell(rendered):
+    """Under every embedded table and figure, a link to its cell on the notebook's page: the article's
+    pages, from the supplement too (it makes none of its own)."""
+    pages = _target(rendered, "article").output_dir
     for name, document in DOCUMENTS.items():
         out = _target(rendered, name).output_dir
         html = (out / "index.html").read_text(encoding="utf-8")
         for ref in _embeds(document):
             target, label = ref.split("#")
             page = Path(target).with_name(Path(target).stem + "-preview.html").as_posix()
-            link = f'href="{page}#{label}"'
-            assert link in html, f"{name}: no link under {label} to {page}#{label}"
-            assert f'id="{label}"' in (out / page).read_text(encoding="utf-8"), f"{page} has no anchor {label}"
+            link = f'href="{os.path.relpath(pages / page, out)}#{label}"'
+            assert link in html, f"{name}: no link {link} under {label}"
+            assert f'id="{label}"' in (pages / page).read_text(encoding="utf-8"), f"{page} has no anchor {label}"
+
+
+def test_the_supplement_links_to_the_articles_notebook_pages(rendered):
+    """The supplement has no notebook pages of its own; beside its contents it lists the article's, as
+    the article does, and no path of the folder it was rendered in is left in its page."""
+    article = _target(rendered, "article").output_dir
+    supplement = _target(rendered, "supplement").output_dir
+    assert not (supplement / "notebooks").exists() and not list(supplement.glob("*-preview.html"))
+    listed = re.search(r'<div class="quarto-alternate-notebooks">.*?</div>',
+                       (article / "index.html").read_text(encoding="utf-8"), re.S).group(0)
+    page = (supplement / "index.html").read_text(encoding="utf-8")
+    toc = re.search(r'<nav id="TOC".*?</nav>', page, re.S).group(0)
+    assert listed.replace('href="notebooks/', 'href="../notebooks/') in toc
+    assert len(re.findall(r"<li>", listed)) == len(list((article / "notebooks").glob("*-preview.html"))) == 8
+    assert "data-notebook" not in page and str(rendered["project"]) not in page and "mmrs-render-" not in page
 
 
 @needs_chromium

@@ -2,9 +2,14 @@
 
 The project (``_quarto.yml``) is a Quarto *manuscript*: one article
 (``index.qmd``) rendered into ``_manuscript/`` in every format listed under
-``format:``, with a page for each notebook. The supplement is the article of
+``format:``, with a page for each notebook (the notebooks are listed in the
+default profile, ``_quarto-article.yml``). The supplement is the article of
 the profile ``supplement`` (``_quarto-supplement.yml``), rendered into
-``_manuscript/supplement/`` in the same formats (without a MECA archive).
+``_manuscript/supplement/`` in the same formats (without a MECA archive). It
+lists no notebooks, so Quarto makes no notebook pages for it: its links go to
+the article's pages, and :func:`list_notebook_pages` adds the list of them
+that Quarto would have put under its table of contents. Each notebook's pages
+are rendered once, not once per document.
 
 Quarto writes into a staging folder (``build/render/``), never into the
 folder a reader has: the article and the supplement are rendered there, and
@@ -41,6 +46,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import hashlib
+import html
 import json
 import os
 import re
@@ -85,6 +91,9 @@ class Target:
     output_dir: Path          # where Quarto writes it
     meca: bool                # whether a MECA archive is written beside it
     source: str = "index.qmd"  # the article of the (profile's) manuscript
+    # where the article's notebook pages are, relative to this document's folder, for a document whose
+    # profile lists no notebooks (it makes no pages of its own and links to the article's); else None
+    notebook_pages: str | None = None
 
     def outputs(self) -> list[Path]:
         stem = Path(self.source).stem
@@ -114,12 +123,52 @@ def targets(root: Path | None = None) -> list[Target]:
     result = [article]
     profile = _config(root / "_quarto-supplement.yml")
     if profile:
-        manuscript = {**manuscript, **(profile.get("manuscript") or {})}
+        own = profile.get("manuscript") or {}
+        manuscript = {**manuscript, **own}
+        folder = root / (profile.get("project") or {}).get("output-dir", out)
+        shared = os.path.relpath(out / "notebooks", folder) + "/" if own.get("notebooks") == [] else None
         result.append(Target(
-            "supplement", "supplement", formats,
-            root / (profile.get("project") or {}).get("output-dir", out), bool(manuscript.get("meca-bundle")),
-            manuscript.get("article", "index.qmd")))
+            "supplement", "supplement", formats, folder, bool(manuscript.get("meca-bundle")),
+            manuscript.get("article", "index.qmd"), shared))
     return result
+
+
+def notebooks(root: Path | None = None) -> list[tuple[str, str]]:
+    """The notebooks of the article's manuscript, as (path, title): ``manuscript: notebooks:`` of
+    ``_quarto.yml`` and of its default profile's file (``_quarto-article.yml``)."""
+    root = root or project_root()
+    base = _config(root / "_quarto.yml")
+    default = (base.get("profile") or {}).get("default")
+    listed = list((base.get("manuscript") or {}).get("notebooks") or [])
+    if default:
+        listed += (_config(root / f"_quarto-{default}.yml").get("manuscript") or {}).get("notebooks") or []
+    out = []
+    for entry in listed:
+        path = entry if isinstance(entry, str) else entry["notebook"]
+        title = Path(path).name if isinstance(entry, str) else entry.get("title", Path(path).name)
+        out.append((path, str(title)))
+    return out
+
+
+_TOC_END = re.compile(r'(<nav id="TOC"[^>]*>.*?)(</nav>)', re.S)
+
+
+def list_notebook_pages(page: Path, listed: list[tuple[str, str]], prefix: str) -> None:
+    """Add to a document's HTML page the list of the notebooks' pages that Quarto puts under the table of
+    contents of a document with its own (the same markup), for a document that links to the article's:
+    ``prefix`` is where they are from the page's folder (``../notebooks/``)."""
+    if not listed:
+        return
+    items = "".join(
+        f'<li><a href="{html.escape(prefix + Path(path).stem + "-preview.html")}"><i class="bi bi-journal-code">'
+        f"</i>{html.escape(title, quote=False)}</a></li>" for path, title in listed)
+    block = f'<div class="quarto-alternate-notebooks"><h2>Notebooks</h2><ul>{items}</ul></div>'
+    text = page.read_text(encoding="utf-8")
+    new, found = _TOC_END.subn(lambda m: m.group(1) + block + m.group(2), text, count=1)
+    if not found:
+        raise RenderError(f"{page}: no table of contents (<nav id=\"TOC\">) to list the notebooks under; "
+                          "the HTML format needs toc: true")
+    page.write_text(new, encoding="utf-8")
 
 
 _RUNNING: set[subprocess.Popen] = set()  # the Quarto processes running (renders side by side stop them all)
@@ -211,6 +260,8 @@ def render_target(target: Target, root: Path, echo: Callable[[str], None] | None
     if missing:
         raise RenderError(f"Quarto reported success for the {target.name}, but did not write "
                           + ", ".join(str(p.relative_to(root)) for p in missing))
+    if target.notebook_pages is not None and "html" in target.formats:
+        list_notebook_pages(target.output_dir / "index.html", notebooks(root), target.notebook_pages)
     return target.outputs()
 
 
@@ -253,6 +304,7 @@ def _digest(path: Path) -> str:
 def inputs(root: Path, every: list[Target]) -> dict[str, str]:
     """Every file the documents' render reads, with its hash, and Quarto's version."""
     files = {root / "_quarto.yml", root / "_variables.yml", root / "references.bib"}
+    files |= set(root.glob("_quarto-*.yml"))  # the profiles, the default one included
     for target in every:
         source = root / target.source
         files.add(source)
