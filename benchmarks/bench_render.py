@@ -68,7 +68,7 @@ def main() -> None:
             build, _ = timed([MMRS, "build", "--force", "--out", str(out)])
         finally:
             shutil.rmtree(out, ignore_errors=True)
-        print(f"notebook rebuild (7 notebooks, --force):      {build:7.1f} s")
+        print(f"notebook rebuild (mmrs build --force):        {build:7.1f} s")
     if shutil.which("quarto") is None:
         print("Quarto render: skipped (quarto is not on PATH)")
     else:

@@ -246,8 +246,12 @@ def _failed(target: Target, fmt: str, lines: list[str]) -> RenderError:
 
 
 def render_target(target: Target, root: Path, echo: Callable[[str], None] | None = print) -> list[Path]:
-    """Render one target; raise :class:`RenderError` naming the format that failed and why."""
-    code, lines = _run(["render", *_profile(target, root)], root, echo)
+    """Render one target; raise :class:`RenderError` naming the format that failed and why. A document
+    without notebook pages of its own is one file to Quarto, which then prints pandoc's settings and
+    the document's whole metadata (some 180 lines) instead of its progress: it is rendered with
+    Quarto's warnings and errors alone."""
+    quiet = ["--log-level", "warning"] if target.notebook_pages is not None else []
+    code, lines = _run(["render", *_profile(target, root), *quiet], root, echo)
     if code != 0:
         # find the format that failed: render each alone (the output folder is kept)
         for fmt in target.formats:
