@@ -191,7 +191,7 @@ def test_a_saved_figure_is_shown_from_the_saved_bytes_until_it_changes(tmp_path)
     for fmt in ("svg", "png"):
         assert outputs._drawn_bytes(fig, fmt) is fig._mmrs_drawn[fmt]  # not drawn again
     for fmt, path in zip(("svg", "png"), written):
-        assert path.read_bytes() == fig._mmrs_drawn[fmt] == outputs.figure_bytes(fig, fmt)
+        assert path.read_bytes() == fig._mmrs_drawn[fmt] == outputs.figure_bytes(fig, fmt, outputs.tight_bbox(fig))
     ax.set_title("changed after saving")
     changed = outputs._drawn_bytes(fig, "png")
     assert changed != fig._mmrs_drawn["png"] and changed == outputs.figure_bytes(fig, "png")
@@ -231,4 +231,36 @@ def test_stacked_bars_refuse_more_series_than_patterns_can_part():
     fig, ax = plt.subplots()
     with pytest.raises(ValueError, match="49 series: at most 48"):
         outputs.stacked_bars(pd.DataFrame({"Round 1": range(49)}), ax)
+    plt.close(fig)
+
+
+def test_every_format_of_a_figure_is_cropped_to_the_pngs_tight_box(tmp_path):
+    """save_figure lays a figure out once to find the area its artists cover and crops every format to
+    it: the PNG is what matplotlib's own tight crop gives, and the SVG and PDF cover the same area in
+    inches (each cropped on its own, they would differ by the renderers' text measures)."""
+    import re
+
+    import matplotlib.pyplot as plt
+
+    from mmrs import outputs
+    from mmrs.paths import Layout
+
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.set_ylabel("a long label at the left edge of the figure")
+    ax.set_title("a title that reaches past the axes on both sides, wider than they are")
+    ax.text(1.02, 0.5, "a note out at the right", transform=ax.transAxes)
+    svg, png, pdf = outputs.save_figure(fig, Layout(raw=tmp_path / "raw", out=tmp_path), "f",
+                                        formats=("svg", "png", "pdf"))
+    assert fig.dpi == 100, "finding the box leaves the figure's own resolution as it was"
+    assert png.read_bytes() == outputs.figure_bytes(fig, "png")  # matplotlib's own tight crop
+    box = outputs.tight_bbox(fig)
+    width_px = int.from_bytes(png.read_bytes()[16:20], "big")
+    height_px = int.from_bytes(png.read_bytes()[20:24], "big")
+    assert abs(width_px / outputs.DISPLAY_DPI - box.width) < 2 / outputs.DISPLAY_DPI
+    assert abs(height_px / outputs.DISPLAY_DPI - box.height) < 2 / outputs.DISPLAY_DPI
+    width_pt, height_pt = map(float, re.search(r'<svg[^>]* width="([\d.]+)pt" height="([\d.]+)pt"',
+                                                 svg.read_text()).groups())
+    assert abs(width_pt - box.width * 72) < 0.01 and abs(height_pt - box.height * 72) < 0.01
+    media = re.search(rb"/MediaBox \[ *0 0 ([\d.]+) ([\d.]+) *\]", pdf.read_bytes())
+    assert abs(float(media.group(1)) - box.width * 72) < 0.01 and abs(float(media.group(2)) - box.height * 72) < 0.01
     plt.close(fig)

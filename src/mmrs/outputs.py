@@ -117,14 +117,32 @@ def stacked_bars(table: pd.DataFrame, ax, *, width: float = 0.6) -> None:
 DISPLAY_DPI = 300
 
 
-def figure_bytes(fig, fmt: str) -> bytes:
+def tight_bbox(fig):
+    """The area of ``fig`` that its artists cover, with matplotlib's padding (``savefig.pad_inches``), in
+    inches: what ``bbox_inches="tight"`` crops each saved copy to. Matplotlib finds it by laying the
+    figure out once before each save; found once here, as for the PNG (text measured at
+    :data:`DISPLAY_DPI`), it serves every format of the figure (the figures have no layout engine that
+    would move their artists between two saves)."""
+    dpi = fig.dpi
+    try:
+        fig.set_dpi(DISPLAY_DPI)
+        with matplotlib.rc_context(STYLE):
+            fig.draw_without_rendering()
+            return fig.get_tightbbox().padded(matplotlib.rcParams["savefig.pad_inches"])
+    finally:
+        fig.set_dpi(dpi)
+
+
+def figure_bytes(fig, fmt: str, bbox=None) -> bytes:
     """``fig`` as the bytes of one format (``svg``, ``png`` at :data:`DISPLAY_DPI`, ``pdf``), cropped to
-    what it draws, with no date or software version in them: the same figure gives the same bytes."""
+    what it draws (or to ``bbox``, from :func:`tight_bbox`), with no date or software version in them:
+    the same figure gives the same bytes."""
     import io
 
     buffer = io.BytesIO()
     with matplotlib.rc_context(STYLE):
-        fig.savefig(buffer, format=fmt, dpi=DISPLAY_DPI, bbox_inches="tight", metadata=_METADATA.get(fmt))
+        fig.savefig(buffer, format=fmt, dpi=DISPLAY_DPI, bbox_inches="tight" if bbox is None else bbox,
+                    metadata=_METADATA.get(fmt))
     return buffer.getvalue()
 
 
@@ -171,9 +189,11 @@ def save_figure(fig, layout: Layout, name: str, formats: Iterable[str] | None = 
     """Save ``fig`` as ``results/figures/<name>.<fmt>`` for each format (by default :func:`figure_formats`)."""
     written = []
     drawn = {}
-    for fmt in figure_formats() if formats is None else formats:
+    formats = tuple(figure_formats() if formats is None else formats)
+    bbox = tight_bbox(fig) if len(formats) > 1 and fig.get_layout_engine() is None else None
+    for fmt in formats:
         path = layout.figure(f"{name}.{fmt}")
-        drawn[fmt] = figure_bytes(fig, fmt)
+        drawn[fmt] = figure_bytes(fig, fmt, bbox)
         with files.replacing(path) as tmp:
             Path(tmp).write_bytes(drawn[fmt])
         written.append(path)
