@@ -296,7 +296,8 @@ def test_the_supplement_lists_the_articles_notebook_pages_under_its_contents(fak
         assert (article.output_dir / "index.html").read_text() == page, "the article's page is Quarto's own"
         text = (supplement.output_dir / "index.html").read_text()
         listed = mq.notebooks(project)
-        assert len(listed) == 8 and text.startswith(page.split("</nav>")[0] + '<div class="quarto-alternate-notebooks">')
+        assert len(listed) == 8
+        assert text.startswith(page.split("</nav>")[0] + '<div class="quarto-alternate-notebooks">')
         assert text.count("<li><a href=") == 8 and text.endswith("</div></nav><main>text</main>")
         for path, title in listed:
             assert f'href="../notebooks/{Path(path).stem}-preview.html"' in text and title in text

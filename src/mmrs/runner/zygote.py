@@ -49,11 +49,12 @@ from pathlib import Path
 ENV = "MMRS_ZYGOTE"
 #: Modules imported once by the zygote: what a kernel and the notebooks import. matplotlib's inline backend
 #: is left out on purpose: importing it is what hooks it into the kernel's shell, which only the kernel has.
-PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "IPython.display", "numpy", "pandas",
-           "matplotlib", "matplotlib.pyplot", "mmrs.agreement", "mmrs.appraisal", "mmrs.dedup", "mmrs.extraction",
-           "mmrs.integration", "mmrs.io", "mmrs.motives", "mmrs.narrative", "mmrs.outputs", "mmrs.paths",
-           "mmrs.prisma", "mmrs.screening", "mmrs.sensitivity", "mmrs.stages", "mmrs.themes", "mmrs.variables",
-           "mmrs.votes")
+#: ipykernel.debugger (with debugpy) is what every kernel imports as it starts, to know its debugger's class.
+PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython", "IPython.display", "numpy",
+           "pandas", "matplotlib", "matplotlib.pyplot", "mmrs.agreement", "mmrs.appraisal", "mmrs.dedup",
+           "mmrs.extraction", "mmrs.integration", "mmrs.io", "mmrs.motives", "mmrs.narrative", "mmrs.outputs",
+           "mmrs.paths", "mmrs.prisma", "mmrs.screening", "mmrs.sensitivity", "mmrs.stages", "mmrs.themes",
+           "mmrs.variables", "mmrs.votes")
 #: Modules that some notebooks import when they first need them (figure formats, statistics, checks of
 #: records): the zygote imports them while it waits between requests, after the first kernels are forked,
 #: so that a kernel forked later has them and one forked before imports them itself, as usual.
