@@ -89,6 +89,31 @@ def test_the_zygote_imports_the_later_modules_between_requests(running, tmp_path
     assert seen["backend"] == "module://matplotlib_inline.backend_inline"
 
 
+def test_a_zygote_for_one_notebook_imports_nothing_more(tmp_path, monkeypatch):
+    """A build that runs one notebook starts its zygote expecting one kernel: after forking it, the
+    zygote stays idle instead of importing :data:`zygote.LATER` for kernels that will not come. A second
+    kernel, forked seconds later, finds none of them imported; after it, the zygote imports them (as one
+    that expects several kernels does after the first, the test above)."""
+    probe = PROBE.replace('"preloaded": preloaded,', '"preloaded": preloaded, "later": [m for m in '
+                          f'{list(zygote.LATER)!r} if m in sys.modules],')
+    z = zygote.start(tmp_path, expected=1)
+    assert z is not None
+    monkeypatch.setenv(zygote.ENV, str(z.path))
+    try:
+        first = _run_probe_code(tmp_path, probe)
+        assert first["parent"] == z.process.pid and "scipy.stats" not in first["later"]
+        time.sleep(3)  # idle time in which a zygote expecting more kernels imports several of them
+        second = _run_probe_code(tmp_path, probe)
+        # the same as the first (PRELOAD's imports bring a few, such as PIL's PNG plugin with matplotlib)
+        assert second["parent"] == z.process.pid and second["later"] == first["later"]
+        end = time.monotonic() + 60
+        while (third := _run_probe_code(tmp_path, probe))["later"] != list(zygote.LATER) and time.monotonic() < end:
+            time.sleep(1)
+        assert third["later"] == list(zygote.LATER)
+    finally:
+        z.stop()
+
+
 def _gone(pid: int, within: float) -> bool:
     end = time.monotonic() + within
     while time.monotonic() < end:

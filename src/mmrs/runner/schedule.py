@@ -327,7 +327,9 @@ def _build(pipeline: Pipeline, steps: list[Step], layout: paths.Layout, raw_para
                     log(f"{plan.head}: running ({'; '.join(reasons)})")
                     reasons_of[k] = reasons
                     start = time.perf_counter()
-                    zygote.ensure_started(plan.src_nb.parent)  # before the first fork: every worker's kernels come from it
+                    # before the first fork: every worker's kernels come from it (this notebook and those
+                    # not run yet, some perhaps unchanged: at most that many kernels for this build)
+                    zygote.ensure_started(plan.src_nb.parent, expected=1 + len(pending) + len(running))
                     if jobs == 1:
                         _run_step(plan, progress_bar)
                         finish(k, time.perf_counter() - start, reasons)

@@ -7,10 +7,12 @@ by every notebook of a build and of each of its scenarios.
 
 The *zygote* pays it once per build. It is a process that the build starts
 (:func:`ensure_started`) when it first runs a notebook; it imports those modules (see
-:data:`PRELOAD`), then waits on a Unix socket; while no request is waiting it
-imports, one at a time, the modules that only some notebooks need
+:data:`PRELOAD`), then waits on a Unix socket; while no request is waiting
+it imports, one at a time, the modules that only some notebooks need
 (:data:`LATER`: the figure formats, statistics), so that the kernels forked
-after that find them imported too. A worker that needs a kernel
+after that find them imported too: after the first kernel when the build
+expects to run more than one notebook, else after a second (a build of one
+notebook, such as most of the test suite's, has no use for them). A worker that needs a kernel
 (:func:`launch`) connects and sends the kernel's command line, environment
 and working folder, with its own standard output and error (passed as file
 descriptors). The zygote forks; the child takes those streams, starts a
@@ -89,10 +91,11 @@ class Zygote:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start(cwd: Path) -> Zygote | None:
+def start(cwd: Path, expected: int = 2) -> Zygote | None:
     """Start a zygote (None where it is not supported). ``cwd``: the notebooks' folder, where matplotlib
-    looks for a ``matplotlibrc`` when it is imported, as the kernels would. Its socket folder is named
-    after this process, so that one left by a killed build is swept away by the next."""
+    looks for a ``matplotlibrc`` when it is imported, as the kernels would. ``expected``: how many
+    notebooks the build may run (with one, :data:`LATER` waits for a second kernel). Its socket folder is
+    named after this process, so that one left by a killed build is swept away by the next."""
     if not supported():
         return None
     import tempfile
@@ -103,7 +106,8 @@ def start(cwd: Path) -> Zygote | None:
     folder = Path(tempfile.mkdtemp(prefix=f"{_SOCKETS}{os.getpid()}-zygote-"))
     env = {**os.environ, "MPLBACKEND": os.environ.get("MPLBACKEND", _INLINE)}
     try:
-        process = subprocess.Popen([sys.executable, "-m", "mmrs.runner.zygote", str(folder / "zygote")], cwd=cwd,
+        process = subprocess.Popen([sys.executable, "-m", "mmrs.runner.zygote", str(folder / "zygote"),
+                                    "1" if expected > 1 else "2"], cwd=cwd,
                                    env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL, preexec_fn=_end_with_parent_hook())
     except OSError:
@@ -137,9 +141,10 @@ def _toolkit_files() -> tuple:
                         for p in Path(mmrs.__file__).parent.rglob("*.py") for st in (p.stat(),)))
 
 
-def ensure_started(cwd: Path) -> None:
+def ensure_started(cwd: Path, expected: int = 2) -> None:
     """Start the zygote of this build for this process and the workers it forks afterwards (they find
-    it through :data:`ENV`); it is stopped when the process exits. A process that builds again (a
+    it through :data:`ENV`; ``expected``: how many notebooks the build may run, see :func:`start`); it is
+    stopped when the process exits. A process that builds again (a
     script or a notebook calling the runner) keeps its zygote, unless a module of the toolkit changed
     since the zygote imported it: then a new one imports the new code, so that no kernel runs the old."""
     global _build, _built_from, _owner
@@ -156,7 +161,7 @@ def ensure_started(cwd: Path) -> None:
         _build.stop()
         os.environ.pop(ENV, None)
         _build = None
-    _build, _built_from, _owner = start(cwd), current, os.getpid()
+    _build, _built_from, _owner = start(cwd, expected), current, os.getpid()
     if _build is not None:
         os.environ[ENV] = str(_build.path)
         atexit.register(_build.stop)
@@ -319,9 +324,10 @@ def _kernel(request: dict, fds: list[int], own: list[socket.socket], zygote: int
             os._exit(code)
 
 
-def serve(path: str) -> None:
+def serve(path: str, later_after: int = 1) -> None:
     """The zygote: listen on ``path``, import :data:`PRELOAD`, then fork a kernel per request until the
-    build that started it ends, importing :data:`LATER` while it has nothing else to do."""
+    build that started it ends, importing :data:`LATER` while it has nothing else to do once it has forked
+    ``later_after`` kernels."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle
     # (the zygote ends with the build through the preexec_fn that start() gives it)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -335,9 +341,12 @@ def serve(path: str) -> None:
     zygote, path0 = os.getpid(), sys.path[0] if sys.path else ""
     kernels: dict[socket.socket, int] = {}  # connection -> kernel pid
     later = list(LATER)
+    forked = 0
     while True:
-        ready, _, _ = select.select([listener, *kernels], [], [], 0 if later else 0.2)
-        if not ready and later:  # nothing to do now: one more module for the kernels to come
+        # the modules some notebooks need, imported while idle once more kernels are likely to come
+        importing = later and forked >= later_after
+        ready, _, _ = select.select([listener, *kernels], [], [], 0 if importing else 0.2)
+        if not ready and importing:  # nothing to do now: one more module for the kernels to come
             _preload((later.pop(0),))
             if threading.active_count() != 1:  # as above; the workers then start their kernels as usual
                 return
@@ -359,6 +368,7 @@ def serve(path: str) -> None:
                 pid = os.fork()
                 if pid == 0:
                     _kernel(request, fds, [listener, conn, *kernels], zygote, path0)
+                forked += 1
                 for fd in fds:
                     os.close(fd)
                 kernels[conn] = pid
@@ -396,4 +406,4 @@ def _kill(pid: int) -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover - the zygote's process
-    serve(sys.argv[1])
+    serve(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 1)
