@@ -3,10 +3,11 @@
 One *base* run (the committed outputs of the repository, which ``make test``'s
 nbval and audit show to be what a build with the defaults writes) is copied
 into each case's output folder; then only the notebooks a case names run, with
-its parameters, through :func:`mmrs.runner.build`. Every case shares one
-``build/cache``, so the import and a deduplication with settings already seen
-are computed once per session. Under pytest-xdist the folder is shared by the workers: a case is
-run once, by the first worker that asks for it (the others wait for it and read its record), and
+its parameters, through :func:`mmrs.runner.build` (figures as SVG alone,
+:data:`FIGURES`). Every case shares one ``build/cache``, so the import and a
+deduplication with settings already seen are computed once per session. Under
+pytest-xdist the folder is shared by the workers: a case is run once, by the
+first worker that asks for it (the others wait for it and read its record), and
 the cache is one for all. A value ``{edit: PATH, replace: [OLD, NEW]}``
 stands for a copy of the file with OLD replaced by NEW (``folder: F`` copies
 folder F and edits PATH inside it); the parameter then names the copy.
@@ -28,6 +29,11 @@ from mmrs import runner
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
+#: The formats a case's notebooks draw their figures in: SVG alone, as a scenario's do (a case's folder
+#: keeps the base run's PNG and PDF copies). The cases check tables, variables and prose; the PNG and PDF
+#: copies (most of the time a figure takes) are checked where they are the point: nbval's byte-for-byte
+#: comparison of every file a notebook writes, the kill tests and the figure tests.
+FIGURES = "svg"
 
 
 def tutorial_module():
@@ -164,7 +170,7 @@ class Runs:
             # upstream=False: the other notebooks' results are the committed ones, which nbval shows are
             # those of the current inputs (a copy has no stamps to show it)
             runner.build(pipeline, raw=raw, out=out, only=notebooks, log=lambda _: None, progress_bar=False,
-                         jobs=min(2, runner.default_jobs()), upstream=False)
+                         jobs=min(2, runner.default_jobs()), upstream=False, figures=FIGURES)
         except runner.BuildError as exc:
             error = str(exc)
         return out, error

@@ -416,3 +416,28 @@ def test_record_writes_the_outputs_into_the_stamp_last(tmp_path):
     runner.record(stamp, stamp_file, step, layout, tmp_path, {"b": "2", "a": "1"})
     written = json.loads(stamp_file.read_text())
     assert list(written["outputs"]) == ["a", "b"] and "uses" not in written
+
+
+def test_what_a_cell_printed_is_stored_as_one_piece_however_the_kernel_cut_it():
+    """A line printed and its newline can reach the runner as two stream messages on a busy machine (the
+    kernel cuts by time); the executed notebook stores consecutive pieces of one stream as one, so two
+    runs of the same cell store the same outputs. Pieces on either side of a table stay apart, and
+    stdout and stderr stay apart."""
+    import nbformat
+
+    from mmrs import runner
+
+    def stream(name, text):
+        return nbformat.v4.new_output("stream", name=name, text=text)
+
+    table = nbformat.v4.new_output("display_data", data={"text/markdown": "| a |\n|---|\n| 1 |"})
+    cut = nbformat.v4.new_code_cell("print('x'); display(t); print('y'); warn()", outputs=[
+        stream("stdout", "Every decision names its record"), stream("stdout", ["\n", "a second line\n"]), table,
+        stream("stdout", "y\n"), stream("stderr", "a warning\n"), stream("stderr", "\n")])
+    whole = nbformat.v4.new_code_cell("print('x'); display(t); print('y'); warn()", outputs=[
+        stream("stdout", "Every decision names its record\na second line\n"), table, stream("stdout", "y\n"),
+        stream("stderr", "a warning\n\n")])
+    whole.id = cut.id
+    cleaned = runner.clean_notebook(nbformat.v4.new_notebook(cells=[cut]))
+    assert cleaned.cells[0].outputs == whole.outputs
+    assert nbformat.writes(cleaned) == nbformat.writes(nbformat.v4.new_notebook(cells=[whole]))

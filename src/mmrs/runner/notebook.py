@@ -138,11 +138,34 @@ def parameterized(nb: dict, name: str, values: dict[str, Any]) -> tuple[dict, li
 
 
 def clean_notebook(nb):
-    """Remove everything that differs between two runs with the same inputs."""
+    """Remove everything that differs between two runs with the same inputs: papermill's metadata and
+    timings, and where the kernel happened to cut what a cell printed (:func:`merged_streams`)."""
     nb.metadata.pop("papermill", None)
     nb.metadata.pop("widgets", None)
     nb.cells = [c for c in nb.cells if INJECTED_TAG not in c.get("metadata", {}).get("tags", [])]
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+        if cell.get("outputs"):
+            cell.outputs = merged_streams(cell.outputs)
     return nb
+
+
+def merged_streams(outputs: list) -> list:
+    """The outputs of a cell with each run of consecutive pieces of one stream (stdout, stderr) as one
+    piece. The kernel sends what a cell prints in pieces cut by time, not by content: on a busy
+    machine a line and its newline can arrive as two, so that two runs of the same cell would store
+    the same text differently. Pieces of a stream on either side of another output stay apart."""
+    merged: list = []
+    for out in outputs:
+        last = merged[-1] if merged else None
+        if (last is not None and out.get("output_type") == "stream" and last.get("output_type") == "stream"
+                and last.get("name") == out.get("name")):
+            last["text"] = _text(last["text"]) + _text(out["text"])
+        else:
+            merged.append(out)
+    return merged
+
+
+def _text(value) -> str:
+    return "".join(value) if isinstance(value, list) else value
