@@ -85,17 +85,7 @@ def pipeline_runs(tmp_path_factory):
     return Runs(shared_tmp(tmp_path_factory) / "pipeline-runs")
 
 
-#: The files whose tests take longest in make check (its --durations list: the tutorial's exercises in
-#: turn, the shared Quarto render and its browser checks, the kill tests' builds), longest first.
-LONGEST = ("test_tutorial.py", "test_quarto_render.py", "test_build_kill.py", "test_build_inputs.py")
-
-
 def pytest_collection_modifyitems(config, items):
-    """Slow tests first, and among them the files of :data:`LONGEST` first, longest first (stable: the
-    order within each part is kept), so that under pytest-xdist (one file to a worker at a time) the
-    longest files are handed out first and a long one does not start last while the other worker idles."""
-    def rank(item) -> tuple[bool, int]:
-        name = item.path.name
-        return item.get_closest_marker("slow") is None, LONGEST.index(name) if name in LONGEST else len(LONGEST)
-
-    items.sort(key=rank)
+    """Slow tests first (stable: the order within each part is kept), so that under pytest-xdist the
+    files that hold them are handed out first and a long one does not start last."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
