@@ -92,8 +92,8 @@ def test_the_zygote_imports_the_later_modules_between_requests(running, tmp_path
 def test_a_zygote_for_one_notebook_imports_nothing_more(tmp_path, monkeypatch):
     """A build that runs one notebook starts its zygote expecting one kernel: after forking it, the
     zygote stays idle instead of importing :data:`zygote.LATER` for kernels that will not come. A second
-    kernel, forked seconds later, finds none of them imported; after it, the zygote imports them (as one
-    that expects several kernels does after the first, the test above)."""
+    kernel, forked seconds later, finds no more of them imported than the first did; after it, the zygote
+    imports them (as one that expects several kernels does after the first, the test above)."""
     probe = PROBE.replace('"preloaded": preloaded,', '"preloaded": preloaded, "later": [m for m in '
                           f'{list(zygote.LATER)!r} if m in sys.modules],')
     z = zygote.start(tmp_path, expected=1)

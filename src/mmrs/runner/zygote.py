@@ -12,8 +12,8 @@ it imports, one at a time, the modules that only some notebooks need
 (:data:`LATER`: the figure formats, statistics), so that the kernels forked
 after that find them imported too: after the first kernel when the build
 expects to run more than one notebook, else after a second (a build of one
-notebook, such as most of the test suite's, has no use for them). A worker that needs a kernel
-(:func:`launch`) connects and sends the kernel's command line, environment
+notebook, such as most of the test suite's, has no use for them). A worker
+that needs a kernel (:func:`launch`) connects and sends the kernel's command line, environment
 and working folder, with its own standard output and error (passed as file
 descriptors). The zygote forks; the child takes those streams, starts a
 session of its own (a signal to its process group reaches it alone, as with a
