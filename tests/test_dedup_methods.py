@@ -357,8 +357,9 @@ def test_strict_merges_no_two_works_of_a_labelled_set(realdata, name):
 
 @pytest.mark.realdata
 def test_sifting_a_large_block_changes_no_decision(realdata, monkeypatch):
-    """The title pass sets aside, in a large block, the pairs whose titles are too far apart for any of
-    its rules; sifting every block and sifting none give the same clusters and the same evidence."""
+    """The title pass sets aside the pairs whose titles are too far apart for any of its rules (a large
+    block's all at once, the small blocks' pairs together); sifting every block and sifting none give
+    the same clusters and the same evidence."""
     from mmrs.dedup import engine
 
     # computed each time: the cache's key holds the arguments, not the block size, so with the test
@@ -366,13 +367,61 @@ def test_sifting_a_large_block_changes_no_decision(realdata, monkeypatch):
     monkeypatch.delenv("MMRS_CACHE_DIR", raising=False)
     records, _ = dedup.read_labelled(realdata / "bib-dedupe" / "haematology")
     results = []
-    for start in (2, 10**9):
+    for start, small in ((2, True), (10**9, False)):  # every block sifted, by blocks or by pairs; none
         monkeypatch.setattr(engine, "SIFT_FROM", start)
+        monkeypatch.setattr(engine, "SIFT_SMALL", small)
         results.append(dedup.deduplicate(records, method="strict"))
     sifted, whole = results
     pd.testing.assert_frame_equal(sifted.clusters, whole.clusters)
     pd.testing.assert_frame_equal(sifted.evidence, whole.evidence)
     assert len(sifted.merges) > 100
+
+
+def _pairs_by_definition(keys, fields, active, new, priority, worth=None):
+    """block_pairs written out one block and one pair at a time, with the sieve asked pair by pair."""
+    import numpy as np
+
+    sub = keys.loc[active, list(fields)].dropna()
+    blocks: dict = {}
+    for k, key in zip(sub.index, sub.itertuples(index=False, name=None)):
+        blocks.setdefault(key, []).append(k)  # in the order of the keys' first appearance
+    for members in blocks.values():
+        members = sorted(members, key=lambda k: priority[k])
+        for a, i in enumerate(members):
+            if not new[i]:
+                continue
+            for b, j in enumerate(members):
+                if b != a and (b < a or not new[j]) and (
+                        worth is None or worth.pairs(np.array([i]), np.array([j]))[0]):
+                    yield i, j
+
+
+@pytest.mark.parametrize("sift_from", [2, 5, 10**9])
+@pytest.mark.parametrize("sieve", [False, True])
+def test_block_pairs_gives_each_blocks_pairs_in_order(monkeypatch, sift_from, sieve):
+    """Random keys (some missing) over three rounds: the pairs of ``block_pairs``, small blocks taken
+    all at once and large ones one by one, equal the pairs of its definition, in the same order, with
+    and without a sieve (here: the two records' positions differ by an odd number)."""
+    import numpy as np
+
+    from mmrs.dedup import engine
+
+    monkeypatch.setattr(engine, "SIFT_FROM", sift_from)
+    rng = np.random.default_rng(7)
+    n = 300
+    keys = pd.DataFrame({"a": rng.choice(["x", "y", "z", None], n), "b": rng.integers(0, 12, n).astype(object)})
+    keys.loc[rng.random(n) < 0.1, "b"] = None
+    rounds = rng.integers(1, 4, n)
+    priority = rng.permutation(n)
+    odd = engine.Sieve(block=lambda members, rows: (members[rows][:, None] - members[None, :]) % 2 == 1,
+                       pairs=lambda i, j: (i - j) % 2 == 1)
+    worth = odd if sieve else None
+    for r in (1, 2, 3):
+        active, new = rounds <= r, rounds == r
+        for fields in (("a",), ("a", "b")):
+            got = list(engine.block_pairs(keys, fields, active, new, priority, worth))
+            assert got == list(_pairs_by_definition(keys, fields, active, new, priority, worth))
+            assert got and all(type(i) is int and type(j) is int for i, j in got)
 
 
 # -- the result's tables, as the notebooks report them -------------------------------------------------
@@ -499,8 +548,9 @@ def test_a_block_of_many_records_gives_every_pair_to_its_pass(monkeypatch):
     assert len(res.flagged) == 26 * 25 // 2 and res.unique == 26
     assert set(res.flagged["decided_by"]) == {"default (separate)"}
     from mmrs.dedup import engine
-    for start in (engine.SIFT_FROM, 10**9):
+    for start, small in ((engine.SIFT_FROM, True), (10**9, False)):  # sifted, or not at all
         monkeypatch.setattr(engine, "SIFT_FROM", start)
+        monkeypatch.setattr(engine, "SIFT_SMALL", small)
         strict = dedup.deduplicate(records, method="strict")
         assert strict.unique == 27 and strict.merges[["record_id", "matched", "rule"]].values.tolist() == [
             ["q", "p", "online first"]]
@@ -528,8 +578,9 @@ def test_a_large_block_merges_the_same_pairs_sifted_or_not(monkeypatch, again):
     records = table(*rows)
     from mmrs.dedup import engine
     results = []
-    for start in (engine.SIFT_FROM, 10**9):
+    for start, small in ((engine.SIFT_FROM, True), (10**9, False)):  # sifted, or not at all
         monkeypatch.setattr(engine, "SIFT_FROM", start)
+        monkeypatch.setattr(engine, "SIFT_SMALL", small)
         results.append(dedup.deduplicate(records, method="strict"))
     sifted, whole = results
     pd.testing.assert_frame_equal(sifted.evidence, whole.evidence)

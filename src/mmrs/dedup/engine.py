@@ -36,6 +36,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -74,6 +75,17 @@ class Decisions(dict):
         self.recorded_under = dict(recorded_under or DEFAULT_RECORDED_UNDER)
 
 
+class Sieve(NamedTuple):
+    """A pass's cheap test of which candidate pairs its rules could take, run in compiled code over many
+    pairs at once, so that the rules (Python, one pair at a time) see only those. It must pass every pair
+    the pass's ``accept`` could merge or refuse; passing more costs time, never a decision."""
+
+    #: for a block of records (their positions) and some of them (``rows``): a boolean matrix, rows by members
+    block: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    #: for two arrays of record positions of equal length: a boolean array, one value per pair
+    pairs: Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
 @dataclass
 class Pass:
     """One comparison step. ``fields`` name the keys compared; ``candidates``
@@ -86,10 +98,9 @@ class Pass:
     block_on: tuple[tuple[str, ...], ...] | None = None
     #: decides a candidate pair: True/False, a :class:`Verdict`, or None (no rule applies)
     accept: Callable[[int, int], bool | Verdict | None] | None = field(default=None, repr=False)
-    #: for a block of records (their positions) and some of them (``rows``), which pairs of a row's record and
-    #: a block's record ``accept`` could take (a boolean matrix), so that a large block's other pairs are set
-    #: aside at once; it must pass every pair ``accept`` could merge or refuse
-    worth: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = field(default=None, repr=False)
+    #: which candidate pairs ``accept`` could take, tested many at once (:class:`Sieve`), so that the others are
+    #: set aside before ``accept`` sees them
+    worth: Sieve | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -245,18 +256,40 @@ def priorities(records: pd.DataFrame) -> np.ndarray:
     return rank
 
 
-#: Blocks of at least this many records are sifted by a pass's ``worth`` before their pairs are decided.
+#: Blocks of at least this many records are sifted a block at a time (:attr:`Sieve.block`), smaller ones a pair
+#: at a time (:attr:`Sieve.pairs`), before their pairs are decided.
 SIFT_FROM = 24
+#: Whether the pairs of blocks smaller than :data:`SIFT_FROM` are sifted (tests turn it off to compare).
+SIFT_SMALL = True
+
+
+def _pairs_of_blocks(starts: np.ndarray, sizes: np.ndarray, fresh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every candidate pair of the given blocks of a sorted key column, as two arrays of positions in it:
+    (a, b) with a's record new and b another record of a's block that is not new or comes before it; in the
+    order of the blocks (each a run of positions from its start), then of a, then of b."""
+    firsts, seconds = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    for n in np.unique(sizes).tolist():
+        block_starts = starts[sizes == n]
+        a, b = np.nonzero(~np.eye(n, dtype=bool))  # every ordered pair of two members, a then b
+        first = block_starts[:, None] + a[None, :]
+        second = block_starts[:, None] + b[None, :]
+        take = fresh[first] & ((b < a)[None, :] | ~fresh[second])
+        firsts.append(first[take])
+        seconds.append(second[take])
+    first, second = np.concatenate(firsts), np.concatenate(seconds)
+    order = np.lexsort((second, first))  # blocks are runs of positions: by a's position is by block, then a
+    return first[order], second[order]
 
 
 def block_pairs(keys: pd.DataFrame, fields: tuple[str, ...], active: np.ndarray, new: np.ndarray,
-                priority: np.ndarray, worth: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+                priority: np.ndarray, worth: Sieve | None = None,
                 link: Linker | None = None) -> Iterator[tuple[int, int]]:
     """(new, other) pairs of active records that share every field's key (none missing), each new record
-    paired with every other of its block that is not new or ranks before it (:func:`priorities`); in a
-    block of :data:`SIFT_FROM` records or more, only the pairs ``worth`` passes and, given the ``link``,
-    that are not already one cluster or two clusters of earlier rounds when the block is reached. Blocks
-    are taken in the order of their keys' first appearance, pairs in the order of the records' ranks."""
+    paired with every other of its block that is not new or ranks before it (:func:`priorities`); only
+    the pairs the pass's sieve (``worth``) passes, and in a block of :data:`SIFT_FROM` records or more,
+    given the ``link``, only those not already one cluster or two clusters of earlier rounds when the
+    block is reached. Blocks are taken in the order of their keys' first appearance, pairs in the order of
+    the records' ranks."""
     sub = keys.loc[active, list(fields)].dropna()
     if sub.empty:
         return
@@ -269,29 +302,42 @@ def block_pairs(keys: pd.DataFrame, fields: tuple[str, ...], active: np.ndarray,
     fresh = new[idx]
     with_fresh = np.add.reduceat(fresh.astype(np.int64), starts) > 0
     keep = ((ends - starts) >= 2) & with_fresh
-    members, is_new = idx.tolist(), fresh.tolist()
-    for s, e in zip(starts[keep].tolist(), ends[keep].tolist()):
+    starts, ends = starts[keep], ends[keep]
+    large = (ends - starts) >= SIFT_FROM
+    # the small blocks' pairs all at once, sifted as one batch; the large blocks' in turn, among them
+    first, second = _pairs_of_blocks(starts[~large], (ends - starts)[~large], fresh)
+    if worth is not None and SIFT_SMALL and len(first):
+        kept = worth.pairs(idx[first], idx[second])
+        first, second = first[kept], second[kept]
+    firsts, seconds = idx[first].tolist(), idx[second].tolist()
+    done = 0  # the small blocks' pairs given so far
+    members = idx.tolist()
+    for s, e in zip(starts[large].tolist(), ends[large].tolist()):
+        upto = int(np.searchsorted(first, s))  # the small blocks before this one
+        yield from zip(firsts[done:upto], seconds[done:upto])
+        done = upto
+        # within a block the records are in rank order: 'ranks before' is 'comes before'
         n = e - s
-        if worth is not None and n >= SIFT_FROM:
-            # within a block the records are in rank order: 'ranks before' is 'comes before'
-            group, f = idx[s:e], fresh[s:e]
-            rows = np.flatnonzero(f)
-            pos = np.arange(n)
-            pairs = worth(group, rows) & (pos[None, :] != rows[:, None]) & (~f[None, :] | (pos[None, :] < rows[:, None]))
-            if link is not None:
-                roots = np.array([link.find(k) for k in members[s:e]])
-                closed = np.array([link.closed[r] for r in roots])
-                pairs &= (roots[None, :] != roots[rows][:, None]) & ~(closed[None, :] & closed[rows][:, None])
-            for a, b in np.argwhere(pairs).tolist():
-                yield members[s + rows[a]], members[s + b]
+        if worth is None:
+            f = fresh[s:e].tolist()
+            for a in range(n):
+                if f[a]:
+                    for b in range(n):
+                        if b != a and (b < a or not f[b]):
+                            yield members[s + a], members[s + b]
             continue
-        group, f = members[s:e], is_new[s:e]
-        for a in range(n):
-            if f[a]:
-                i = group[a]
-                for b in range(n):
-                    if b != a and (b < a or not f[b]):
-                        yield i, group[b]
+        group, f = idx[s:e], fresh[s:e]
+        rows = np.flatnonzero(f)
+        pos = np.arange(n)
+        pairs = worth.block(group, rows) & (pos[None, :] != rows[:, None]) & (
+            ~f[None, :] | (pos[None, :] < rows[:, None]))
+        if link is not None:
+            roots = np.array([link.find(k) for k in members[s:e]])
+            closed = np.array([link.closed[r] for r in roots])
+            pairs &= (roots[None, :] != roots[rows][:, None]) & ~(closed[None, :] & closed[rows][:, None])
+        for a, b in np.argwhere(pairs).tolist():
+            yield members[s + rows[a]], members[s + b]
+    yield from zip(firsts[done:], seconds[done:])
 
 
 def _header(p: Path, lines: list[str]) -> tuple[dict, int]:

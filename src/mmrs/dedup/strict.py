@@ -57,7 +57,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein, Prefix
 
 from . import journals, normalize
-from .engine import Pass, Verdict
+from .engine import Pass, Sieve, Verdict
 
 _MARKER = re.compile(r"^(correction|erratum|errata|corrigendum|retraction|retracted|reply|response to|in response|"
                      r"author reply|authors reply|commentary|comment on|comments on|editorial comment|"
@@ -506,6 +506,10 @@ class Rules:
         self.title = clean.map(normalize.title_key).to_numpy(dtype=object)
         self.has_title = clean.notna().to_numpy()  # a title in any script (its key is empty in a non-Latin one)
         self.words = clean.map(lambda t: normalize.title_words(t) if t else None).to_numpy(dtype=object)
+        # the same with '' for none, and the titles' lengths: what the sieves of many pairs at once read
+        self.filled_words = np.array([w or "" for w in self.words], dtype=object)
+        self.filled_titles = np.array([t or "" for t in self.title], dtype=object)
+        self.title_lengths = np.array([len(t) for t in self.filled_titles], dtype=np.int64)
         self.pages = keys["pages"].to_numpy(dtype=object)
         self.doi = keys["doi"].to_numpy(dtype=object)
         self.year = keys["year"].to_numpy(dtype=object)
@@ -593,15 +597,28 @@ class Rules:
         similar enough for a title rule: at least the lowest similarity any of them accepts (a boolean
         matrix; the test of :meth:`title_similarity`, for a whole block at once in compiled code)."""
         floor = self.title_floor * 100 - 1e-3
-        words = [self.words[k] or "" for k in members]
+        words = self.filled_words[members].tolist()
         ok = process.cdist([words[r] for r in rows], words, scorer=fuzz.ratio, score_cutoff=floor,
                            dtype=np.float32, workers=1) >= floor
-        titles = [self.title[k] or "" for k in members]
+        titles = self.filled_titles[members].tolist()
         common = process.cdist([titles[r] for r in rows], titles, scorer=Prefix.similarity, dtype=np.int32,
                                workers=1)
-        lengths = np.array([len(t) for t in titles], dtype=np.int32)
+        lengths = self.title_lengths[members]
         shorter = np.minimum(lengths[rows][:, None], lengths[None, :])
         return ok | ((common == shorter) & (shorter >= 20))
+
+    def similar_title_pairs(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """The test of :meth:`similar_titles` for pairs given one by one (record ``first[k]`` with
+        ``second[k]``), for the many small blocks at once."""
+        floor = self.title_floor * 100 - 1e-3
+        ok = process.cpdist(self.filled_words[first].tolist(), self.filled_words[second].tolist(),
+                            scorer=fuzz.ratio, score_cutoff=floor, dtype=np.float32, workers=1) >= floor
+        rest = np.flatnonzero(~ok)  # a title that begins the other: only where the words are not alike
+        shorter = np.minimum(self.title_lengths[first[rest]], self.title_lengths[second[rest]])
+        common = process.cpdist(self.filled_titles[first[rest]].tolist(), self.filled_titles[second[rest]].tolist(),
+                                scorer=Prefix.similarity, dtype=np.int32, workers=1)
+        ok[rest] = (common == shorter) & (shorter >= 20)
+        return ok
 
     def same(self, values, i: int, j: int) -> bool:
         return bool(values[i] and values[i] == values[j])
@@ -972,6 +989,6 @@ def build(records: pd.DataFrame, keys: pd.DataFrame, title_threshold: float = 0.
              block_on=(("title_start", "first_author"), ("title",), ("title_start", "year"),
                        ("first_author", "year", "title_head"), ("first_author", "volume_number", "title_head")),
              accept=rules.decider(title_rules, titles_alike=True), description="; ".join(title_rules),
-             # every title rule needs titles at least 80% alike: a large block's other pairs are set aside
-             worth=rules.similar_titles),
+             # every title rule needs titles at least 80% alike: the other pairs are set aside
+             worth=Sieve(rules.similar_titles, rules.similar_title_pairs)),
     ], blocking
