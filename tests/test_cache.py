@@ -163,6 +163,28 @@ def _same_dedup(a, b):
             assert x == y
 
 
+def test_rayyan_exports_from_the_cache_equal_the_ones_read(cache_dir, tmp_path):
+    """A Rayyan project's articles and event log, read once and then from the cache, equal what reading
+    the files gives (frames value by value, types included); a log with a line less is read again."""
+    from mmrs import screening
+
+    project = ROOT / "data" / "raw" / "screening" / "rayyan_round3"
+    articles, log = project / "articles.csv", project / "customizations_log.csv"
+    for _ in range(2):  # computed and stored, then read back
+        _same_dedup(screening.read_rayyan.uncached(articles), screening.read_rayyan(articles))
+        read, cached = screening.read_rayyan_log.uncached(log), screening.read_rayyan_log(log)
+        pd.testing.assert_frame_equal(read, cached, check_exact=True)
+        assert list(read.dtypes) == list(cached.dtypes)
+    assert sorted(p.parent.name for p in cache_dir.rglob("*.pickle")) == [
+        "mmrs.screening.read_rayyan", "mmrs.screening.read_rayyan_log"]
+    shorter = tmp_path / log.name
+    lines = log.read_text(encoding="utf-8").splitlines(keepends=True)
+    shorter.write_text("".join(lines), encoding="utf-8")
+    assert len(screening.read_rayyan_log(shorter)) == len(read)
+    shorter.write_text("".join(lines[:-1]), encoding="utf-8")
+    assert len(screening.read_rayyan_log(shorter)) == len(read) - 1
+
+
 @pytest.mark.slow
 def test_the_project_import_and_deduplication_from_the_cache_equal_the_computed_ones(cache_dir):
     search = ROOT / "data" / "raw" / "search"

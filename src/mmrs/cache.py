@@ -2,10 +2,12 @@
 
 Each notebook recomputes what it needs from the raw exports, so that it can
 run alone (in Jupyter, under nbval). Notebooks 02 and 03 therefore import the
-searches again, and 03 deduplicates them again, exactly as 01 and 02 did. A
+searches again, and 03 deduplicates them again, exactly as 01 and 02 did; and
+every scenario that runs notebook 03 again reads the same Rayyan exports. A
 function decorated with :func:`cached` looks its result up in a cache folder
-before computing it, so that the second and third notebook get the first
-one's result in a fraction of the time, without their code changing.
+before computing it, so that the second and third notebook (and the scenarios)
+get the first one's result in a fraction of the time, without their code
+changing.
 
 **When.** Only when the environment variable :data:`CACHE_DIR` names a
 folder. ``mmrs build`` sets it to ``build/cache`` of the output folder for the

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import sheets
+from . import cache, sheets
 from .errors import InputError
 from .io.ris import iter_ris
 from .io.text import csv_rows, read_text
@@ -143,6 +143,7 @@ def _articles(rows: list[tuple[int, dict]], path: Path, record_pattern: str | No
     return RayyanExport(path, articles, decisions)
 
 
+@cache.cached(paths=("path",))
 def read_rayyan(path: str | os.PathLike, *, record_pattern: str | None = RECORD_PATTERN) -> RayyanExport:
     """Read a Rayyan export: ``articles.csv`` or a RIS export (decisions in ``N1``).
 
@@ -163,6 +164,7 @@ def read_rayyan(path: str | os.PathLike, *, record_pattern: str | None = RECORD_
     return _articles(csv_rows(text, RAYYAN_COLUMNS[:1] + ["notes"]), path, record_pattern)
 
 
+@cache.cached(paths=("path",))
 def read_rayyan_log(path: str | os.PathLike) -> pd.DataFrame:
     """Read a Rayyan ``customizations_log.csv``: one row per event, in file order.
 
