@@ -231,9 +231,15 @@ def name_words(authors) -> frozenset[str]:
 def pages_key(pages) -> str | None:
     """Pages with a full range: '2133-43' -> '2133-2143'; 'e1234', 'S12' kept.
     A range a spreadsheet turned into a date ('11-Sep') is no page number."""
-    if missing(pages) or _MONTH.search(str(pages)):
+    return None if missing(pages) else _pages_key(str(pages))
+
+
+@lru_cache(maxsize=None)
+def _pages_key(pages: str) -> str | None:
+    # the strict method reads the pages in several ways, each from this key: computed once per value
+    if _MONTH.search(pages):
         return None
-    text = _DASHES.sub("-", str(pages).strip()).strip("-").lower()
+    text = _DASHES.sub("-", pages.strip()).strip("-").lower()
     text = re.sub(r"\s+", "", text)
     m = re.fullmatch(r"([a-z]*)(\d+)-([a-z]*)(\d+)", text)
     if m:
@@ -330,10 +336,11 @@ def issue_number(issue) -> str | None:
 
 
 def clear_caches() -> None:
-    """Empty the caches of the functions above (results per title, author list and name). Computing the
+    """Empty the caches of the functions above (results per title, author list, name and pages). Computing the
     keys of a large search fills them with hundreds of megabytes that the comparisons after it hardly
     read again: the keys hold what they need."""
-    for function in (fold, title_words, name_parts, author_key, _author_initials, _split_authors, _words_of_name):
+    for function in (fold, title_words, name_parts, author_key, _author_initials, _split_authors, _words_of_name,
+                     _pages_key):
         function.cache_clear()
 
 

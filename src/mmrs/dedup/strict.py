@@ -451,10 +451,14 @@ def rules_table() -> pd.DataFrame:
 def clean_titles(titles: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Titles without database notes or a correction's citation of its article, and
     whether that citation was there (the record is then a correction)."""
-    unnoted = titles.map(lambda t: None if normalize.missing(t) else normalize.strip_title_notes(str(t)))
-    correction = unnoted.map(lambda t: bool(t and _CORRECTION_SUFFIX.search(t)))
-    clean = unnoted.map(lambda t: (t and _CORRECTION_SUFFIX.sub("", t).strip()) or None)
-    return clean, correction
+    def clean(title) -> tuple[str | None, bool]:
+        unnoted = None if normalize.missing(title) else normalize.strip_title_notes(str(title))
+        return (unnoted and _CORRECTION_SUFFIX.sub("", unnoted).strip()) or None, bool(
+            unnoted and _CORRECTION_SUFFIX.search(unnoted))
+
+    both = normalize.per_value(titles, clean)  # once per distinct title
+    return (pd.Series([c for c, _ in both], index=titles.index, dtype=object),
+            pd.Series([f for _, f in both], index=titles.index, dtype=bool))
 
 
 def _supplement(value) -> bool:
@@ -503,9 +507,9 @@ class Rules:
         self.title_threshold = title_threshold
         self.floor = bibliographic_title_floor
         clean, correction = clean_titles(records["title"])
-        self.title = clean.map(normalize.title_key).to_numpy(dtype=object)
+        self.title = normalize.per_value(clean, normalize.title_key)
         self.has_title = clean.notna().to_numpy()  # a title in any script (its key is empty in a non-Latin one)
-        self.words = clean.map(lambda t: normalize.title_words(t) if t else None).to_numpy(dtype=object)
+        self.words = normalize.per_value(clean, lambda t: normalize.title_words(t) if t else None)
         # the same with '' for none, and the titles' lengths: what the sieves of many pairs at once read
         self.filled_words = np.array([w or "" for w in self.words], dtype=object)
         self.filled_titles = np.array([t or "" for t in self.title], dtype=object)
