@@ -82,6 +82,25 @@ def test_table_has_a_column_per_run_and_says_what_was_not_computed():
     assert sa.spread(["gender", "gender"]) == "gender in every run" and sa.spread([None]) == "not computed"
 
 
+def test_a_figure_shows_the_key_it_names_and_is_compared_on_its_value():
+    """``show``: the table shows each run's label of the top covariate (each of a tie's names in turn, a
+    name the run has no label for as it is), while conclusions and the changes in words still compare
+    the covariates' names."""
+    spec_data = {**SPEC, "figures": {**SPEC["figures"],
+                                     "top": {**SPEC["figures"]["top"], "show": "votes.{top}.label"}}}
+    spec, runs = sa.parse_spec(spec_data), _runs()[1]
+    for run, labels in zip(runs, ({"gender": "Gender (boys/men)", "age": "Age"}, {"gender": "Gender (boys/men)"},
+                                  {"gender": "Gender (boys/men)"}, {"age": "Age in years"})):
+        for covariate, label in labels.items():
+            run.variables[f"votes.{covariate}.label"] = label
+    rows = sa.figures_table(spec, runs).set_index("Figure")
+    assert list(rows.loc["Top covariate"]) == ["Gender (boys/men)", "Gender (boys/men)", "Gender (boys/men)",
+                                               "Age in years / gender"]
+    assert [sa.compute(spec, r)["top"] for r in runs] == ["gender", "gender", "gender", "age / gender"]
+    assert sa.evaluate(spec, runs).set_index("Conclusion").loc["Top covariate stays"].iloc[1] == "no"
+    assert "C changes top covariate" in sa.changes(spec, runs)
+
+
 def test_scenarios_are_shown_by_label_and_what_each_changes_is_said():
     spec, runs = _runs()
     shown = sa.scenario_table(runs)
@@ -130,6 +149,9 @@ def test_a_conclusion_that_holds_everywhere():
     ({"figures": {"x": {"label": "X", "mean": "a"}}}, "one of value, sum"),
     ({"figures": {"x": {"label": "X", "value": "votes.{y}.up"}}}, "{y} names no figure defined before it"),
     ({"figures": {"x": {"label": "X", "direction": {"up": "a"}}}}, "positive and negative"),
+    ({"figures": {"x": {"label": "X", "value": "a", "show": ""}}}, "'show' must be a dotted key"),
+    ({"figures": {"x": {"label": "X", "value": "a", "show": "labels.{y}"}}}, "{y} names no figure defined before it"),
+    ({"figures": {"x": {"label": "X", "value": "a", "shown": "b"}}}, "(and 'show')"),
     ({"figures": {"x": {"label": "X", "value": "a"}}, "conclusions": [{"says": "s", "figure": "y", "same": True}]},
      "conclusion 1"),
     ({"figures": {"x": {"label": "X", "value": "a"}}, "conclusions": [{"says": "s", "figure": "x", "above": 1}]},

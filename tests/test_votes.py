@@ -78,7 +78,10 @@ def test_vote_figures_name_each_count_by_domain_covariate_and_vote(tmp_path):
     assert figures["table1_vote_counts.demo.covariates.gender"] == 4
     assert [figures[f"votes.gender.{k}"] for k in votes.VOTE_ORDER] == [1, 0, 2, 1]
     assert figures["votes.left_out"] == 1 and not any(k.startswith("votes.religion.") for k in figures)
-    assert all(isinstance(x, int) for x in figures.values())
+    # each covariate's label as Table 1 shows it (the sensitivity table shows it for the covariate's name)
+    assert {k: v for k, v in figures.items() if k.endswith(".label")} == {
+        "votes.gender.label": "Gender", "votes.age.label": "Age", "votes.empathy.label": "Empathy"}
+    assert all(isinstance(x, int) for k, x in figures.items() if not k.endswith(".label"))
 
 
 def test_direction_test_sign_test_and_wilson_interval():

@@ -10,7 +10,8 @@ file (``notebooks/sensitivity.yaml`` for this review)::
       included: {label: Studies included, value: screening.included_articles}
       screened: {label: Records screened, sum: "screening.*.screened"}
       covariates: {label: Covariates in Table 1, count: "table1_vote_counts.*.covariates.*"}
-      top: {label: Covariate with most datasets, argmax: "table1_vote_counts.*.covariates.*"}
+      top: {label: Covariate with most datasets, argmax: "table1_vote_counts.*.covariates.*",
+            show: "votes.{top}.label"}
       top_direction:
         label: Direction of most of its votes
         direction: {positive: "votes.{top}.positive", negative: "votes.{top}.negative"}
@@ -27,6 +28,11 @@ key with the largest value; ties are all named), ``direction`` (whether the
 ``positive`` or the ``negative`` count is larger). ``{name}`` in a key is
 replaced by the figure ``name`` computed before it in the same run. A key
 that a run did not record gives no value (shown as not computed).
+``show`` (optional) names the key whose value the table shows for the
+figure, ``{name}`` standing for the figure itself (each of tied names in
+turn): the label of a covariate rather than its name in the keys. The
+figure's own value is what the runs are compared on; a run that did not
+record the key shown shows the value itself.
 
 **Conclusions.** A sentence and one check of one figure in every run:
 ``same: true`` (equal to the main run's), ``at_least`` / ``at_most`` (a
@@ -66,6 +72,7 @@ class Figure:
     label: str
     kind: str
     arg: Any  # a key or pattern; for direction a mapping positive/negative -> key
+    show: str | None = None  # the key whose value is shown for the figure's value ({name}: the value)
 
 
 @dataclass(frozen=True)
@@ -117,10 +124,13 @@ def parse_spec(data: Any, path: str | os.PathLike = "<spec>") -> Spec:
         if not isinstance(entry, dict) or not isinstance(entry.get("label"), str):
             raise InputError(path, f"{where}: expected a mapping with a 'label'", record=name, found=repr(entry))
         kinds = [k for k in KINDS if k in entry]
-        extra = set(entry) - {"label", *KINDS}
+        extra = set(entry) - {"label", "show", *KINDS}
         if len(kinds) != 1 or extra:
-            raise InputError(path, f"{where}: expected 'label' and one of {', '.join(KINDS)}", record=name,
-                             found=", ".join(sorted(entry)))
+            raise InputError(path, f"{where}: expected 'label' and one of {', '.join(KINDS)} (and 'show')",
+                             record=name, found=", ".join(sorted(entry)))
+        show = entry.get("show")
+        if show is not None and not (isinstance(show, str) and show):
+            raise InputError(path, f"{where}: 'show' must be a dotted key", record=name, found=repr(show))
         kind = kinds[0]
         arg = entry[kind]
         if kind == "direction":
@@ -132,11 +142,11 @@ def parse_spec(data: Any, path: str | os.PathLike = "<spec>") -> Spec:
             raise InputError(path, f"{where}: '{kind}' must be a dotted key", record=name, found=repr(arg))
         keys = list(arg.values()) if isinstance(arg, dict) else [arg]
         earlier = {f.name for f in figures}
-        for key in keys:
+        for key in keys + ([show] if show else []):
             for ref in _SUBST.findall(key):
-                if ref not in earlier:
+                if ref not in earlier and not (key is show and ref == name):
                     raise InputError(path, f"{where}: {{{ref}}} names no figure defined before it", record=name)
-        figures.append(Figure(str(name), entry["label"], kind, arg))
+        figures.append(Figure(str(name), entry["label"], kind, arg, show))
     names = {f.name for f in figures}
     conclusions = []
     for i, entry in enumerate(data.get("conclusions") or [], 1):
@@ -269,9 +279,29 @@ def figures_table(spec: Spec, all_runs: list[Run]) -> pd.DataFrame:
     values = {r.label: compute(spec, r) for r in all_runs}
     frame = pd.DataFrame({"Figure": [f.label for f in spec.figures]})
     places = {f.name: _places([got[f.name] for got in values.values()]) for f in spec.figures}
-    for label, got in values.items():
-        frame[label] = [_show(got[f.name], places[f.name]) for f in spec.figures]
+    for run in all_runs:
+        got = values[run.label]
+        frame[run.label] = [_show(_shown(f, got, run.variables), places[f.name]) for f in spec.figures]
     return frame
+
+
+def _shown(figure: Figure, got: Mapping[str, Any], flat: Mapping[str, Any]) -> Any:
+    """What the table shows for a figure of one run: its value, or where the figure says what to
+    ``show``, the value of that key with the figure's value put in (each of tied names in turn),
+    the value itself where the run did not record that key."""
+    value = got[figure.name]
+    if figure.show is None or value is None:
+        return value
+    others = {k: v for k, v in got.items() if k != figure.name and v is not None}
+
+    def one(part: str) -> Any:
+        key = _SUBST.sub(lambda m: part if m.group(1) == figure.name else str(others.get(m.group(1), m.group(0))),
+                         figure.show)
+        return flat.get(key, part)
+
+    parts = str(value).split(" / ") if figure.kind == "argmax" else [value]
+    shown = [one(str(part)) for part in parts]
+    return " / ".join(str(x) for x in shown) if figure.kind == "argmax" else shown[0]
 
 
 def _places(values: list) -> int:

@@ -148,14 +148,16 @@ def left_out(v: pd.DataFrame, *, min_studies: int = 2) -> pd.DataFrame:
 def figures(counts: pd.DataFrame, left: pd.DataFrame) -> dict:
     """The figures the text cites about the vote count, each under one key of ``_variables.yml``:
     per domain of ``counts`` (:func:`count`) its datasets (``table1_vote_counts.<domain>.n``), per
-    covariate its datasets and its votes of each kind (``votes.<covariate>.<vote>``), and how many
-    covariates were set aside (``votes.left_out``, the rows of :func:`left_out`)."""
+    covariate its datasets, its votes of each kind (``votes.<covariate>.<vote>``) and its label as
+    Table 1 shows it (``votes.<covariate>.label``), and how many covariates were set aside
+    (``votes.left_out``, the rows of :func:`left_out`)."""
     out = {}
     for row in counts.itertuples(index=False):
         out[f"table1_vote_counts.{row.domain}.n"] = int(row.domain_n)
         out[f"table1_vote_counts.{row.domain}.covariates.{row.covariate}"] = int(row.n)
         for vote in VOTE_ORDER:
             out[f"votes.{row.covariate}.{vote}"] = int(getattr(row, vote))
+        out[f"votes.{row.covariate}.label"] = str(row.label)
     out["votes.left_out"] = int(len(left))
     return out
 
