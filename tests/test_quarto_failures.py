@@ -52,7 +52,10 @@ if os.environ.get("FAKE_QUARTO_WRITE") and "--output-dir" in args and not fail: 
     os.makedirs(out, exist_ok=True)
     for name in ["index.html", stem + ".docx", stem + ".pdf", stem + ".xml"] + ([] if stem != "index" else ["index-meca.zip"]):
         with open(os.path.join(out, name), "w") as f:
-            f.write(os.environ.get("FAKE_QUARTO_HTML", "rendered") if name == "index.html" else "rendered")
+            html = os.environ.get("FAKE_QUARTO_HTML", "rendered")
+            if stem == "index":  # the article's page, where it differs
+                html = os.environ.get("FAKE_QUARTO_ARTICLE_HTML", html)
+            f.write(html if name == "index.html" else "rendered")
 formats = [args[args.index("--to") + 1]] if "--to" in args else ["all"]
 if fail and (fail in formats or "all" in formats):
     print("[typst]: Compiling index.typ")
@@ -301,7 +304,27 @@ def test_the_supplement_lists_the_articles_notebook_pages_under_its_contents(fak
         assert text.count("<li><a href=") == 8 and text.endswith("</div></nav><main>text</main>")
         for path, title in listed:
             assert f'href="../notebooks/{Path(path).stem}-preview.html"' in text and title in text
+        assert "<h2>Notebooks</h2>" in text  # the article's page lists none: the English heading
         (project / mq.STAMP).unlink()
+    # a project in another language: Quarto heads the article's list in it, and the supplement's list too
+    article_page = page.replace("</nav>", '<div class="quarto-alternate-notebooks"><h2>Cuadernos &amp; más</h2>'
+                                          '<ul><li>01</li></ul></div></nav>')
+    for side_by_side in ("0", "1"):
+        run = _render(project, {**env, "FAKE_QUARTO_WRITE": "1", "FAKE_QUARTO_HTML": page, mq.SIDE_BY_SIDE: side_by_side,
+                                "FAKE_QUARTO_ARTICLE_HTML": article_page})
+        assert run.returncode == 0, run.stderr
+        text = (supplement.output_dir / "index.html").read_text()
+        assert text.count("<h2>") == 1 and "<h2>Cuadernos &amp; más</h2><ul><li><a href=" in text
+        (project / mq.STAMP).unlink()
+
+
+def test_the_heading_of_the_notebooks_is_read_from_the_articles_page(tmp_path):
+    page = tmp_path / "index.html"
+    assert mq.notebooks_heading(page) == "Notebooks"  # no page
+    page.write_text('<nav id="TOC"><ul></ul></nav>')
+    assert mq.notebooks_heading(page) == "Notebooks"  # no list
+    page.write_text('<nav id="TOC"><div class="quarto-alternate-notebooks">\n <h2>Notizbücher</h2><ul></ul></div></nav>')
+    assert mq.notebooks_heading(page) == "Notizbücher"
 
 
 def test_a_page_without_contents_cannot_list_the_notebooks(tmp_path):

@@ -8,8 +8,9 @@ the profile ``supplement`` (``_quarto-supplement.yml``), rendered into
 ``_manuscript/supplement/`` in the same formats (without a MECA archive). It
 lists no notebooks, so Quarto makes no notebook pages for it: its links go to
 the article's pages, and :func:`list_notebook_pages` adds the list of them
-that Quarto would have put under its table of contents. Each notebook's pages
-are rendered once, not once per document.
+that Quarto would have put under its table of contents (under the heading
+Quarto gave the article's list, in the project's language). Each notebook's
+pages are rendered once, not once per document.
 
 Quarto writes into a staging folder (``build/render/``), never into the
 folder a reader has: the article and the supplement are rendered there, and
@@ -153,22 +154,33 @@ def notebooks(root: Path | None = None) -> list[tuple[str, str]]:
 _TOC_END = re.compile(r'(<nav id="TOC"[^>]*>.*?)(</nav>)', re.S)
 
 
-def list_notebook_pages(page: Path, listed: list[tuple[str, str]], prefix: str) -> None:
+def list_notebook_pages(page: Path, listed: list[tuple[str, str]], prefix: str, heading: str = "Notebooks") -> None:
     """Add to a document's HTML page the list of the notebooks' pages that Quarto puts under the table of
     contents of a document with its own (the same markup), for a document that links to the article's:
-    ``prefix`` is where they are from the page's folder (``../notebooks/``)."""
+    ``prefix`` is where they are from the page's folder (``../notebooks/``); ``heading`` is HTML, the
+    heading Quarto gave the article's list in the document's language (:func:`notebooks_heading`)."""
     if not listed:
         return
     items = "".join(
         f'<li><a href="{html.escape(prefix + Path(path).stem + "-preview.html")}"><i class="bi bi-journal-code">'
         f"</i>{html.escape(title, quote=False)}</a></li>" for path, title in listed)
-    block = f'<div class="quarto-alternate-notebooks"><h2>Notebooks</h2><ul>{items}</ul></div>'
+    block = f'<div class="quarto-alternate-notebooks"><h2>{heading}</h2><ul>{items}</ul></div>'
     text = page.read_text(encoding="utf-8")
     new, found = _TOC_END.subn(lambda m: m.group(1) + block + m.group(2), text, count=1)
     if not found:
         raise RenderError(f"{page}: no table of contents (<nav id=\"TOC\">) to list the notebooks under; "
                           "the HTML format needs toc: true")
     page.write_text(new, encoding="utf-8")
+
+
+_LIST_HEADING = re.compile(r'<div class="quarto-alternate-notebooks">\s*<h2>(.*?)</h2>', re.S)
+
+
+def notebooks_heading(article_page: Path) -> str:
+    """The heading of the list of notebooks under the article's contents, as Quarto wrote it there (in
+    the language the project sets: "Notebooks" in English), as HTML; "Notebooks" where the page has none."""
+    found = _LIST_HEADING.search(article_page.read_text(encoding="utf-8")) if article_page.is_file() else None
+    return found.group(1).strip() if found else "Notebooks"
 
 
 _RUNNING: set[subprocess.Popen] = set()  # the Quarto processes running (renders side by side stop them all)
@@ -264,8 +276,6 @@ def render_target(target: Target, root: Path, echo: Callable[[str], None] | None
     if missing:
         raise RenderError(f"Quarto reported success for the {target.name}, but did not write "
                           + ", ".join(str(p.relative_to(root)) for p in missing))
-    if target.notebook_pages is not None and "html" in target.formats:
-        list_notebook_pages(target.output_dir / "index.html", notebooks(root), target.notebook_pages)
     return target.outputs()
 
 
@@ -369,6 +379,10 @@ def render(root: Path | None = None, echo: Callable[[str], None] | None = print,
             shutil.rmtree(staging.parent)
         (root / STAMP).unlink(missing_ok=True)
         written = _render_all(root, staged, echo)
+        heading = notebooks_heading(staged[0].output_dir / "index.html")
+        for target in staged:
+            if target.notebook_pages is not None and "html" in target.formats:
+                list_notebook_pages(target.output_dir / "index.html", notebooks(root), target.notebook_pages, heading)
         _replace_folder(staging, final)
         from .. import files
 
