@@ -92,6 +92,19 @@ def test_two_dois_in_one_cluster_are_refused_even_through_a_chain():
     assert ("a", "b", "c") not in groups
 
 
+@pytest.mark.parametrize("note", ["n/a", "N.PAG"])
+def test_bramer_does_not_merge_two_works_whose_pages_say_there_are_none(note):
+    """Two articles of one team in one volume and issue, both exported with a note for pages: passes 4
+    (author, volume, pages) and 5 (year, volume, issue, pages) would merge them if the note counted
+    as a page; roman pages still do (the same front matter copied by two databases)."""
+    other = dict(title="Sexting and consent among young adults: a survey", doi="10.5555/jys.2")
+    apart = table(rec("a", pages=note, doi=None), rec("b", pages=note, database="PsycInfo", **{**other, "doi": None}))
+    assert clusters(apart, method="bramer", passes=["4", "5"])[0] == [("a",), ("b",)]
+    roman = table(rec("a", pages="xii-xiv", doi=None), rec("b", pages="xii-xiv", database="PsycInfo",
+                                                           **{**other, "doi": None}))
+    assert clusters(roman, method="bramer", passes=["4"])[0] == [("a", "b")]
+
+
 def test_missing_fields_never_match_and_do_not_crash():
     empty = dict(authors=None, title=None, journal=None, volume=None, issue=None, pages=None, doi=None, year=None)
     records = table(rec("a", **empty), rec("b", **empty), rec("c"))

@@ -44,6 +44,8 @@ def test_author_lists():
 @pytest.mark.parametrize("raw,key", [
     ("2133-43", "2133-2143"), ("2133–2143", "2133-2143"), ("1557-8", "1557-1558"), ("e12345", "e12345"),
     ("S12-S14", "s12-s14"), ("139", "139"), (" 95 - 101 ", "95-101"), ("11-Sep", None), ("", None),
+    # a note that there are no pages is no page; roman pages are pages
+    ("n/a", None), ("NA", None), ("N.PAG", None), ("Suppl", None), ("xii", "xii"), ("xii-xiv", "xii-xiv"),
 ])
 def test_page_ranges_are_written_in_full(raw, key):
     assert n.pages_key(raw) == key

@@ -10,7 +10,8 @@ abbreviates them) and EndNote is set to ignore spacing and punctuation.
 This module applies the same sequence to the normalised keys of
 :mod:`.normalize`. A field missing from either record never matches (EndNote
 would treat two empty fields as equal, which would merge every pair of
-records without, say, pages).
+records without, say, pages); pages that only say there are none ('n/a',
+'N.PAG') are missing too.
 
 =====  ==============================  =========================================
 pass   fields compared                 in the original

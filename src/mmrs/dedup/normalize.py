@@ -203,6 +203,8 @@ def surnames(authors) -> frozenset[str]:
 
 
 _MONTH = re.compile(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", re.I)
+#: A page in roman numerals (up to 399): the front matter of an issue, numbered afresh in every issue.
+ROMAN_PAGE = re.compile(r"(?=[ivxlc])c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})")
 
 
 @lru_cache(maxsize=None)
@@ -230,7 +232,10 @@ def name_words(authors) -> frozenset[str]:
 
 def pages_key(pages) -> str | None:
     """Pages with a full range: '2133-43' -> '2133-2143'; 'e1234', 'S12' kept.
-    A range a spreadsheet turned into a date ('11-Sep') is no page number."""
+    A range a spreadsheet turned into a date ('11-Sep') is no page number, nor a
+    note without a digit that is not in roman numerals ('n/a', EBSCO's 'N.PAG',
+    'Suppl'): it says the record has no pages, and two records saying so share no
+    page (roman pages, 'xii-xiv', are pages)."""
     return None if missing(pages) else _pages_key(str(pages))
 
 
@@ -247,6 +252,8 @@ def _pages_key(pages: str) -> str | None:
         if len(end) < len(start):
             end = start[: len(start) - len(end)] + end
         return f"{p1}{start}" if start == end and p1 == p2 else f"{p1}{start}-{p2 or p1}{end}"
+    if not any(c.isdigit() for c in text) and not all(ROMAN_PAGE.fullmatch(part) for part in text.split("-")):
+        return None
     return text or None
 
 

@@ -78,8 +78,6 @@ _PROCEEDINGS_SOURCE = re.compile(r"\b(?:proc|proceedings|conference|conf|symposi
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 #: A number written in groups of three digits ('10 000', '10,000', '10.000' once punctuation is a space).
 _THOUSANDS = re.compile(r"\b\d{1,3}(?: \d{3})+\b")
-#: A page in roman numerals: the front matter of an issue, numbered afresh in every issue.
-_ROMAN_PAGE = re.compile(r"(?=[ivxlc])c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})")
 #: A supplement's page written with the supplement ('Suppl-48', 'Suppl. 48', 'Suppl 48-52', 'Suppl:S48').
 _SUPPLEMENT_PAGE = re.compile(r"^\s*supp?l(?:ement)?\.?\s*(?:[-:]\s*|\s+)s?(\d+)(?:\s*-\s*s?(\d+))?\s*$", re.I)
 _MONTHS = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?", re.I)
@@ -253,7 +251,7 @@ def page_parts(pages) -> tuple[str | None, str | None, bool]:
     if not key:
         return None, None, False
     first = normalize.page_number(key.split("-")[0])
-    if first and not any(c.isdigit() for c in first) and not _ROMAN_PAGE.fullmatch(first):
+    if first and not any(c.isdigit() for c in first) and not normalize.ROMAN_PAGE.fullmatch(first):
         return None, None, False
     numbers = re.fullmatch(r"[a-z]*0*(\d+)-[a-z]*0*(\d+)", key)
     last = numbers.group(2) if numbers and int(numbers.group(2)) > int(numbers.group(1)) else None
@@ -524,7 +522,7 @@ class Rules:
         first = [f for f, _, _ in parts]
         self.last = np.array([last for _, last, _ in parts], dtype=object)
         # a roman page is front matter, numbered afresh in every issue: a place only within its issue
-        self.front = np.array([bool(f and _ROMAN_PAGE.fullmatch(f)) for f in first])
+        self.front = np.array([bool(f and normalize.ROMAN_PAGE.fullmatch(f)) for f in first])
         self.page = np.array([(f"{f} in issue {n}" if n else None) if roman else f
                               for f, roman, n in zip(first, self.front, self.issue)], dtype=object)
         self._authors(records, keys)
