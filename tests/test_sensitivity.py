@@ -89,16 +89,18 @@ def test_a_figure_shows_the_key_it_names_and_is_compared_on_its_value():
     spec_data = {**SPEC, "figures": {**SPEC["figures"],
                                      "top": {**SPEC["figures"]["top"], "show": "votes.{top}.label"}}}
     spec, runs = sa.parse_spec(spec_data), _runs()[1]
-    for run, labels in zip(runs, ({"gender": "Gender (boys/men)", "age": "Age"}, {"gender": "Gender (boys/men)"},
+    for run, labels in zip(runs, ({"gender": "Gender (boys/men)", "age": "Age"}, {"gender": "Boys and men"},
                                   {"gender": "Gender (boys/men)"}, {"age": "Age in years"})):
         for covariate, label in labels.items():
             run.variables[f"votes.{covariate}.label"] = label
     rows = sa.figures_table(spec, runs).set_index("Figure")
-    assert list(rows.loc["Top covariate"]) == ["Gender (boys/men)", "Gender (boys/men)", "Gender (boys/men)",
+    assert list(rows.loc["Top covariate"]) == ["Gender (boys/men)", "Boys and men", "Gender (boys/men)",
                                                "Age in years / gender"]
     assert [sa.compute(spec, r)["top"] for r in runs] == ["gender", "gender", "gender", "age / gender"]
-    assert sa.evaluate(spec, runs).set_index("Conclusion").loc["Top covariate stays"].iloc[1] == "no"
-    assert "C changes top covariate" in sa.changes(spec, runs)
+    # run A names the same covariate under another label: the conclusion holds there, not in C
+    assert sa.evaluate(spec, runs).set_index("Conclusion").loc["Top covariate stays", "Not under"] == "C"
+    said = sa.changes(spec, runs)
+    assert "C changes top covariate" in said and "A changes unique records, screened and kappa." in said
 
 
 def test_scenarios_are_shown_by_label_and_what_each_changes_is_said():
