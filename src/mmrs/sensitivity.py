@@ -64,6 +64,8 @@ KINDS = ("value", "sum", "count", "argmax", "direction")
 CHECKS = ("same", "at_least", "at_most", "within", "within_pct")
 MAIN = "main"
 _SUBST = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+#: How an ``argmax`` figure names a tie ("age / gender"), and how ``show`` takes it apart again.
+TIE = " / "
 
 
 @dataclass(frozen=True)
@@ -266,7 +268,7 @@ def compute(spec: Spec, run: Run) -> dict[str, Any]:
                         value = sum(v for *_, v in numbers)
                     elif numbers:  # argmax
                         top = max(v for *_, v in numbers)
-                        value = " / ".join(sorted({(stars[-1] if stars else m) for m, stars, v in numbers
+                        value = TIE.join(sorted({(stars[-1] if stars else m) for m, stars, v in numbers
                                                    if v == top}))
         got[f.name] = value
     return got
@@ -299,9 +301,9 @@ def _shown(figure: Figure, got: Mapping[str, Any], flat: Mapping[str, Any]) -> A
                          figure.show)
         return flat.get(key, part)
 
-    parts = str(value).split(" / ") if figure.kind == "argmax" else [value]
+    parts = str(value).split(TIE) if figure.kind == "argmax" else [value]
     shown = [one(str(part)) for part in parts]
-    return " / ".join(str(x) for x in shown) if figure.kind == "argmax" else shown[0]
+    return TIE.join(str(x) for x in shown) if figure.kind == "argmax" else shown[0]
 
 
 def _places(values: list) -> int:

@@ -318,7 +318,7 @@ def block_pairs(keys: pd.DataFrame, fields: tuple[str, ...], active: np.ndarray,
         done = upto
         # within a block the records are in rank order: 'ranks before' is 'comes before'
         n = e - s
-        if worth is None:
+        if worth is None:  # pair by pair: listed at once, a large block's pairs could take gigabytes
             f = fresh[s:e].tolist()
             for a in range(n):
                 if f[a]:

@@ -512,7 +512,6 @@ class Rules:
         self.filled_words = np.array([w or "" for w in self.words], dtype=object)
         self.filled_titles = np.array([t or "" for t in self.title], dtype=object)
         self.title_lengths = np.array([len(t) for t in self.filled_titles], dtype=np.int64)
-        self.pages = keys["pages"].to_numpy(dtype=object)
         self.doi = keys["doi"].to_numpy(dtype=object)
         self.year = keys["year"].to_numpy(dtype=object)
         per_value = normalize.per_value

@@ -154,7 +154,12 @@ def notebooks(root: Path | None = None) -> list[tuple[str, str]]:
 _TOC_END = re.compile(r'(<nav id="TOC"[^>]*>.*?)(</nav>)', re.S)
 
 
-def list_notebook_pages(page: Path, listed: list[tuple[str, str]], prefix: str, heading: str = "Notebooks") -> None:
+#: The heading of a list of notebooks where no page gives Quarto's (its English one).
+NOTEBOOKS_HEADING = "Notebooks"
+
+
+def list_notebook_pages(page: Path, listed: list[tuple[str, str]], prefix: str,
+                        heading: str = NOTEBOOKS_HEADING) -> None:
     """Add to a document's HTML page the list of the notebooks' pages that Quarto puts under the table of
     contents of a document with its own (the same markup), for a document that links to the article's:
     ``prefix`` is where they are from the page's folder (``../notebooks/``); ``heading`` is HTML, the
@@ -180,7 +185,7 @@ def notebooks_heading(article_page: Path) -> str:
     """The heading of the list of notebooks under the article's contents, as Quarto wrote it there (in
     the language the project sets: "Notebooks" in English), as HTML; "Notebooks" where the page has none."""
     found = _LIST_HEADING.search(article_page.read_text(encoding="utf-8")) if article_page.is_file() else None
-    return found.group(1).strip() if found else "Notebooks"
+    return found.group(1).strip() if found else NOTEBOOKS_HEADING
 
 
 _RUNNING: set[subprocess.Popen] = set()  # the Quarto processes running (renders side by side stop them all)
